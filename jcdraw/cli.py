@@ -1,0 +1,183 @@
+"""The ``jcdraw`` command line: parse options, call the core, render the result, pick the exit code.
+
+Exit codes: 0 success; 1 the input was read but has problems; 2 unusable invocation or unreadable
+input. ``main`` turns every ``JcdrawError`` into its Chinese message, click usage errors into a Chinese
+hint, and anything unexpected into a short note (the traceback only with ``--debug``).
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from typer._click import exceptions as click_exceptions  # typer vendors click
+
+from jcdraw import messages, render
+from jcdraw.errors import BadInvocation, JcdrawError
+from jcdraw.normalize import parse_date_one
+from jcdraw.plans import load_plans
+from jcdraw.problems import Problem
+
+app = typer.Typer(
+    name="jcdraw",
+    help="双随机、一公开 抽查工具：校验名录库、抽取检查对象和执法人员、公示检查结果。",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+template_app = typer.Typer(help="生成空白模板。", no_args_is_help=True)
+app.add_typer(template_app, name="template")
+
+_state = {"debug": False}
+
+PlanOption = Annotated[
+    str | None,
+    typer.Option(
+        "--plan", help="计划：joint（部门联合）、internal（内部）或 YAML 文件路径；默认本年度全部计划。"
+    ),
+]
+YearOption = Annotated[int | None, typer.Option("--year", help="计划年度，默认最新年度。")]
+JsonOption = Annotated[bool, typer.Option("--json", help="以 JSON 输出（供脚本使用）。")]
+AsOfOption = Annotated[
+    str | None, typer.Option("--as-of", help="按此日期判断（默认今天），格式 2024-05-20。")
+]
+ForceOption = Annotated[bool, typer.Option("--force", help="覆盖已存在的输出文件。")]
+
+
+@app.callback()
+def _root(debug: Annotated[bool, typer.Option("--debug", help="出错时显示技术细节。")] = False) -> None:
+    _state["debug"] = debug
+
+
+def as_of_date(value: str | None, option: str = "--as-of") -> date:
+    if value is None:
+        return date.today()
+    try:
+        parsed = parse_date_one(value)
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise BadInvocation(messages.BAD_DATE_OPTION.format(option=option, value=value))
+    return parsed
+
+
+# --- validate ----------------------------------------------------------------------------------
+
+
+@app.command("validate")
+def validate_command(
+    registry: Annotated[Path, typer.Argument(help="名录库 Excel 文件（.xlsx）。")],
+    plan: PlanOption = None,
+    year: YearOption = None,
+    report: Annotated[Path | None, typer.Option("--report", help="把问题清单写入此 Excel 文件。")] = None,
+    as_of: AsOfOption = None,
+    json_output: JsonOption = False,
+    force: ForceOption = False,
+) -> None:
+    """校验名录库（检查对象、执法人员、回避关系），并按抽查计划统计各任务可抽对象和可用人员。"""
+    from jcdraw.validation import validate
+
+    plans = load_plans(plan, year)
+    result = validate(registry, plans, as_of=as_of_date(as_of))
+    if report is not None:
+        write_problem_report(report, result.problems, force=force)
+    if json_output:
+        render.print_json(result.to_dict())
+    else:
+        out = render.console()
+        render.validation_report(out, result)
+        if report is not None:
+            out.print(messages.REPORT_WRITTEN.format(path=report))
+    raise typer.Exit(0 if result.ok else 1)
+
+
+def write_problem_report(path: Path, problems: list[Problem], *, force: bool) -> None:
+    from jcdraw.xlsx_writer import Column, Sheet, write_workbook
+
+    columns = [Column(h) for h in messages.PROBLEM_REPORT_HEADERS]
+    rows = (
+        [messages.SEVERITY_LABELS[p.severity], p.code, p.sheet, p.row, p.column, p.value, p.message]
+        for p in problems
+    )
+    write_workbook(path, [Sheet(messages.PROBLEMS_TITLE, columns, rows)], force=force)
+
+
+# --- plans -------------------------------------------------------------------------------------
+
+
+@app.command("plans")
+def plans_command(plan: PlanOption = None, year: YearOption = None, json_output: JsonOption = False) -> None:
+    """列出抽查计划中的任务（事项、范围、比例、时间、部门）。"""
+    plans = load_plans(plan, year)
+    if json_output:
+        render.print_json([p.model_dump(mode="json", exclude={"area_data"}) for p in plans])
+        return
+    render.console().print(render.plans_table(plans))
+
+
+# --- templates and workspace -------------------------------------------------------------------
+
+
+@template_app.command("registry")
+def template_registry_command(
+    out: Annotated[Path, typer.Argument(help="要生成的模板文件，如 registry.xlsx。")],
+    plan: PlanOption = None,
+    year: YearOption = None,
+    force: ForceOption = False,
+) -> None:
+    """生成名录库模板（带说明、下拉列表、冻结表头）。"""
+    from jcdraw.templates import write_registry_template
+
+    write_registry_template(out, load_plans(plan, year), force=force)
+    render.console().print(messages.TEMPLATE_WRITTEN.format(path=out))
+
+
+@app.command("init")
+def init_command(
+    folder: Annotated[Path, typer.Argument(help="要创建的工作目录。")],
+    year: YearOption = None,
+    force: ForceOption = False,
+) -> None:
+    """创建工作目录：计划副本、名录库模板和使用说明。"""
+    from jcdraw.templates import init_workspace
+
+    written = init_workspace(folder, load_plans(None, year), force=force)
+    render.console().print(messages.INIT_DONE.format(path=folder, count=len(written)))
+
+
+# --- entry point -------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry: run the app and translate every failure into Chinese and an exit code."""
+    args = sys.argv[1:] if argv is None else argv
+    _state["debug"] = "--debug" in args
+    err = render.console(stderr=True)
+    try:
+        code = app(args=args, prog_name="jcdraw", standalone_mode=False)
+    except click_exceptions.UsageError as exc:
+        command = exc.ctx.info_name if exc.ctx and exc.ctx.info_name != "jcdraw" else ""
+        err.print(
+            messages.USAGE_ERROR.format(detail=exc.format_message(), command=command).replace("  ", " ")
+        )
+        sys.exit(2)
+    except click_exceptions.Abort:
+        err.print(messages.INTERRUPTED)
+        sys.exit(130)
+    except JcdrawError as exc:
+        err.print(exc.message, markup=False)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err.print(messages.INTERRUPTED)
+        sys.exit(130)
+    except Exception as exc:  # a bug: say so plainly, never dump a traceback on a user
+        if _state["debug"]:
+            traceback.print_exc()
+        err.print(messages.UNEXPECTED_ERROR.format(detail=f"{type(exc).__name__}: {exc}"), markup=False)
+        sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,239 @@
+"""Every Chinese text a user sees, in one place.
+
+``PROBLEMS`` is the catalogue of validation problems: code → (severity, message template). Templates
+are ``str.format`` strings; ``{value}`` is the offending value, other fields are named per code.
+The other constants are one-off messages for errors, prompts and summaries. Each message says what
+is wrong, where, and how to fix it.
+"""
+
+from __future__ import annotations
+
+PROBLEMS: dict[str, tuple[str, str]] = {
+    "too-many": ("info", "同类问题（{value}）过多，另有 {count} 处未逐条列出；请先修正已列出的问题后重新校验。"),
+    # --- file and sheet level -------------------------------------------------------------
+    "missing-sheet": ("error", "工作簿中找不到工作表“{sheet_name}”。请按模板（jcdraw template registry）添加该工作表，或把现有工作表改名为“{sheet_name}”。"),
+    "missing-column": ("error", "工作表“{sheet_name}”缺少必填列“{column_name}”（在前 10 行内未找到表头）。请在表头行添加该列。"),
+    "duplicate-column": ("error", "表头中“{column_name}”出现了不止一次（第 {columns} 列）。请删除或改名多余的列，只保留一列。"),
+    "empty-sheet": ("error", "工作表“{sheet_name}”没有数据行。请至少填写一行后再校验。"),
+    "formula-cell": ("warning", "该单元格是公式或错误值（{value}），已按空值处理。请改为直接填写数值或文字。"),
+    # --- entities (检查对象) ----------------------------------------------------------------
+    "uscc-missing": ("error", "统一社会信用代码为空。请填写 18 位统一社会信用代码。"),
+    "uscc-float": ("error", "统一社会信用代码“{value}”被 Excel 存成了数字，后几位已丢失。请把该列设置为“文本”格式后重新粘贴原始代码。"),
+    "uscc-length": ("error", "统一社会信用代码“{value}”长度为 {length} 位，应为 18 位。请核对后重新填写。"),
+    "uscc-charset": ("error", "统一社会信用代码“{value}”含有不允许的字符（只允许数字和除 I、O、Z、S、V 以外的大写字母）。请核对后重新填写。"),
+    "uscc-checksum": ("error", "统一社会信用代码“{value}”的校验位不正确（按 GB 32100-2015 计算应为“{expected}”）。请对照营业执照核对代码。"),
+    "uscc-duplicate": ("error", "统一社会信用代码“{value}”重复出现（另见第 {other_rows} 行）。同一主体只能登记一行，请合并或删除重复行。"),
+    "name-missing": ("error", "名称为空。请填写检查对象的名称。"),
+    "region-missing": ("error", "区域为空。请从下拉列表选择区域：{choices}。"),
+    "region-unknown": ("error", "区域“{value}”不是晋城市的区县。请改为以下之一：{choices}。"),
+    "region-mismatch": ("warning", "区域“{value}”与统一社会信用代码中的行政区划码 {division} 不一致（该代码对应 {expected}）。请核对区域或代码。"),
+    "category-missing": ("error", "监管类别为空。请填写监管类别，多个类别用顿号“、”分隔。"),
+    "category-untargeted": ("warning", "监管类别“{value}”不是本年度任何抽查任务的对象，该主体不会被抽取。如有误请改为：{choices}。"),
+    "risk-unknown": ("error", "信用风险分类“{value}”无法识别。请填写 A/B/C/D 或 低风险/一般风险/较高风险/高风险，未分类可留空（按 {default} 类处理）。"),
+    "status-unknown": ("warning", "经营状态“{value}”无法识别，按“存续”处理。常用值：存续、在业、开业、注销、吊销、撤销、迁出。"),
+    "no-entities": ("error", "检查对象库为空。请先在“检查对象”工作表中登记监管对象。"),
+    # --- inspectors (执法人员) --------------------------------------------------------------
+    "badge-missing": ("error", "执法证号为空。每位执法人员都必须填写执法证号。"),
+    "badge-duplicate": ("error", "执法证号“{value}”重复出现（另见第 {other_rows} 行）。请核对，每个执法证号只能登记一行。"),
+    "inspector-name-missing": ("error", "执法人员姓名为空。请填写姓名。"),
+    "department-missing": ("error", "部门为空。请从下拉列表选择所在部门。"),
+    "department-unknown": ("warning", "部门“{value}”不是抽查计划中的部门，该人员不会被抽取。计划中的部门有：{choices}。"),
+    "credential-date-bad": ("error", "执法证有效期“{value}”不是有效日期。请填写如 2025-12-31 的日期。"),
+    "credential-expired": ("warning", "执法证已于 {value} 到期，该人员不会被抽取。请更新执法证有效期。"),
+    "credential-missing": ("warning", "执法证有效期至为空，视为未持有效执法证，不会被抽取。请填写有效期。"),
+    "duty-unknown": ("warning", "在岗状态“{value}”无法识别，按“在岗”处理。可填：在岗、离岗、退休、调离。"),
+    "no-inspectors": ("error", "执法人员库为空。请先在“执法人员”工作表中登记执法人员。"),
+    "qualification-unknown": ("warning", "可检查类别“{value}”不是计划中的监管类别，已忽略。计划中的类别有：{choices}。"),
+    # --- recusals (回避) --------------------------------------------------------------------
+    "recusal-code-invalid": ("error", "回避对象“{value}”不是有效的统一社会信用代码。请填写完整的 18 位代码，多个用顿号分隔。"),
+    "recusal-code-unknown": ("warning", "回避对象“{value}”不在检查对象库中，该回避暂不起作用。请核对代码。"),
+    "recusal-badge-unknown": ("error", "回避关系中的执法证号“{value}”不在执法人员库中。请核对执法证号。"),
+    # --- against the plans ------------------------------------------------------------------
+    "task-no-entities": ("warning", "任务 {task}（{task_name}）没有符合条件的检查对象（类别“{category}”，范围 {scope}）。"),
+    "task-understaffed": ("error", "任务 {task}（{task_name}）无法组成检查组：部门“{department}”只有 {available} 名符合条件的执法人员，至少需要 {required} 名。请补充该部门的执法人员或更新执法证有效期。"),
+    "task-team-too-small": ("error", "任务 {task}（{task_name}）可用执法人员共 {available} 名，少于检查组最少人数 {required}。"),
+    # --- workdays -----------------------------------------------------------------------------
+    # --- draw ---------------------------------------------------------------------------------
+    # --- publish ------------------------------------------------------------------------------
+}
+
+# Severity and sheet labels shown to users.
+SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
+
+# --- reading files -----------------------------------------------------------------------------
+FILE_NOT_FOUND = "找不到文件“{path}”。请检查文件名和所在文件夹是否正确。"
+FILE_IS_DIRECTORY = "“{path}”是一个文件夹，不是 Excel 文件。请指定 .xlsx 文件。"
+FILE_EMPTY = "文件“{path}”是空的（0 字节）。请确认文件已正确保存。"
+FILE_XLS = "文件“{path}”是旧版 Excel（.xls）格式。请用 Excel 打开后“另存为”→“Excel 工作簿(*.xlsx)”，再使用新文件。"
+FILE_CSV = "文件“{path}”是 CSV/文本文件，不是 Excel 工作簿。请用 Excel 打开后“另存为”→“Excel 工作簿(*.xlsx)”。"
+FILE_ENCRYPTED = "文件“{path}”设置了打开密码（已加密）。请在 Excel 中“文件→信息→保护工作簿→用密码进行加密”清除密码后另存，再使用。"
+FILE_NOT_XLSX = "文件“{path}”不是有效的 Excel 工作簿（.xlsx）。文件可能已损坏或是其他格式，请用 Excel 打开后重新另存为 .xlsx。"
+FILE_BROKEN = "文件“{path}”无法读取：工作簿内容已损坏（{detail}）。请用 Excel 打开并另存为新的 .xlsx 文件。"
+FILE_ZIP_BOMB = "文件“{path}”解压后体积异常（声明 {size}），可能是恶意构造的文件，已拒绝读取。请向发件人索取正常的工作簿。"
+FILE_XML_ENTITIES = "文件“{path}”中含有不允许的 XML 实体定义，可能是恶意构造的文件，已拒绝读取。请向发件人索取正常的工作簿。"
+FILE_NO_SHEETS = "文件“{path}”中没有任何工作表。请使用模板（jcdraw template registry）重新制作。"
+FILE_PERMISSION = "没有权限读取文件“{path}”。请检查文件权限，或先关闭正在占用它的程序。"
+SHEET_MISSING = "文件“{path}”中找不到工作表“{sheet}”（现有工作表：{existing}）。请按模板添加或改名。"
+
+# --- plans -------------------------------------------------------------------------------------
+PLAN_NOT_FOUND = "找不到抽查计划“{name}”。可用的计划：{available}。请用 --plan 指定 joint、internal 或 YAML 文件路径。"
+PLAN_YEAR_NOT_FOUND = "找不到 {year} 年度的“{kind}”计划。可用的计划：{available}。"
+PLAN_UNREADABLE = "计划文件“{path}”无法读取：{detail}。"
+PLAN_YAML_ERROR = "计划文件“{path}”不是有效的 YAML：{detail}。请检查缩进和冒号。"
+PLAN_YAML_UNSAFE = "计划文件“{path}”含有不允许的 YAML 标签或别名（{detail}），已拒绝读取。计划文件只能包含普通的文字、数字和列表。"
+PLAN_INVALID = "计划文件“{path}”有误：{where}字段“{field}”{detail}。请修改后重试。"
+PLAN_TASK_NOT_FOUND = "计划“{plan}”中没有任务 {task}。可用任务编号：{available}。"
+PLAN_DUPLICATE_TASK = "任务编号 {task} 重复出现"
+PLAN_END_BEFORE_START = "结束日期 {end} 早于开始日期 {start}"
+PLAN_UNKNOWN_REGION = "中的区域“{value}”不是晋城市的区县（可用：{choices}）"
+PLAN_UNKNOWN_DEPARTMENT = "中的部门“{value}”未在计划的 departments 中定义"
+PLAN_RATIO_RANGE = "抽查比例 {value} 不在 (0, 1] 范围内（100% 请写 1.0）"
+
+# --- CLI ---------------------------------------------------------------------------------------
+UNEXPECTED_ERROR = "程序内部错误：{detail}。这不是您的操作问题，请把这条信息和所用文件发给技术支持（加 --debug 可显示详细信息）。"
+INTERRUPTED = "已中断，未写入任何结果。"
+
+# --- workdays (module constants) -----------------------------------------------------------------
+CALENDAR_MISSING = (
+    "缺少 {year} 年的节假日安排，无法计算{purpose}（jcdraw 不会猜测放假和调休）。现有安排覆盖：{covered} 年。"
+    "请任选一种办法补上 {year} 年：① 升级节假日数据：pip install -U chinesecalendar；"
+    "② 按《国务院办公厅关于 {year} 年部分节假日安排的通知》，在 plans/calendar.yaml 中添加 {year} 年；"
+    "③ 运行时用 --calendar 文件 指定含 {year} 年安排的日历文件。"
+)
+CALENDAR_PURPOSE_DEADLINE = "检查完成日期 {done} 之后的第 {n} 个工作日（公示期限）"
+CALENDAR_PURPOSE_DEADLINES = "公示期限（涉及 {count} 条检查记录，例如完成日期为 {done} 的记录）"
+CALENDAR_PURPOSE_BETWEEN = "{start} 至 {end} 之间的工作日数"
+CALENDAR_PURPOSE_DAY = "{day} 是否为工作日"
+CALENDAR_FILE_NOT_FOUND = "找不到日历文件“{path}”。请检查 --calendar 后面的文件路径。"
+CALENDAR_UNREADABLE = "日历文件“{path}”无法读取：{detail}。"
+CALENDAR_NOT_UTF8 = "日历文件“{path}”不是 UTF-8 编码。请用记事本打开，“另存为”时把编码选为 UTF-8。"
+CALENDAR_YAML_ERROR = "日历文件“{path}”不是有效的 YAML：{detail}。请检查缩进、冒号和方括号。"
+CALENDAR_YAML_UNSAFE = (
+    "日历文件“{path}”含有不允许的 YAML 标签（{detail}），已拒绝读取。日历文件只能包含年份、日期和文字。"
+)
+CALENDAR_INVALID = "日历文件“{path}”有误：{where}{detail}。请对照 plans/calendar.yaml 开头的说明修改后重试。"
+CALENDAR_WHERE_YEAR = "{year} 年的"
+CALENDAR_NO_YEARS = "文件应以“years:”开头，下面按年份列出各年的安排"
+CALENDAR_DUPLICATE_KEY = "“{value}”出现了不止一次（第 {line} 行），同一项只能写一次"
+CALENDAR_UNKNOWN_KEY = "“{value}”无法识别（可用的项目：{choices}）"
+CALENDAR_BAD_YEAR = "年份“{value}”不是四位数的年份"
+CALENDAR_YEAR_NOT_MAPPING = "安排应写成 holidays（放假日期）和 workdays（调休上班日期）两项"
+CALENDAR_NO_HOLIDAYS = "holidays（放假日期）为空。每年至少有元旦、春节等假日，请按通知填写"
+CALENDAR_NOT_LIST = "“{field}”应是日期列表，例如 [2027-01-01, 2027-01-02]"
+CALENDAR_SOURCE_NOT_TEXT = '“source”应是文字（通知的文号），例如 "国办发明电〔2026〕1号"'
+CALENDAR_BAD_DATE = "“{field}”中的“{value}”不是有效日期（应写成 2027-01-01 这样的形式）"
+CALENDAR_WRONG_YEAR = "“{field}”中的日期 {value} 不在 {year} 年内"
+CALENDAR_BOTH = "日期 {value} 同时出现在 holidays（放假）和 workdays（调休上班）中，只能出现在一处"
+CALENDAR_WORKDAY_NOT_WEEKEND = "workdays（调休上班）中的 {value} 是{weekday}，调休上班日应是周六或周日"
+CALENDAR_CONFLICT = (
+    "日历文件“{first}”和“{second}”对 {year} 年的安排不一致，无法确定以哪个为准。"
+    "请删除其中一份，或把两份改为一致。"
+)
+CALENDAR_WEEKDAY_NAMES = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+
+# --- ledger (module constants) -----------------------------------------------------------------
+LEDGER_MISSING = "找不到台账文件“{path}”。请检查路径是否正确（首次抽取时会自动创建台账）。"
+LEDGER_EMPTY = "台账文件“{path}”是空的（0 字节），不是有效的 jcdraw 台账。请检查路径，或用备份恢复台账。"
+LEDGER_IS_DIRECTORY = "“{path}”是一个文件夹，不是 jcdraw 台账文件。请指定台账文件（例如 台账.sqlite3）。"
+LEDGER_FOLDER_MISSING = "台账所在的文件夹“{folder}”不存在。请先创建该文件夹，或指定其他台账位置。"
+LEDGER_NOT_SQLITE = "文件“{path}”不是 jcdraw 台账文件（不是 SQLite 数据库）。为避免破坏它，未作任何修改。请检查台账路径。"
+LEDGER_FOREIGN = "文件“{path}”是其他程序的 SQLite 数据库，不是 jcdraw 台账文件。为避免破坏它，未作任何修改。请指定其他台账路径。"
+LEDGER_NEWER_SCHEMA = "台账“{path}”由更新版本的 jcdraw 创建（格式版本 {found}，本程序只支持到 {supported}）。请升级 jcdraw 后再使用，未作任何修改。"
+LEDGER_READONLY_FILE = "台账文件“{path}”是只读的，无法写入。请修改文件权限（去掉“只读”属性），或把台账复制到可写的文件夹后使用副本。"
+LEDGER_READONLY_FOLDER = "台账所在的文件夹“{folder}”不允许写入，无法写台账“{path}”。请修改文件夹权限，或把台账复制到可写的文件夹后使用副本。"
+LEDGER_UNREADABLE = "没有权限读取台账文件“{path}”。请检查文件权限。"
+LEDGER_CANNOT_OPEN = "无法打开台账“{path}”（{detail}）。请检查文件和文件夹的权限，台账不要放在网络共享盘上。"
+LEDGER_LOCKED = "台账“{path}”正被另一个程序使用，请稍后重试。如果一直如此，请确认没有其他 jcdraw 窗口正在运行。"
+LEDGER_CORRUPT = "台账“{path}”已损坏，无法读取（{detail}）。请停止写入，并用备份恢复台账。"
+LEDGER_WRITE_FAILED = "写入台账“{path}”失败（{detail}），本次操作未写入任何内容。请检查磁盘空间后重试。"
+LEDGER_TAIL_TAMPERED = "台账“{path}”的最后一条记录与登记的校验值不符（{detail}），台账可能被改动过，已拒绝写入。请核验台账并用备份恢复。"
+LEDGER_DRAW_EXISTS = "计划“{plan}”任务 {task} 第 {round} 轮已于 {when}（北京时间）抽取过，抽取编号 {draw_id}，不能重复抽取。确需重新抽取，请加 --redraw --reason 原因（原因会记入台账）。"
+LEDGER_REDRAW_REASON_EMPTY = "重新抽取必须写明原因：请在 --reason 后填写具体原因（会记入台账）。"
+LEDGER_REDRAW_NOTHING = "计划“{plan}”任务 {task} 第 {round} 轮还没有抽取记录，无需重新抽取。请去掉 --redraw 和 --reason 后重试。"
+LEDGER_UNKNOWN_DRAW = "台账中没有抽取编号“{draw_id}”。请核对结果表中的抽取编号。"
+LEDGER_SUPERSEDED_DRAW = "抽取编号“{draw_id}”已被重新抽取（新编号 {by}）取代，不能再登记它的结果。请改用新的抽取编号。"
+LEDGER_RESULT_CONFLICT = "以下 {count} 条结果与台账中已登记的结果不同，本次未写入任何结果：{keys}。已登记的结果不能直接修改，如确有错误请按更正程序（经审批）办理。"
+LEDGER_CORRECTION_NO_RESULT = "台账中没有抽取 {draw_id}、对象 {uscc}、事项“{item}”的检查结果，无法更正。请先登记结果。"
+LEDGER_CORRECTION_FIELD_MISSING = "更正缺少“{label}”。更正必须写明审批人、审批文号和更正原因。"
+LEDGER_CORRECTION_OLD_MISMATCH = "更正单上的原值与台账不一致：“{field}”在台账中为 {current}，更正单写的是 {given}。请核对更正单。"
+LEDGER_CORRECTION_NO_CHANGE = "更正后的值与台账中的现值相同（抽取 {draw_id}、对象 {uscc}、事项“{item}”），无需更正。"
+LEDGER_AUDIT_GAP = "第 {seq} 条记录缺失（之后是第 {found} 条），记录可能被删除。"
+LEDGER_AUDIT_BAD_START = "台账应从第 1 条记录开始，实际从第 {found} 条开始，开头的记录可能被删除。"
+LEDGER_AUDIT_LINK = "第 {seq} 条记录登记的前一条校验值与第 {prev} 条记录不符，记录可能被删除、插入或改动。"
+LEDGER_AUDIT_CONTENT = "第 {seq} 条记录的内容与其校验值不符，记录可能被改动。"
+LEDGER_AUDIT_NOT_CANONICAL = "第 {seq} 条记录的内容格式不规范（不是标准 JSON），记录可能被手工改动。"
+LEDGER_AUDIT_HEAD = "台账登记的最后一条记录是第 {head_seq} 条，实际最后是第 {last_seq} 条（或其内容不同），末尾的记录可能被删除或添加。"
+LEDGER_AUDIT_OK = "台账完好：共核验 {checked} 条记录，校验链完整。"
+
+# --- output writing (module constants) ---------------------------------------------------------
+OUTPUT_EXISTS = "文件“{path}”已存在，为避免覆盖，本次没有写入。如确需覆盖请加 --force，或用 --out 指定另一个文件名。"
+OUTPUT_IS_DIRECTORY = "“{path}”是一个文件夹，不能作为输出文件。请用 --out 指定一个文件名（例如该文件夹中的“结果.xlsx”）。"
+OUTPUT_FOLDER_MISSING = "要保存到的文件夹“{folder}”不存在，无法写入“{path}”。请先创建该文件夹，或用 --out 指定已有文件夹中的文件名。"
+OUTPUT_PERMISSION = "没有权限写入“{path}”（文件夹只读或无写入权限，或该文件正被 Excel 等程序打开）。请关闭占用该文件的程序，或用 --out 换一个位置。"
+OUTPUT_DISK_FULL = "磁盘空间已满，无法写入“{path}”。原有文件（如有）未被改动，也没有留下不完整的文件。请清理磁盘空间后重试。"
+XLSX_CELL_TOO_LONG = "工作表“{sheet}”第 {row} 行“{column}”列（{letter} 列）的内容有 {length} 个字符，超过 Excel 单元格上限 32767 个字符，无法写入。请缩短该内容后重试。"
+XLSX_DROPDOWN_ERROR_TITLE = "输入值无效"
+XLSX_DROPDOWN_ERROR = "请从下拉列表中选择。"
+XLSX_OPTIONS_SHEET = "_选项"
+XLSX_CONTINUED_SHEET = "{name}({part})"
+
+# --- templates and workspace -------------------------------------------------------------------
+TEMPLATE_USCC_COMMENT = "18 位统一社会信用代码。请先把本列设为“文本”格式，避免 Excel 把代码变成科学计数法。"
+TEMPLATE_CATEGORY_COMMENT = "本年度计划中的监管类别：{choices}。一个主体有多个类别时用顿号“、”分隔。"
+TEMPLATE_GUIDE = """晋城市商务局“双随机、一公开”名录库模板（一单两库）
+1. “检查对象”工作表：每行一个监管对象。统一社会信用代码、名称、区域、监管类别为必填。
+   · 统一社会信用代码：18 位，请设为文本格式；全角字符、空格会被自动规范。
+   · 区域、信用风险分类、经营状态：请从下拉列表选择。信用风险分类可填 A/B/C/D 或 低风险/一般风险/较高风险/高风险，留空按“一般风险”处理。
+   · 监管类别：本年度计划中的类别为 {categories}；多个类别用顿号“、”分隔。
+   · 经营状态为注销、吊销、撤销、迁出的主体不会被抽取。
+   · 其他列（地址、法定代表人、联系电话等）可自由增加，会原样保留。
+2. “执法人员”工作表：每行一名执法人员。执法证号、姓名、部门为必填。
+   · 执法证有效期至：填写日期（如 2026-12-31）；到期或为空的人员不会被抽取。
+   · 在岗状态：离岗、退休、调离的人员不会被抽取。
+   · 可检查类别：留空表示可检查所有类别；填写时只参加这些类别的任务。
+   · 回避对象：需回避的主体的统一社会信用代码，多个用顿号分隔。
+3. “回避关系”工作表（可选）：执法证号、统一社会信用代码、回避原因，每行一条回避关系。
+4. 填好后在命令行运行：jcdraw validate registry.xlsx，按提示逐条修正问题。"""
+WORKSPACE_README = """jcdraw 工作目录
+================
+本目录由 jcdraw init 生成，包含：
+  plans/          本年度抽查计划（YAML），可按书面调整的计划修改；
+  registry.xlsx   名录库模板（检查对象、执法人员、回避关系），请填写后使用。
+
+常用命令（在本目录中打开命令行后运行）：
+  jcdraw validate registry.xlsx                       校验名录库
+  jcdraw plans                                        查看本年度抽查任务
+  jcdraw draw --plan joint --task 1 --seed 骰子数字   抽取检查对象与执法人员
+  jcdraw publish 抽取结果.xlsx                        录入并公示检查结果
+  jcdraw status                                       查看公示进度
+
+每条命令都可以加 --help 查看说明。
+"""
+INIT_NOT_A_FOLDER = "“{path}”已存在且不是文件夹。请换一个文件夹名称。"
+
+# --- rendering (validate, plans) ---------------------------------------------------------------
+PROBLEMS_TITLE = "发现的问题"
+PROBLEM_HEADERS = ["级别", "工作表", "行", "列", "值", "说明", "代码"]
+TASK_SUMMARY_TITLE = "各抽查任务情况（按本名录库）"
+TASK_SUMMARY_HEADERS = ["计划/任务", "任务名称", "监管类别", "范围", "符合条件的对象", "首轮应抽数量", "执法人员（可用/至少）", "可组队"]
+PLANS_TITLE = "抽查计划任务"
+PLANS_HEADERS = ["计划", "序号", "任务名称", "抽查事项", "监管类别", "范围", "比例及频次", "起止时间", "发起部门", "配合部门", "模式"]
+VALIDATE_OK = "✓ 校验通过：{file}（错误 {error} 处，警告 {warning} 处，提示 {info} 处）。"
+VALIDATE_FAILED = "✗ 校验未通过：{file} 有 {error} 处错误、{warning} 处警告，请按上表逐条修正后重新运行 jcdraw validate。"
+REPORT_WRITTEN = "问题清单已写入：{path}"
+TEMPLATE_WRITTEN = "名录库模板已生成：{path}。请按“说明”工作表填写。"
+INIT_DONE = "工作目录已就绪：{path}（新建 {count} 个文件）。请先填写 registry.xlsx，然后运行 jcdraw validate registry.xlsx。"
+USAGE_ERROR = "命令用法有误：{detail}\n运行“jcdraw {command} --help”查看用法。"
+BAD_DATE_OPTION = "选项 {option} 的日期“{value}”无效。请写成 2024-05-20 这样的格式。"
+PROBLEM_REPORT_HEADERS = ["级别", "代码", "工作表", "行号", "列", "值", "说明"]
+
+# --- draw (module constants) -------------------------------------------------------------------
+DRAW_SEED_EMPTY = "随机种子为空。请输入至少 20 位数字，可用空格或短横线分组，例如“3141 5926 5358 9793 2384”（如当众掷 20 次十面骰子所得）。"
+DRAW_SEED_NOT_DIGITS = "随机种子只能由数字组成（可用空格或短横线分组），但其中含有 {chars}。请改为纯数字，例如“3141 5926 5358 9793 2384”。"
+DRAW_SEED_TOO_SHORT = "随机种子只有 {count} 位数字，至少需要 {minimum} 位。请补足位数，例如“3141 5926 5358 9793 2384”（共 20 位）。"
+DRAW_TEAM_IMPOSSIBLE_DEPARTMENT = "无法为检查对象 {entity} 组成检查组：部门“{department}”{reason}。请补充该部门的执法人员或核对回避关系后重新抽取。"
+DRAW_TEAM_IMPOSSIBLE = "无法为检查对象 {entity} 组成检查组：{reason}。请补充执法人员或核对回避关系后重新抽取。"
+DRAW_TEAM_ALL_RECUSED = "该部门所有 {total} 名执法人员均需回避"
+DRAW_TEAM_RECUSALS_SHORT = "该部门 {total} 名执法人员中有 {recused} 名需回避，只剩 {available} 名，至少需要 {required} 名"
+DRAW_TEAM_TOO_FEW = "该部门只有 {available} 名符合条件的执法人员，至少需要 {required} 名"
+DRAW_TEAM_BELOW_MIN_SIZE = "可用执法人员不足 {min_size} 名（扣除回避后共 {available} 名）"

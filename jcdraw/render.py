@@ -1,0 +1,105 @@
+"""Rendering core results for people: rich tables in a terminal, plain text in scheduled scripts.
+
+Nothing here decides anything; it only shows what the core returned. JSON output is printed with
+Chinese unescaped.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from jcdraw import messages
+from jcdraw.plans import Plan
+from jcdraw.problems import Problem
+from jcdraw.validation import ValidationReport
+
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def console(stderr: bool = False) -> Console:
+    """A console that is plain (no colour codes) when the output is not a terminal."""
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def problem_table(problems: Iterable[Problem], title: str = messages.PROBLEMS_TITLE) -> Table:
+    table = Table(title=title, show_lines=False, expand=False)
+    for header in messages.PROBLEM_HEADERS:
+        table.add_column(header, overflow="fold")
+    for p in problems:
+        style = SEVERITY_STYLE[p.severity]
+        table.add_row(
+            f"[{style}]{messages.SEVERITY_LABELS[p.severity]}[/]",
+            p.sheet or "",
+            "" if p.row is None else str(p.row),
+            p.column or "",
+            p.value or "",
+            p.message,
+            p.code,
+        )
+    return table
+
+
+def validation_report(out: Console, report: ValidationReport) -> None:
+    if report.tasks:
+        out.print(task_summary_table(report))
+    if report.problems:
+        out.print(problem_table(report.problems))
+    counts = report.counts()
+    verdict = messages.VALIDATE_OK if report.ok else messages.VALIDATE_FAILED
+    out.print(verdict.format(file=report.path, **counts))
+
+
+def task_summary_table(report: ValidationReport) -> Table:
+    table = Table(title=messages.TASK_SUMMARY_TITLE)
+    for header in messages.TASK_SUMMARY_HEADERS:
+        table.add_column(header, overflow="fold")
+    for t in report.tasks:
+        eligible = " ".join(f"{k}:{v}" for k, v in t.eligible.items())
+        drawn = " ".join(f"{k}:{v}" for k, v in t.draw_size.items())
+        staffing = "；".join(
+            f"{d.department} {d.eligible}/{d.required}" + ("" if d.enough else " ✗") for d in t.departments
+        )
+        table.add_row(
+            f"{t.plan} / {t.task}",
+            t.name,
+            t.category,
+            "、".join(t.scope),
+            f"{sum(t.eligible.values())}（{eligible}）",
+            f"{sum(t.draw_size.values())}（{drawn}）",
+            staffing,
+            "✓" if t.staffed else "[bold red]✗[/]",
+        )
+    return table
+
+
+def plans_table(plans: list[Plan]) -> Table:
+    table = Table(title=messages.PLANS_TITLE, show_lines=True)
+    for header in messages.PLANS_HEADERS:
+        table.add_column(header, overflow="fold")
+    for plan in plans:
+        for task in plan.tasks:
+            table.add_row(
+                f"{plan.id}\n{plan.document_number}",
+                str(task.number),
+                task.name,
+                "\n".join(f"{i}. {item}" for i, item in enumerate(task.items, 1)),
+                task.category,
+                "、".join(plan.scope_of(task)),
+                f"{float(task.ratio):.0%}，{task.frequency} 次/年",
+                f"{task.period.start} 至 {task.period.end}",
+                "、".join(task.lead_departments),
+                "、".join(task.partner_departments) or "—",
+                task.mode or "—",
+            )
+    return table
