@@ -7,6 +7,7 @@ hint, and anything unexpected into a short note (the traceback only with ``--deb
 
 from __future__ import annotations
 
+import re
 import sys
 import traceback
 from datetime import date
@@ -150,7 +151,130 @@ def init_command(
     render.console().print(messages.INIT_DONE.format(path=folder, count=len(written)))
 
 
+# --- draw, export, verify ---------------------------------------------------------------------
+
+RegistryOption = Annotated[
+    Path,
+    typer.Option("--registry", envvar="JCDRAW_REGISTRY", help="名录库 Excel 文件，默认当前文件夹的 registry.xlsx。"),
+]
+LedgerOption = Annotated[
+    Path, typer.Option("--ledger", envvar="JCDRAW_LEDGER", help="台账文件，默认当前文件夹的 jcdraw.sqlite3。")
+]
+
+
+@app.command("draw")
+def draw_command(
+    plan: Annotated[str, typer.Option("--plan", help="计划：joint、internal 或 YAML 文件路径。")],
+    task: Annotated[int, typer.Option("--task", help="任务序号（见 jcdraw plans）。")],
+    seed: Annotated[str | None, typer.Option("--seed", help="当众产生的至少 20 位数字；random 表示由程序生成。")] = None,
+    registry: RegistryOption = Path("registry.xlsx"),
+    round_no: Annotated[int, typer.Option("--round", min=1, help="本年度第几轮（高风险对象每年可抽多轮）。")] = 1,
+    out: Annotated[Path | None, typer.Option("--out", help="抽取结果表文件名。")] = None,
+    ledger: LedgerOption = Path("jcdraw.sqlite3"),
+    as_of: AsOfOption = None,
+    year: YearOption = None,
+    prepare: Annotated[bool, typer.Option("--prepare", help="只登记并显示对象池校验值，供抽取前公布。")] = False,
+    redraw: Annotated[bool, typer.Option("--redraw", help="重新抽取已抽过的任务和轮次（须写 --reason）。")] = False,
+    reason: Annotated[str | None, typer.Option("--reason", help="重新抽取的原因（记入台账）。")] = None,
+    json_output: JsonOption = False,
+    force: ForceOption = False,
+) -> None:
+    """按随机种子抽取检查对象并分配执法人员，记入台账，生成抽取结果表。"""
+    from jcdraw import draw as D
+    from jcdraw import drawing
+    from jcdraw.ledger import Ledger
+    from jcdraw.plans import load_plan, resolve_plan_path
+
+    chosen = load_plan(resolve_plan_path(plan, year))
+    chosen.task(task)
+    day = as_of_date(as_of)
+    if redraw != (reason is not None):
+        raise BadInvocation(messages.DRAW_REDRAW_NEEDS_REASON)
+    out_console = render.console(stderr=json_output)
+    if prepare:
+        pool = drawing.load_pool(registry, chosen, task, as_of=day)
+        with Ledger.open(ledger) as book:
+            payload = drawing.prepare(pool, book, round_no=round_no, as_of=day)
+        if json_output:
+            render.print_json({k: v for k, v in payload.items() if k != "pool"})
+        else:
+            out_console.print(messages.PREPARE_DONE.format(**payload))
+        return
+    if seed is None:
+        raise BadInvocation(messages.DRAW_SEED_REQUIRED)
+    if seed.strip().lower() == "random":
+        seed = D.random_seed()
+        out_console.print(messages.DRAW_SEED_RANDOM.format(seed=seed), style="bold reverse")
+    seed = D.parse_seed(seed)
+    if day not in chosen.task(task).period:
+        period = chosen.task(task).period
+        out_console.print(messages.DRAW_OUTSIDE_PERIOD.format(as_of=day, start=period.start, end=period.end), style="yellow")
+    with Ledger.open(ledger) as book:
+        result = drawing.run_draw(
+            registry, chosen, task, seed=seed, ledger=book, round_no=round_no, as_of=day, out=out,
+            force=force, redraw_reason=reason,
+        )
+    if json_output:
+        render.print_json(render.draw_json(result.payload))
+    else:
+        render.draw_summary(out_console, result, ledger)
+    if result.out_error:
+        render.console(stderr=True).print(
+            messages.DRAW_WRITE_FAILED.format(draw_id=result.draw_id, detail=result.out_error), markup=False
+        )
+        raise typer.Exit(2)
+
+
+@app.command("export")
+def export_command(
+    draw_id: Annotated[str, typer.Option("--draw", help="抽取编号，如 2024-joint-T1-R1-1。")],
+    out: Annotated[Path | None, typer.Option("--out", help="抽取结果表文件名。")] = None,
+    ledger: LedgerOption = Path("jcdraw.sqlite3"),
+    force: ForceOption = False,
+) -> None:
+    """按台账重新导出某次抽取的抽取结果表（原文件丢失或未能写出时使用）。"""
+    from jcdraw.assignment_book import write_assignment
+    from jcdraw.errors import LedgerError
+    from jcdraw.ledger import Ledger
+
+    with Ledger.open(ledger, create=False) as book:
+        record = book.get_draw(draw_id)
+    if record is None:
+        raise LedgerError(messages.LEDGER_UNKNOWN_DRAW.format(draw_id=draw_id))
+    payload = record.payload
+    target = out or Path(f"draw-{payload['plan']}-task{payload['task']}-round{payload['round']}.xlsx")
+    write_assignment(target, payload, force=force)
+    render.console().print(messages.EXPORT_DONE.format(draw_id=draw_id, out=target))
+
+
+@app.command("verify")
+def verify_command(
+    assignment: Annotated[Path, typer.Argument(help="jcdraw draw 生成的抽取结果表。")],
+    registry: RegistryOption = Path("registry.xlsx"),
+    json_output: JsonOption = False,
+) -> None:
+    """不依赖台账，按抽取记录和名录库重新计算抽取结果并逐项核对。"""
+    from jcdraw.assignment_book import verify
+
+    result = verify(assignment, registry)
+    if json_output:
+        render.print_json({"ok": result.ok, "draw_id": result.draw_id, "differences": result.differences})
+    else:
+        render.verification(render.console(), result)
+    raise typer.Exit(0 if result.ok else 1)
+
+
 # --- entry point -------------------------------------------------------------------------------
+
+
+def usage_in_chinese(exc: click_exceptions.UsageError) -> str:
+    """Click's English usage errors, said in Chinese (the option names stay as typed)."""
+    text = exc.format_message()
+    for pattern, template in messages.USAGE_PATTERNS:
+        match = re.search(pattern, text)
+        if match:
+            return template.format(*match.groups())
+    return text
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -160,13 +284,15 @@ def main(argv: list[str] | None = None) -> None:
     err = render.console(stderr=True)
     try:
         code = app(args=args, prog_name="jcdraw", standalone_mode=False)
+    except click_exceptions.NoArgsIsHelpError as exc:
+        err.print(exc.ctx.get_help() if exc.ctx else "", markup=False)
+        sys.exit(2)
     except click_exceptions.UsageError as exc:
         command = exc.ctx.info_name if exc.ctx and exc.ctx.info_name != "jcdraw" else ""
-        err.print(
-            messages.USAGE_ERROR.format(detail=exc.format_message(), command=command).replace("  ", " ")
-        )
+        detail = usage_in_chinese(exc)
+        err.print(messages.USAGE_ERROR.format(detail=detail, command=command), markup=False)
         sys.exit(2)
-    except click_exceptions.Abort:
+    except typer.Abort:
         err.print(messages.INTERRUPTED)
         sys.exit(130)
     except JcdrawError as exc:

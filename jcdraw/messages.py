@@ -237,3 +237,80 @@ DRAW_TEAM_ALL_RECUSED = "该部门所有 {total} 名执法人员均需回避"
 DRAW_TEAM_RECUSALS_SHORT = "该部门 {total} 名执法人员中有 {recused} 名需回避，只剩 {available} 名，至少需要 {required} 名"
 DRAW_TEAM_TOO_FEW = "该部门只有 {available} 名符合条件的执法人员，至少需要 {required} 名"
 DRAW_TEAM_BELOW_MIN_SIZE = "可用执法人员不足 {min_size} 名（扣除回避后共 {available} 名）"
+
+# --- result categories -------------------------------------------------------------------------
+RESULT_CATEGORIES_INVALID = "检查结果类别文件“{path}”格式不正确：categories 应为非空的文字列表，exclusive 中的结果必须出现在 categories 中。"
+
+# --- drawing and the assignment workbook -------------------------------------------------------
+DRAW_REGISTRY_ERRORS = "名录库“{path}”有 {count} 处错误，未进行抽取。请先运行 jcdraw validate {path}，逐条修正后再抽取。"
+DRAW_POOL_CHANGED = "计划“{plan}”任务 {task} 的抽取对象池与抽取前公布的承诺不一致（承诺 {committed}…，现在 {now}…）：{details}。名录库在公布后被改动，本次未抽取。请查明原因；如确需按新名录库抽取，请重新运行 --prepare 并重新公布。"
+POOL_ADDED = "新增 {count} 个对象（{codes}）"
+POOL_REMOVED = "减少 {count} 个对象（{codes}）"
+POOL_RECLASSED = "{count} 个对象的信用风险分类改变（{codes}）"
+POOL_COUNTS = "各风险类别数量由 {before} 变为 {now}"
+POOL_REGISTRY_CHANGED = "名录库文件也已改变"
+DRAW_OUTSIDE_PERIOD = "抽取日期 {as_of} 不在任务起止时间（{start} 至 {end}）内，仍按要求抽取。请确认日期无误。"
+TEAM_LABEL = "第{n}组"
+RECORD_LABELS = {
+    "draw_id": "抽取编号", "plan": "计划编号", "plan_name": "计划名称", "document_number": "文号",
+    "plan_version": "计划版本", "plan_sha256": "计划文件 SHA-256", "task": "任务编号", "task_name": "任务名称",
+    "category": "监管类别", "round": "抽取轮次", "seed": "随机种子", "registry_file": "名录库文件",
+    "registry_sha256": "名录库文件 SHA-256", "pool_sha256": "对象池 SHA-256", "pool_size": "符合条件的对象数",
+    "as_of": "抽取日期", "drawn_at": "抽取时间（UTC）", "tool_version": "jcdraw 版本",
+    "supersedes": "取代的抽取编号", "redraw_reason": "重新抽取原因",
+}
+RECORD_RULE_LABEL = "抽号规则"
+RECORD_RULE = ("每个符合条件的对象的号码 = SHA-256（UTF-8 文本“{seed}|{plan}|{task}|{round}|统一社会信用代码”），"
+               "写成 64 位小写十六进制；按信用风险分类分层，每层抽取 ⌈比例 × 对象数⌉ 个号码最小的对象。"
+               "检查组按部门依次选取：本次已分配数量少者优先，其次未曾检查过该对象者优先，"
+               "再按 SHA-256（“{seed}|{plan}|{task}|{round}|统一社会信用代码|执法证号”）从小到大。")
+RECORD_STRATUM_LABEL = "分层 {cls}"
+RECORD_STRATUM = "符合条件 {eligible} 个，比例 {ratio}（{ratio_percent:.2%}），每年 {frequency} 轮，本轮抽取 {drawn} 个"
+RECORD_TOTAL_LABEL = "合计"
+RECORD_TOTAL = "符合条件 {pool} 个，共抽取 {drawn} 个"
+OUTPUT_EXISTS = "输出文件“{path}”已存在，为避免覆盖未作任何操作。请用 --out 指定其他文件名，或加 --force 覆盖。"
+OUTPUT_IS_DIRECTORY = "输出路径“{path}”是一个文件夹。请用 --out 指定一个 .xlsx 文件名。"
+OUTPUT_FOLDER_MISSING = "输出文件“{path}”所在的文件夹“{folder}”不存在。请先创建该文件夹，或用 --out 指定其他位置。"
+DRAW_WRITE_FAILED = "抽取已记入台账（抽取编号 {draw_id}），但抽取结果表未能写出：{detail}\n可运行“jcdraw export --draw {draw_id} --out 文件名.xlsx”重新导出。"
+DRAW_DONE = "✓ 抽取完成：抽取编号 {draw_id}，从 {pool} 个符合条件的对象中抽取 {drawn} 个。结果已写入“{out}”，并记入台账“{ledger}”。"
+DRAW_SEED_RANDOM = "本次随机种子（请记录并公布）：{seed}"
+DRAW_STRATA_TITLE = "分层抽取情况"
+DRAW_STRATA_HEADERS = ["风险分类", "符合条件", "比例", "每年轮次", "本轮抽取"]
+DRAW_LOADS_TITLE = "执法人员分配数量"
+DRAW_LOADS_HEADERS = ["部门", "人数", "分配数量（最少–最多）"]
+DRAW_SEED_REQUIRED = "抽取必须提供随机种子：--seed 后填写当众产生的至少 20 位数字（如掷骰子所得），或写 --seed random 由程序生成。若要先公布对象池，请用 --prepare。"
+PREPARE_DONE = ("✓ 已登记抽取承诺（计划“{plan}”任务 {task} 第 {round} 轮）。请在产生随机种子之前公布以下校验值：\n"
+                "  对象池 SHA-256：{pool_sha256}（符合条件的对象 {pool_size} 个）\n"
+                "  名录库 SHA-256：{registry_sha256}")
+EXPORT_DONE = "✓ 已按台账重新导出抽取编号 {draw_id} 的抽取结果表：{out}"
+VERIFY_NO_RECORD = "文件“{path}”中找不到“抽取记录”工作表或其中的机读记录，无法核验。请使用 jcdraw draw 生成的原始抽取结果表。"
+VERIFY_PLAN_MISSING = "找不到编号为“{plan}”的抽查计划文件，无法核验。请把该计划的 YAML 文件放在 plans 文件夹中。"
+VERIFY_PLAN_CHANGED = "计划“{plan}”的文件（{path}）与抽取时使用的不同（SHA-256 已改变）"
+VERIFY_REGISTRY_CHANGED = "名录库“{path}”与抽取时使用的文件不同（SHA-256 已改变）"
+VERIFY_POOL_CHANGED = "符合条件的对象池与抽取时不同（对象池 SHA-256 已改变）"
+VERIFY_MISSING = "对象 {uscc} 按规则应被抽中，但结果表中没有"
+VERIFY_EXTRA = "对象 {uscc} 出现在结果表中，但按规则不应被抽中"
+VERIFY_TEAM = "对象 {uscc} 的检查组不一致：结果表为 {listed}，按规则应为 {expected}"
+VERIFY_OK = "✓ 一致：抽取编号 {draw_id} 按名录库“{registry}”重新计算，结果与“{workbook}”完全相同。"
+VERIFY_FAILED = "✗ 不一致：抽取编号 {draw_id} 重新计算后发现 {count} 处差异："
+DRAW_REDRAW_NEEDS_REASON = "--redraw 和 --reason 必须同时使用：重新抽取必须写明原因，例如 --redraw --reason \"名录库漏登 3 家企业\"。"
+# Click's usage errors → Chinese (regex on click's English text, template with its groups).
+USAGE_PATTERNS = [
+    (r"Missing option '([^']+)'", "缺少必填选项 {0}。"),
+    (r"Missing argument '([^']+)'", "缺少必填参数 {0}（如文件名）。"),
+    (r"No such option: (\S+)", "没有选项 {0}，请检查拼写。"),
+    (r"No such command '([^']+)'", "没有命令“{0}”。可用命令见 jcdraw --help。"),
+    (r"Invalid value for '([^']+)': (.*)", "选项 {0} 的值无效：{1}"),
+    (r"Option '([^']+)' requires an argument", "选项 {0} 后面需要填写一个值。"),
+    (r"Got unexpected extra arguments? \((.*)\)", "多余的参数：{0}。含空格的值请用引号括起来。"),
+]
+# Click's usage errors → Chinese (regex on click's English text, template with its groups).
+USAGE_PATTERNS = [
+    (r"Missing option '([^']+)'", "缺少必填选项 {0}。"),
+    (r"Missing argument '([^']+)'", "缺少必填参数 {0}（如文件名）。"),
+    (r"No such option: (\S+)", "没有选项 {0}，请检查拼写。"),
+    (r"No such command '([^']+)'", "没有命令“{0}”。可用命令见 jcdraw --help。"),
+    (r"Invalid value for '([^']+)': (.*)", "选项 {0} 的值无效：{1}"),
+    (r"Option '([^']+)' requires an argument", "选项 {0} 后面需要填写一个值。"),
+    (r"Got unexpected extra arguments? \((.*)\)", "多余的参数：{0}。含空格的值请用引号括起来。"),
+]

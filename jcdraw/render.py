@@ -103,3 +103,55 @@ def plans_table(plans: list[Plan]) -> Table:
                 task.mode or "—",
             )
     return table
+
+
+def draw_json(payload: dict[str, Any]) -> dict[str, Any]:
+    """The documented ``draw --json`` shape (plus a few extra fields)."""
+    return {
+        "draw_id": payload["draw_id"], "plan": payload["plan"], "task": payload["task"], "round": payload["round"],
+        "seed": payload["seed"], "registry_sha256": payload["registry_sha256"], "pool_sha256": payload["pool_sha256"],
+        "strata": [
+            {"class": s["class"], "eligible": s["eligible"], "ratio": s["ratio_percent"], "drawn": s["drawn"]}
+            for s in payload["strata"]
+        ],
+        "selected": [
+            {k: s[k] for k in ("uscc", "name", "region", "risk_class", "ticket", "team")} for s in payload["selected"]
+        ],
+        "supersedes": payload.get("supersedes"),
+        "as_of": payload.get("as_of"),
+    }
+
+
+def draw_summary(out: Console, result: Any, ledger: Any) -> None:
+    payload = result.payload
+    strata = Table(title=messages.DRAW_STRATA_TITLE)
+    for header in messages.DRAW_STRATA_HEADERS:
+        strata.add_column(header)
+    for s in payload["strata"]:
+        strata.add_row(s["class"], str(s["eligible"]), f"{s['ratio']}（{s['ratio_percent']:.0%}）", str(s["frequency"]), str(s["drawn"]))
+    out.print(strata)
+    loads = Table(title=messages.DRAW_LOADS_TITLE)
+    for header in messages.DRAW_LOADS_HEADERS:
+        loads.add_column(header)
+    by_dept: dict[str, list[int]] = {}
+    for badge, info in payload["inspectors"].items():
+        by_dept.setdefault(info["department"], []).append(payload["loads"].get(badge, 0))
+    for dept, values in by_dept.items():
+        loads.add_row(dept, str(len(values)), f"{min(values)}–{max(values)}")
+    out.print(loads)
+    if result.out is not None:
+        out.print(
+            messages.DRAW_DONE.format(
+                draw_id=result.draw_id, pool=payload["pool_size"], drawn=len(payload["selected"]), out=result.out,
+                ledger=ledger,
+            )
+        )
+
+
+def verification(out: Console, result: Any) -> None:
+    if result.ok:
+        out.print(messages.VERIFY_OK.format(draw_id=result.draw_id, registry=result.registry, workbook=result.workbook))
+        return
+    out.print(messages.VERIFY_FAILED.format(draw_id=result.draw_id, count=len(result.differences)))
+    for line in result.differences:
+        out.print(f"  · {line}", markup=False)

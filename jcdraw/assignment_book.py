@@ -1,0 +1,222 @@
+"""The assignment workbook a draw produces, and ``verify``, which redoes the draw from it.
+
+The workbook is built only from the ledger's draw record, so it can be written again at any time
+(``jcdraw export``). Sheets: ``抽取结果`` (drawn entities and teams), ``检查人员`` (loads), ``抽取记录``
+(the audit record in words plus one machine-readable row), ``检查结果`` (the results-entry sheet) and,
+when earlier draws shaped the teams, ``历史配对``.
+
+``verify`` reads ``抽取记录`` and ``抽取结果``, recomputes the draw from the registry with the same
+algorithm (no ledger needed: the earlier pairings are in the workbook) and lists every difference.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from jcdraw import messages
+from jcdraw.errors import OutputError, UnreadableInput
+from jcdraw.plans import Plan, available_plans, load_plan
+from jcdraw.result_categories import load_result_categories
+from jcdraw.xlsx_reader import open_workbook, read_table
+from jcdraw.xlsx_writer import Column, Sheet, write_workbook
+
+RESULT_SHEET = "检查结果"
+RECORD_SHEET = "抽取记录"
+SELECTED_SHEET = "抽取结果"
+INSPECTOR_SHEET = "检查人员"
+HISTORY_SHEET = "历史配对"
+MACHINE_KEY = "机读记录"
+RESULT_COLUMNS = [
+    "抽取编号", "任务编号", "统一社会信用代码", "名称", "检查事项序号", "检查事项",
+    "检查结果", "检查日期", "检查人员执法证号", "备注",
+]  # fmt: skip
+# Fields of the draw record that verify needs; the rest of the record is for people.
+MACHINE_FIELDS = [
+    "draw_id", "plan", "plan_sha256", "plan_version", "year", "task", "round", "seed", "registry_sha256",
+    "pool_sha256", "pool_size", "as_of", "tool_version", "history_pairs", "supersedes", "redraw_reason",
+]  # fmt: skip
+
+
+def check_output_target(path: Path, *, force: bool) -> None:
+    """Fail before drawing if the workbook could not be written afterwards."""
+    if path.is_dir():
+        raise OutputError(messages.OUTPUT_IS_DIRECTORY.format(path=path))
+    if not path.parent.exists() and str(path.parent) not in ("", "."):
+        raise OutputError(messages.OUTPUT_FOLDER_MISSING.format(path=path, folder=path.parent))
+    if path.exists() and not force:
+        raise OutputError(messages.OUTPUT_EXISTS.format(path=path))
+
+
+def write_assignment(path: Path, payload: dict[str, Any], *, force: bool = False) -> None:
+    write_workbook(path, assignment_sheets(payload), force=force)
+
+
+def assignment_sheets(payload: dict[str, Any]) -> list[Sheet]:
+    sheets = [_selected_sheet(payload), _inspector_sheet(payload), _record_sheet(payload), _results_sheet(payload)]
+    if payload.get("history_pairs"):
+        columns = [Column("执法证号"), Column("统一社会信用代码", width=22)]
+        sheets.append(Sheet(HISTORY_SHEET, columns, [list(pair) for pair in payload["history_pairs"]]))
+    return sheets
+
+
+def _member(payload: dict[str, Any], badge: str) -> str:
+    info = payload["inspectors"].get(badge, {})
+    return f"{info.get('name', '')}（{badge}）"
+
+
+def _selected_sheet(payload: dict[str, Any]) -> Sheet:
+    items = "；".join(f"{i}. {text}" for i, text in enumerate(payload["items"], 1))
+    columns = [
+        Column("序号", kind="number", width=6), Column("统一社会信用代码", width=22), Column("名称", width=36),
+        Column("区域"), Column("信用风险分类", width=12), Column("检查组", width=10),
+        Column("检查人员", width=48), Column("检查事项", width=60),
+    ]
+    rows = (
+        [
+            n, s["uscc"], s["name"], s["region"], s["risk_class"], messages.TEAM_LABEL.format(n=n),
+            "、".join(_member(payload, b) for b in s["team"]), items,
+        ]
+        for n, s in enumerate(payload["selected"], 1)
+    )
+    return Sheet(SELECTED_SHEET, columns, rows)
+
+
+def _inspector_sheet(payload: dict[str, Any]) -> Sheet:
+    columns = [Column("执法证号", width=16), Column("姓名"), Column("部门", width=28), Column("分配数量", kind="number")]
+    loads = payload.get("loads", {})
+    order = sorted(payload["inspectors"], key=lambda b: (payload["inspectors"][b]["department"], b))
+    rows = ([b, payload["inspectors"][b]["name"], payload["inspectors"][b]["department"], loads.get(b, 0)] for b in order)
+    return Sheet(INSPECTOR_SHEET, columns, rows)
+
+
+def _record_sheet(payload: dict[str, Any]) -> Sheet:
+    columns = [Column("项目", width=18), Column("内容", width=100)]
+    return Sheet(RECORD_SHEET, columns, list(_record_rows(payload)))
+
+
+def _record_rows(payload: dict[str, Any]) -> Iterator[list[object]]:
+    labels = messages.RECORD_LABELS
+    for key in labels:
+        if key in payload and payload[key] not in (None, ""):
+            value = payload[key]
+            yield [labels[key], "、".join(value) if isinstance(value, list) else value]
+    yield [messages.RECORD_RULE_LABEL, messages.RECORD_RULE.format(**payload)]
+    for s in payload["strata"]:
+        yield [messages.RECORD_STRATUM_LABEL.format(cls=s["class"]), messages.RECORD_STRATUM.format(**s)]
+    yield [messages.RECORD_TOTAL_LABEL, messages.RECORD_TOTAL.format(drawn=len(payload["selected"]), pool=payload["pool_size"])]
+    machine = {k: payload[k] for k in MACHINE_FIELDS if k in payload}
+    yield [MACHINE_KEY, json.dumps(machine, ensure_ascii=False, sort_keys=True, separators=(",", ":"))]
+
+
+def _results_sheet(payload: dict[str, Any]) -> Sheet:
+    categories = list(load_result_categories().categories)
+    widths = {"统一社会信用代码": 22, "名称": 30, "检查事项": 50, "检查结果": 30, "检查人员执法证号": 30, "备注": 30}
+    columns = [Column(h, width=widths.get(h)) for h in RESULT_COLUMNS]
+    columns[RESULT_COLUMNS.index("检查结果")].choices = categories
+    columns[RESULT_COLUMNS.index("检查日期")].kind = "date"
+    columns[RESULT_COLUMNS.index("任务编号")].kind = "number"
+    columns[RESULT_COLUMNS.index("检查事项序号")].kind = "number"
+    rows = (
+        [payload["draw_id"], payload["task"], s["uscc"], s["name"], i, text, None, None, None, None]
+        for s in payload["selected"]
+        for i, text in enumerate(payload["items"], 1)
+    )
+    return Sheet(RESULT_SHEET, columns, rows)
+
+
+# --- verify ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Verification:
+    workbook: Path
+    registry: Path
+    draw_id: str
+    differences: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.differences
+
+
+def read_record(path: Path) -> dict[str, Any]:
+    """The machine-readable draw record in a workbook's 抽取记录 sheet."""
+    book = open_workbook(path)
+    sheet = book.find_sheet([RECORD_SHEET])
+    if sheet is None:
+        raise UnreadableInput(messages.VERIFY_NO_RECORD.format(path=path))
+    for row in book.rows(sheet):
+        if len(row) >= 2 and str(row[0]).strip() == MACHINE_KEY:
+            try:
+                record = json.loads(str(row[1]))
+            except json.JSONDecodeError:
+                break
+            if isinstance(record, dict) and {"plan", "task", "round", "seed"} <= record.keys():
+                return record
+    raise UnreadableInput(messages.VERIFY_NO_RECORD.format(path=path))
+
+
+def read_selected(path: Path) -> dict[str, list[str]]:
+    """uscc → team badges, as listed in the workbook's 抽取结果 sheet."""
+    from jcdraw import problems as P
+    from jcdraw.normalize import normalize_key
+
+    book = open_workbook(path)
+    sheet = book.find_sheet([SELECTED_SHEET])
+    problems = P.ProblemList()
+    table = read_table(book, sheet, {"统一社会信用代码": [], "检查人员": []}, ["统一社会信用代码", "检查人员"], problems) if sheet else None
+    if table is None:
+        raise UnreadableInput(messages.VERIFY_NO_RECORD.format(path=path))
+    codes = normalize_key(table.frame["统一社会信用代码"])
+    teams = table.frame["检查人员"].fillna("").astype(str).str.findall(r"（([^（）]+)）")
+    return {str(c): [str(b) for b in t] for c, t in zip(codes, teams, strict=True) if c}
+
+
+def find_plan(record: dict[str, Any]) -> Plan:
+    """The plan a draw used: the file with the recorded id (a changed file is reported by verify)."""
+    for path in available_plans().values():
+        plan = load_plan(path)
+        if plan.id == record["plan"]:
+            return plan
+    raise UnreadableInput(messages.VERIFY_PLAN_MISSING.format(plan=record["plan"]))
+
+
+def verify(workbook: Path, registry_path: Path) -> Verification:
+    """Redo the draw recorded in ``workbook`` from ``registry_path`` and list the differences."""
+    from jcdraw.drawing import compute_draw, load_pool
+
+    record = read_record(workbook)
+    listed = read_selected(workbook)
+    result = Verification(workbook, registry_path, str(record.get("draw_id", "")))
+    plan = find_plan(record)
+    if plan.sha256 != record.get("plan_sha256"):
+        result.differences.append(messages.VERIFY_PLAN_CHANGED.format(plan=plan.id, path=plan.path))
+    as_of = date.fromisoformat(record["as_of"]) if record.get("as_of") else date.today()
+    pool = load_pool(registry_path, plan, int(record["task"]), as_of=as_of)
+    if pool.registry.sha256 != record.get("registry_sha256"):
+        result.differences.append(messages.VERIFY_REGISTRY_CHANGED.format(path=registry_path))
+    if pool.sha256 != record.get("pool_sha256"):
+        result.differences.append(messages.VERIFY_POOL_CHANGED)
+    history = {(str(b), str(u)) for b, u in record.get("history_pairs", [])}
+    redo = compute_draw(pool, seed=str(record["seed"]), round_no=int(record["round"]), history=history)
+    expected = {s["uscc"]: s["team"] for s in redo["selected"]}
+    _compare(expected, listed, result.differences)
+    return result
+
+
+def _compare(expected: dict[str, list[str]], listed: dict[str, list[str]], out: list[str]) -> None:
+    for code in sorted(set(expected) - set(listed)):
+        out.append(messages.VERIFY_MISSING.format(uscc=code))
+    for code in sorted(set(listed) - set(expected)):
+        out.append(messages.VERIFY_EXTRA.format(uscc=code))
+    for code in sorted(set(expected) & set(listed)):
+        if expected[code] != listed[code]:
+            out.append(
+                messages.VERIFY_TEAM.format(uscc=code, listed="、".join(listed[code]), expected="、".join(expected[code]))
+            )
+
