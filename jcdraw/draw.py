@@ -530,7 +530,9 @@ def _check_pool(pool: pd.DataFrame) -> None:
         if column not in pool.columns:
             raise ValueError(f"pool has no {column!r} column")
         values = pool[column]
-        if values.isna().any() or not pd.api.types.is_string_dtype(values):
+        # An empty column may have any dtype (pandas makes [] float64), and holds no bad value.
+        is_text = values.empty or pd.api.types.infer_dtype(values, skipna=False) == "string"
+        if not is_text or values.isna().any():
             raise ValueError(f"pool column {column!r} must hold text in every row")
     if "ticket" in pool.columns:
         raise ValueError("pool already has a 'ticket' column")

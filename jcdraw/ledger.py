@@ -93,6 +93,8 @@ _SCHEMA = (
 class DrawExists(LedgerError):
     """A standing draw already exists for this plan, task and round; a redraw needs a reason."""
 
+    exit_code = 1  # the request was understood and refused by rule, like any input problem
+
     def __init__(self, message: str, draw_id: str, created_at: str) -> None:
         super().__init__(message)
         self.draw_id = draw_id
@@ -101,6 +103,8 @@ class DrawExists(LedgerError):
 
 class ResultConflict(LedgerError):
     """Some result rows differ from results already recorded under the same key; nothing was written."""
+
+    exit_code = 1
 
     def __init__(self, message: str, keys: list[str]) -> None:
         super().__init__(message)
