@@ -510,11 +510,14 @@ def draw_entities(
     strata = plan_strata(counts, ratios=ratios, frequencies=frequencies, round_no=round_no)
     quota = {s.risk_class: s.drawn for s in strata}
 
+    # Only strata that draw somebody need tickets; the rest of a million rows is never hashed.
     positions = np.flatnonzero(pool["risk_class"].isin([c for c, n in quota.items() if n > 0]).to_numpy())
     usccs: list[str] = pool["uscc"].to_numpy(dtype=object)[positions].tolist()
     digests = _digests(ticket_prefix(seed, plan_id, task, round_no), usccs)
     order = _order_by_digest(digests, usccs)
 
+    # Walking all tickets in one global order, an entity's running count within its class is its
+    # rank in its stratum; keeping ranks below the quota keeps the result in ticket order.
     ranked_classes = pd.Series(classes[positions][order], dtype=object)
     rank_in_stratum = ranked_classes.groupby(ranked_classes, sort=False).cumcount().to_numpy()
     keep = rank_in_stratum < ranked_classes.map(quota).to_numpy(dtype=np.int64)

@@ -55,6 +55,30 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     # --- workdays -----------------------------------------------------------------------------
     # --- draw ---------------------------------------------------------------------------------
     # --- publish ------------------------------------------------------------------------------
+    "result-sheet-missing": ("error", "工作簿中找不到工作表“{sheet_name}”（现有工作表：{existing}）。请使用 jcdraw draw 生成的抽取结果表，在其中的“{sheet_name}”工作表填写检查结果。"),
+    "result-draw-missing": ("error", "抽取编号为空。请使用 jcdraw draw 生成的“检查结果”工作表，不要删除或改动预填的前六列。"),
+    "result-draw-unknown": ("error", "台账中没有抽取编号“{value}”。请核对抽取编号（应与 jcdraw draw 生成的工作簿一致），或用 --ledger 指定抽取时使用的台账。"),
+    "result-draw-superseded": ("error", "抽取编号“{value}”已被重新抽取（新编号 {by}）取代，其结果不能登记。请在新抽取编号的抽取结果表中填写检查结果。"),
+    "result-task-mismatch": ("error", "任务编号“{value}”与抽取编号 {draw_id} 的任务编号 {task} 不符。请把任务编号改回 {task}。"),
+    "result-entity-not-drawn": ("error", "统一社会信用代码“{value}”不是抽取编号 {draw_id} 抽中的检查对象。请核对代码，不要改动预填的前六列。"),
+    "result-item-unknown": ("error", "检查事项序号“{value}”无效：抽取编号 {draw_id} 的检查事项序号为 1 至 {count}。请改回预填的序号。"),
+    "result-item-mismatch": ("error", "检查事项“{value}”与该任务第 {item} 项检查事项“{expected}”不符。请改回预填的内容。"),
+    "result-missing": ("error", "检查结果为空，但本行已填写检查日期或执法证号。请从下拉列表选择检查结果；尚未检查的行请把检查结果、检查日期、执法证号三项都留空。"),
+    "result-unknown": ("error", "检查结果“{value}”中的“{part}”不是规定的结果类别。请从下拉列表选择：{choices}。多个结果用顿号“、”分隔。"),
+    "result-exclusive": ("error", "检查结果“{value}”中的“{exclusive}”不能与其他结果同时填写。请只填“{exclusive}”，或删去它。"),
+    "result-date-missing": ("error", "检查日期为空，但本行已填写检查结果或执法证号。请填写检查完成日期（如 2024-09-20）。"),
+    "result-date-bad": ("error", "检查日期“{value}”不是有效日期。请填写如 2024-09-20 的日期。"),
+    "result-date-outside-period": ("error", "检查日期 {value} 不在任务起止时间（{start} 至 {end}）内。请核对检查日期。"),
+    "result-date-future": ("error", "检查日期 {value} 晚于公示日期 {as_of}。尚未完成的检查请留空，完成后再公示；或用 --as-of 指定正确的公示日期。"),
+    "result-date-before-draw": ("error", "检查日期 {value} 早于抽取日期 {drawn}，检查不可能在抽取之前完成。请核对检查日期。"),
+    "result-badges-missing": ("error", "检查人员执法证号为空。请填写参加检查的执法人员的执法证号（至少 2 名，用顿号“、”分隔）。"),
+    "result-badges-too-few": ("error", "只填写了 {count} 名检查人员（{value}），至少需要 2 名。请补填同组执法人员的执法证号，用顿号“、”分隔。"),
+    "result-badge-not-in-team": ("error", "执法证号“{value}”不是该检查对象检查组的成员（检查组：{team}）。请核对执法证号；检查人员须是抽取时分配的检查组成员。"),
+    "result-entity-incomplete": ("error", "该检查对象的其他检查事项已填写，第 {item} 项尚未填写。同一对象的全部检查事项须一并填写后才能公示：请补填本行，或把该对象各行的结果都留空。"),
+    "result-entity-rows-absent": ("error", "检查对象 {uscc} 缺少第 {items} 项检查事项的行。请从 jcdraw draw 生成的工作簿中恢复这些行并填写结果。"),
+    "result-duplicate-row": ("error", "同一检查对象的同一检查事项填写了不止一行（另见第 {other_rows} 行）。请只保留一行。"),
+    "result-changed": ("error", "本行检查结果“{value}”与台账中已登记的结果“{recorded}”不同；已登记的结果不能直接修改。如确有错误，请经单位负责人批准后运行：jcdraw correct --draw {draw_id} --uscc {uscc} --item {item} --result 新结果 --approved-by 审批人 --approval-ref 审批文号 --reason 原因；否则请把本行改回“{recorded}”。"),
+    "result-record-changed": ("error", "本行{field}“{value}”与台账中已登记的“{recorded}”不同；已登记的{field}不能修改。请把本行改回“{recorded}”。"),
 }
 
 # Severity and sheet labels shown to users.
@@ -217,7 +241,8 @@ PROBLEM_HEADERS = ["级别", "工作表", "行", "列", "值", "说明", "代码
 TASK_SUMMARY_TITLE = "各抽查任务情况（按本名录库）"
 TASK_SUMMARY_HEADERS = ["计划/任务", "任务名称", "监管类别", "范围", "符合条件的对象", "首轮应抽数量", "执法人员（可用/至少）", "可组队"]
 PLANS_TITLE = "抽查计划任务"
-PLANS_HEADERS = ["计划", "序号", "任务名称", "抽查事项", "监管类别", "范围", "比例及频次", "起止时间", "发起部门", "配合部门", "模式"]
+PLANS_HEADERS = ["计划/任务", "任务名称与抽查事项", "监管类别/范围", "比例/频次", "起止时间", "发起部门（配合部门）", "模式"]
+PLANS_PARTNERS = "\n（配合：{partners}）"
 VALIDATE_OK = "✓ 校验通过：{file}（错误 {error} 处，警告 {warning} 处，提示 {info} 处）。"
 VALIDATE_FAILED = "✗ 校验未通过：{file} 有 {error} 处错误、{warning} 处警告，请按上表逐条修正后重新运行 jcdraw validate。"
 REPORT_WRITTEN = "问题清单已写入：{path}"

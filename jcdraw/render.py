@@ -24,7 +24,10 @@ SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 def console(stderr: bool = False) -> Console:
     """A console that is plain (no colour codes) when the output is not a terminal."""
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    stream = sys.stderr if stderr else sys.stdout
+    # Logs of scheduled scripts are read in editors, not 80-column terminals.
+    width = None if stream.isatty() else 160
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
 
 
 def print_json(data: Any) -> None:
@@ -89,17 +92,17 @@ def plans_table(plans: list[Plan]) -> Table:
         table.add_column(header, overflow="fold")
     for plan in plans:
         for task in plan.tasks:
+            items = "\n".join(f"{i}. {item}" for i, item in enumerate(task.items, 1))
+            departments = "、".join(task.lead_departments)
+            if task.partner_departments:
+                departments += messages.PLANS_PARTNERS.format(partners="、".join(task.partner_departments))
             table.add_row(
-                f"{plan.id}\n{plan.document_number}",
-                str(task.number),
-                task.name,
-                "\n".join(f"{i}. {item}" for i, item in enumerate(task.items, 1)),
-                task.category,
-                "、".join(plan.scope_of(task)),
-                f"{float(task.ratio):.0%}，{task.frequency} 次/年",
-                f"{task.period.start} 至 {task.period.end}",
-                "、".join(task.lead_departments),
-                "、".join(task.partner_departments) or "—",
+                f"{plan.id}\n任务 {task.number}",
+                f"{task.name}\n{items}",
+                f"{task.category}\n{'、'.join(plan.scope_of(task))}",
+                f"{float(task.ratio):.0%}\n{task.frequency} 次/年",
+                f"{task.period.start}\n{task.period.end}",
+                departments,
                 task.mode or "—",
             )
     return table

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import doctest
+import re
 
 import numpy as np
 import pandas as pd
@@ -196,6 +197,14 @@ def test_split_multi_on_every_separator() -> None:
     ]
 
 
+@settings(max_examples=100, deadline=None)
+@given(cell=st.text(alphabet="aｂ９ 　\u200b、，,;；/／晋ΐ¨\u0301"))
+def test_split_multi_equals_keying_each_part(cell: str) -> None:
+    parts = re.split("[、，,;；/／]", cell)
+    expected = [key for key in map(normalize_key_one, parts) if key is not None]
+    assert split_multi(pd.Series([cell])).tolist() == [expected]
+
+
 def test_split_multi_parts_are_keys_and_lists_are_independent() -> None:
     cells = pd.Series(["ｍａ０ｇ、 b\u200bc "] * 12000)
     result = split_multi(cells)
@@ -307,7 +316,7 @@ def test_mixed_column_keeps_index_and_order() -> None:
 
 
 def test_typed_columns() -> None:
-    stamps = pd.Series(pd.to_datetime(["2025-01-02 13:00", None]))
+    stamps = pd.Series(pd.to_datetime(pd.Series(["2025-01-02 13:00", None])))
     assert parse_dates(stamps)[0].tolist() == [D(2025, 1, 2), None]
     assert parse_dates(pd.Series([45658.0, np.nan]))[0].tolist() == [D(2025, 1, 1), None]
     assert parse_dates(pd.Series([45658, None], dtype="Int64"))[0].tolist() == [D(2025, 1, 1), None]
