@@ -46,6 +46,8 @@ def check_output_target(path: Path, *, force: bool) -> None:
     """Fail before drawing if the workbook could not be written afterwards."""
     if path.is_dir():
         raise OutputError(messages.OUTPUT_IS_DIRECTORY.format(path=path))
+    if path.suffix.lower() != ".xlsx":
+        raise OutputError(messages.OUTPUT_NOT_XLSX.format(path=path))
     if not path.parent.exists() and str(path.parent) not in ("", "."):
         raise OutputError(messages.OUTPUT_FOLDER_MISSING.format(path=path, folder=path.parent))
     if path.exists() and not force:
@@ -156,13 +158,32 @@ def read_record(path: Path) -> dict[str, Any]:
                 record = json.loads(str(row[1]))
             except json.JSONDecodeError:
                 break
-            if isinstance(record, dict) and {"plan", "task", "round", "seed"} <= record.keys():
-                return record
+            if _well_formed(record):
+                return dict(record)
     raise UnreadableInput(messages.VERIFY_NO_RECORD.format(path=path))
 
 
-def read_selected(path: Path) -> dict[str, list[str]]:
-    """uscc → team badges, as listed in the workbook's 抽取结果 sheet."""
+def _well_formed(record: object) -> bool:
+    """A machine record we can recompute from: right keys and types (the workbook is untrusted)."""
+    if not isinstance(record, dict):
+        return False
+    try:
+        int(record["task"]), int(record["round"])
+        date.fromisoformat(str(record.get("as_of") or "2000-01-01"))
+        pairs = record.get("history_pairs", [])
+        return (
+            isinstance(record["plan"], str)
+            and isinstance(record["seed"], str)
+            and record["seed"].isdigit()
+            and isinstance(pairs, list)
+            and all(isinstance(p, list) and len(p) == 2 for p in pairs)
+        )
+    except (KeyError, TypeError, ValueError):
+        return False
+
+
+def read_selected(path: Path, duplicates: list[str]) -> dict[str, list[str]]:
+    """uscc → team badges, as listed in the workbook's 抽取结果 sheet; repeated codes go to ``duplicates``."""
     from jcdraw import problems as P
     from jcdraw.normalize import normalize_key
 
@@ -174,7 +195,13 @@ def read_selected(path: Path) -> dict[str, list[str]]:
         raise UnreadableInput(messages.VERIFY_NO_RECORD.format(path=path))
     codes = normalize_key(table.frame["统一社会信用代码"])
     teams = table.frame["检查人员"].fillna("").astype(str).str.findall(r"（([^（）]+)）")
-    return {str(c): [str(b) for b in t] for c, t in zip(codes, teams, strict=True) if c}
+    listed: dict[str, list[str]] = {}
+    for code, team in zip(codes, teams, strict=True):
+        if code in listed:
+            duplicates.append(str(code))
+        elif code:
+            listed[str(code)] = [str(b) for b in team]
+    return listed
 
 
 def find_plan(record: dict[str, Any]) -> Plan:
@@ -186,14 +213,18 @@ def find_plan(record: dict[str, Any]) -> Plan:
     raise UnreadableInput(messages.VERIFY_PLAN_MISSING.format(plan=record["plan"]))
 
 
-def verify(workbook: Path, registry_path: Path) -> Verification:
+def verify(workbook: Path, registry_path: Path, plan_path: Path | None = None) -> Verification:
     """Redo the draw recorded in ``workbook`` from ``registry_path`` and list the differences."""
     from jcdraw.drawing import compute_draw, load_pool
 
     record = read_record(workbook)
-    listed = read_selected(workbook)
+    duplicates: list[str] = []
+    listed = read_selected(workbook, duplicates)
     result = Verification(workbook, registry_path, str(record.get("draw_id", "")))
-    plan = find_plan(record)
+    result.differences.extend(messages.VERIFY_DUPLICATE.format(uscc=code) for code in duplicates)
+    plan = load_plan(plan_path) if plan_path is not None else find_plan(record)
+    if plan.id != record["plan"]:
+        raise UnreadableInput(messages.VERIFY_PLAN_MISSING.format(plan=record["plan"]))
     if plan.sha256 != record.get("plan_sha256"):
         result.differences.append(messages.VERIFY_PLAN_CHANGED.format(plan=plan.id, path=plan.path))
     as_of = date.fromisoformat(record["as_of"]) if record.get("as_of") else date.today()

@@ -192,6 +192,8 @@ def draw_command(
         raise BadInvocation(messages.DRAW_REDRAW_NEEDS_REASON)
     out_console = render.console(stderr=json_output)
     if prepare:
+        if seed is not None or redraw:
+            raise BadInvocation(messages.PREPARE_NO_SEED)
         pool = drawing.load_pool(registry, chosen, task, as_of=day)
         with Ledger.open(ledger) as book:
             payload = drawing.prepare(pool, book, round_no=round_no, as_of=day)
@@ -251,12 +253,13 @@ def export_command(
 def verify_command(
     assignment: Annotated[Path, typer.Argument(help="jcdraw draw 生成的抽取结果表。")],
     registry: RegistryOption = Path("registry.xlsx"),
+    plan: Annotated[Path | None, typer.Option("--plan", help="抽取时使用的计划 YAML 文件（默认按计划编号查找）。")] = None,
     json_output: JsonOption = False,
 ) -> None:
     """不依赖台账，按抽取记录和名录库重新计算抽取结果并逐项核对。"""
     from jcdraw.assignment_book import verify
 
-    result = verify(assignment, registry)
+    result = verify(assignment, registry, plan)
     if json_output:
         render.print_json({"ok": result.ok, "draw_id": result.draw_id, "differences": result.differences})
     else:

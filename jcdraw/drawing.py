@@ -7,7 +7,9 @@ it to the world and enforces the integrity rules:
 - a ``prepare`` commitment (pool and registry hashes announced before the dice are rolled) is
   honoured: a later draw for that task and round refuses if the pool changed, naming the difference;
 - the ledger refuses a second draw of the same plan, task and round unless it is an explicit redraw
-  with a reason; both stay recorded;
+  with a reason; both stay recorded; the refusal comes before any other check;
+- teams avoid earlier pairings from standing draws of other tasks and rounds; a redraw ignores the
+  draw it replaces, so the same seed and registry give the same redraw;
 - everything needed to recompute the draw without the ledger (including the earlier pairings that
   shaped the teams) goes into the record and the workbook, so ``verify`` can redo it from files.
 """
@@ -24,8 +26,8 @@ import pandas as pd
 from jcdraw import __version__, messages
 from jcdraw import draw as D
 from jcdraw.eligibility import eligible_entities, eligible_inspectors
-from jcdraw.errors import InputProblems, OutputError
-from jcdraw.ledger import Ledger
+from jcdraw.errors import BadInvocation, InputProblems, OutputError
+from jcdraw.ledger import BEIJING, DrawExists, Ledger, draw_key, normalise_code
 from jcdraw.plans import Plan, Task
 from jcdraw.problems import Problem
 from jcdraw.registry import Registry, load_registry
@@ -150,10 +152,14 @@ def compute_draw(pool: Pool, *, seed: str, round_no: int, history: set[tuple[str
     drawn = set(outcome.selected["uscc"])
     relevant_history = {(b, u) for b, u in history if u in drawn}
     rule = D.TeamRule(min_size=task.team.min_size, per_department=task.per_department())
-    teams = D.assign_teams(
-        outcome.selected, pool.inspectors, rule=rule, recusals=pool.registry.recusals, history=relevant_history,
-        seed=seed, plan_id=plan.id, task=task.number, round_no=round_no,
-    )
+    try:
+        teams = D.assign_teams(
+            outcome.selected, pool.inspectors, rule=rule, recusals=pool.registry.recusals,
+            history=relevant_history, seed=seed, plan_id=plan.id, task=task.number, round_no=round_no,
+        )
+    except D.TeamImpossible as err:  # name the entity as people know it, not by its code alone
+        names = dict(zip(outcome.selected["uscc"], outcome.selected["name"], strict=True))
+        raise err.with_entity_label(f"{names.get(err.uscc, '')}（{err.uscc}）") from None
     return {
         "plan": plan.id, "plan_name": plan.name, "document_number": plan.document_number,
         "plan_path": str(plan.path), "plan_sha256": plan.sha256, "plan_version": plan.version, "year": plan.year,
@@ -221,11 +227,19 @@ def run_draw(
     """Validate, check the commitment, draw, record in the ledger, write the workbook."""
     from jcdraw.assignment_book import check_output_target, write_assignment
 
+    check_round(plan, task_no, round_no)
     target = out or default_output(plan, task_no, round_no)
+    if out is None and redraw_reason is not None:  # keep the replaced draw's workbook beside the new one
+        count = len(ledger.records("draw", draw_key(plan.id, task_no, round_no)))
+        target = target.with_name(f"{target.stem}-{count + 1}{target.suffix}")
+    # A repeat draw is refused before "file exists": otherwise --force is suggested first, and
+    # only after using it would the operator learn that the draw itself is refused.
+    refuse_repeat(ledger, plan.id, task_no, round_no, redraw_reason=redraw_reason)
     check_output_target(target, force=force)
     pool = load_pool(registry_path, plan, task_no, as_of=as_of)
     committed = check_commitment(pool, ledger, round_no)
-    payload = compute_draw(pool, seed=seed, round_no=round_no, history=ledger.pairings())
+    history = earlier_pairings(ledger, plan.id, task_no, round_no)
+    payload = compute_draw(pool, seed=seed, round_no=round_no, history=history)
     payload["as_of"] = as_of.isoformat()
     payload["drawn_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     if committed is not None:
@@ -238,6 +252,47 @@ def run_draw(
     except OutputError as err:  # the draw stands; the workbook can be written again from the ledger
         return DrawResult(draw_id, record.payload, None, pool.warnings, err.message)
     return DrawResult(draw_id, record.payload, target, pool.warnings)
+
+
+def refuse_repeat(
+    ledger: Ledger, plan_id: str, task_no: int, round_no: int, *, redraw_reason: str | None
+) -> None:
+    """Raise ``DrawExists`` early when a draw stands and this is no redraw (the ledger checks again)."""
+    if redraw_reason is not None:
+        return
+    standing = ledger.standing_draw(plan_id, task_no, round_no)
+    if standing is None:
+        return
+    when = dt.datetime.fromisoformat(standing.created_at).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+    draw_id = str(standing.payload["draw_id"])
+    message = messages.LEDGER_DRAW_EXISTS.format(
+        plan=plan_id, task=task_no, round=round_no, when=when, draw_id=draw_id
+    )
+    raise DrawExists(message, draw_id, standing.created_at)
+
+
+def earlier_pairings(ledger: Ledger, plan_id: str, task_no: int, round_no: int) -> set[tuple[str, str]]:
+    """(badge, uscc) pairs of standing draws, leaving out the draw a redraw replaces.
+
+    The replaced draw was never carried out as drawn, and once superseded the ledger no longer
+    counts it; letting it steer the redraw's teams would make the redraw depend on a void draw.
+    """
+    key = draw_key(plan_id, task_no, round_no)
+    pairs: set[tuple[str, str]] = set()
+    for record in ledger.draws():
+        if record.key == key:
+            continue
+        for chosen in record.payload.get("selected", []):
+            uscc = normalise_code(chosen["uscc"])
+            pairs.update((str(badge), uscc) for badge in chosen.get("team", []))
+    return pairs
+
+
+def check_round(plan: Plan, task_no: int, round_no: int) -> None:
+    """Refuse a round that no risk class is drawn in (it would record an empty draw for ever)."""
+    frequencies = plan.policy_for(plan.task(task_no)).frequencies()
+    if round_no > max(frequencies.values()):
+        raise BadInvocation(messages.DRAW_ROUND_EMPTY.format(round=round_no, most=max(frequencies.values())))
 
 
 def default_output(plan: Plan, task_no: int, round_no: int) -> Path:

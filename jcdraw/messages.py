@@ -322,6 +322,8 @@ USAGE_PATTERNS = [
     (r"Missing argument '([^']+)'", "缺少必填参数 {0}（如文件名）。"),
     (r"No such option: (\S+)", "没有选项 {0}，请检查拼写。"),
     (r"No such command '([^']+)'", "没有命令“{0}”。可用命令见 jcdraw --help。"),
+    (r"Invalid value for '([^']+)': .*greater than or equal to (\d+)", "选项 {0} 的值不能小于 {1}。"),
+    (r"Invalid value for '([^']+)': .*valid integer", "选项 {0} 应为整数。"),
     (r"Invalid value for '([^']+)': (.*)", "选项 {0} 的值无效：{1}"),
     (r"Option '([^']+)' requires an argument", "选项 {0} 后面需要填写一个值。"),
     (r"Got unexpected extra arguments? \((.*)\)", "多余的参数：{0}。含空格的值请用引号括起来。"),
@@ -332,7 +334,96 @@ USAGE_PATTERNS = [
     (r"Missing argument '([^']+)'", "缺少必填参数 {0}（如文件名）。"),
     (r"No such option: (\S+)", "没有选项 {0}，请检查拼写。"),
     (r"No such command '([^']+)'", "没有命令“{0}”。可用命令见 jcdraw --help。"),
+    (r"Invalid value for '([^']+)': .*greater than or equal to (\d+)", "选项 {0} 的值不能小于 {1}。"),
+    (r"Invalid value for '([^']+)': .*valid integer", "选项 {0} 应为整数。"),
     (r"Invalid value for '([^']+)': (.*)", "选项 {0} 的值无效：{1}"),
     (r"Option '([^']+)' requires an argument", "选项 {0} 后面需要填写一个值。"),
     (r"Got unexpected extra arguments? \((.*)\)", "多余的参数：{0}。含空格的值请用引号括起来。"),
 ]
+
+# --- publish (module constants) ---------------------------------------------------------------
+PUBLISH_PLAN_NOT_FOUND = "找不到抽取时使用的抽查计划“{plan}”（抽取时的文件：{path}）。请把该计划的 YAML 文件放回原处，或放到当前文件夹的 plans 文件夹中后重试。"
+PUBLISH_DEFAULT_OUT = "公示-{as_of}.xlsx"
+PUBLISH_REFUSED = "✗ 检查结果有 {count} 处问题，本次未登记、未公示任何结果。请按上表逐条修正后重新运行 jcdraw publish。"
+PUBLISH_DONE = "✓ 新登记 {recorded} 个检查对象的检查结果，新公示 {published} 个（按期 {on_time} 个，逾期 {late} 个）；尚未填写结果的检查对象 {pending} 个。"
+PUBLISH_LATE_NOTE = "注意：{late} 个检查对象的结果超过公示期限（计划规定的检查完成后若干个工作日）才公示，已公示但计为逾期。"
+PUBLISH_NOTHING_NEW = "本次没有需要新登记或新公示的结果（工作簿中已填写的结果与台账一致）。"
+PUBLISH_WRITTEN = "公示表已写入：{path}"
+PUBLISH_HTML_WRITTEN = "公示网页已写入：{path}"
+PUBLICITY_SHEET_PLANS = "抽查计划"
+PUBLICITY_SHEET_TASKS = "抽查任务"
+PUBLICITY_SHEET_RESULTS = "检查结果"
+PUBLICITY_SHEET_STATS = "公示统计"
+PUBLICITY_PLAN_HEADERS = ["计划编号", "计划名称", "抽查机关", "计划类型", "文号"]
+PUBLICITY_TASK_HEADERS = ["任务编号", "任务名称", "抽查类型", "抽查机关", "抽查比例", "起止日期", "抽查模式"]
+PUBLICITY_RESULT_HEADERS = ["任务编号", "任务名称", "企业名称", "统一社会信用代码", "检查实施机关", "检查完成日期", "检查事项", "检查结果", "更正说明"]
+PUBLICITY_STATS_HEADERS = ["计划编号", "任务编号", "任务名称", "抽取对象数", "已登记结果", "已公示", "按期公示", "逾期公示", "公示率"]
+PUBLICITY_INSPECTION_TYPE = "不定向抽查"
+PUBLICITY_PERIOD = "{start} 至 {end}"
+PUBLICITY_NO_MODE = "—"
+PUBLICITY_CORRECTION_NOTE = "{date} 经 {approver} 批准（{ref}）更正，原结果：{old}；原因：{reason}"
+HTML_TITLE = "{plan_name}（{document_number}）抽查检查结果公示"
+HTML_PLAN_META = "抽查机关：{authority}　计划类型：{kind}　公示日期：{as_of}"
+HTML_TASK_HEADING = "任务 {task}：{task_name}"
+HTML_TASK_META = "抽查类型：{inspection_type}　抽查机关：{authority}　抽查比例：{ratio}　起止日期：{period}　抽查模式：{mode}"
+HTML_TASK_STATS = "抽取检查对象 {drawn} 户，已公示 {published} 户。"
+HTML_FILTER_LABEL = "筛选："
+HTML_FILTER_PLACEHOLDER = "输入企业名称、统一社会信用代码或检查结果"
+HTML_NO_RESULTS = "暂无已公示的检查结果。"
+HTML_FOOTER = "本页由 jcdraw {version} 于 {as_of} 根据抽查台账生成。"
+CORRECT_FIELD_EMPTY = "{option} 不能为空：更正必须写明审批人（--approved-by）、审批文号（--approval-ref）和更正原因（--reason）。"
+CORRECT_BAD_RESULT = "新结果“{value}”无效：{detail}。请从以下结果中选择（多个用顿号“、”分隔）：{choices}。"
+CORRECT_UNKNOWN_PART = "“{part}”不是规定的结果类别"
+CORRECT_EXCLUSIVE = "“{exclusive}”不能与其他结果同时填写"
+CORRECT_EMPTY_RESULT = "新结果为空"
+CORRECT_ITEM_RANGE = "抽取编号 {draw_id} 的检查事项序号为 1 至 {count}，没有第 {item} 项。请核对 --item。"
+CORRECT_DONE = "✓ 已登记更正：抽取 {draw_id}、对象 {uscc}、第 {item} 项，原结果“{old}”→ 新结果“{new}”（{approver} 批准，{ref}）。下次运行 jcdraw publish 时将公示更正后的结果和更正说明。"
+STATUS_SHEET = "公示进度"
+STATUS_PENDING_SHEET = "待公示"
+STATUS_TASK_LABEL = "{plan} 任务{task}"
+STATUS_HEADERS = ["任务", "计划编号", "任务编号", "任务名称", "抽取对象", "已登记结果", "已公示", "按期公示", "逾期公示", "5个工作日内到期", "已逾期未公示", "期满未检查", "公示率"]
+STATUS_PENDING_HEADERS = ["计划编号", "任务编号", "抽取编号", "统一社会信用代码", "企业名称", "检查完成日期", "公示期限", "状态", "来源"]
+STATUS_STATES = {"overdue": "已逾期未公示", "due_soon": "5个工作日内到期", "waiting": "待公示"}
+STATUS_SOURCES = {"ledger": "台账", "workbook": "结果工作簿"}
+STATUS_TITLE = "公示进度（截至 {as_of}）"
+STATUS_PENDING_TITLE = "已完成检查、尚未公示（截至 {as_of}）"
+STATUS_CHART_TITLE = "各任务公示进度（检查对象数）"
+STATUS_OK = "✓ 截至 {as_of}：没有逾期未公示的检查结果；{due_soon} 个检查对象的公示期限在 5 个工作日内。"
+STATUS_OVERDUE = "✗ 截至 {as_of}：{overdue} 个检查对象已完成检查但逾期未公示，请尽快运行 jcdraw publish 公示。"
+STATUS_NO_DRAWS = "台账中还没有抽取记录。"
+STATUS_REPORT_WRITTEN = "进度报告已写入：{path}"
+AUDIT_BROKEN = "✗ 台账校验失败（已核验 {checked} 条）：{reason}请立即停止向该台账写入，并用备份恢复。"
+AUDIT_LAST_HASH = "最后一条记录的校验值：{last_hash}（可与纸质记录核对）"
+
+# --- visits (module constants) -----------------------------------------------------------------
+VISITS_ROUND_LABEL = "{task} 第{round}轮"
+VISITS_WINDOW = "{start} 至 {end}"
+VISITS_NO_DRAWS = "台账“{ledger}”中还没有有效的抽取记录，无法安排检查。请先用 jcdraw draw 抽取。"
+VISITS_NO_DRAWS_YEAR = "台账“{ledger}”中没有 {year} 年度的有效抽取记录。请核对 --year，或先用 jcdraw draw 抽取该年度的任务。"
+VISITS_SPLIT_PERIODS = "该对象在 {tasks} 次抽取中被抽中，但各任务的检查时间不重叠，分为 {visits} 次检查"
+VISITS_SPLIT_ROUNDS = "该对象在 {tasks} 次抽取中被抽中，同一任务的不同轮次须分别检查，分为 {visits} 次检查"
+VISITS_MISSING_DEPARTMENTS = "抽中的检查组中没有以下部门的人员：{departments}，请另行协调"
+VISITS_TOTAL_ROW = "合计"
+VISITS_STATS_TITLE = "{year} 年度：读取有效抽取 {draws} 次，抽中对象 {entity_draws} 户次，合并后检查 {visits} 次，减少进门 {saved} 次"
+VISITS_DONE = "✓ {year} 年度检查安排：读取有效抽取 {draws} 次，抽中对象 {entity_draws} 户次，合并为 {visits} 次检查，减少进门 {saved} 次。已写入“{out}”（台账和各次抽取结果均未改动）。"
+VISITS_MERGED_TITLE = "合并检查（进一次门，查多事项）"
+VISITS_MERGED_HEADERS = ["检查编号", "名称", "区域", "合并的任务", "检查事项数", "检查人员", "检查时间窗口"]
+VISITS_MERGED_MORE = "……另有 {count} 次合并检查，详见“{out}”的“检查安排”工作表。"
+VISITS_NONE_MERGED = "本年度没有被多个任务同时抽中的对象，每个对象各检查一次。"
+VISITS_SEPARATED_TITLE = "以下对象不能合并为一次检查（已分别安排）："
+VISITS_PROBLEM_LINE = "  · {visit_id} {name}：{detail}"
+PLAN_HISTORY_TITLE = "各任务抽取时使用的计划版本"
+PLAN_HISTORY_HEADERS = ["计划", "任务", "任务名称", "计划版本", "计划文件 SHA-256", "抽取记录"]
+PLAN_HISTORY_STANDING = "有效"
+PLAN_HISTORY_SUPERSEDED = "已被 {by} 取代"
+PLAN_HISTORY_DRAW = "{draw_id}（{when}，{status}）"
+PLAN_HISTORY_CHANGED = "⚠ 该任务的各次抽取使用了 {count} 个不同版本的计划文件"
+PLAN_HISTORY_EMPTY = "台账中没有抽取记录。"
+PLAN_HISTORY_UNKNOWN = "未记录"
+VISITS_SIGNERS_NOTE = "本次检查中属于该任务抽取检查组的人员。在“检查结果”表中填写该任务各行的“检查人员执法证号”时，只填这些人员（至少两人）。"
+
+# --- draw command refinements ------------------------------------------------------------------
+DRAW_ROUND_EMPTY = "第 {round} 轮没有需要抽取的对象：按本任务的信用风险分类规则，各类对象每年最多抽取 {most} 轮。请检查 --round。"
+PREPARE_NO_SEED = "--prepare 只登记并公布对象池校验值，此时还不应有随机种子：请去掉 --seed（以及 --redraw/--reason），公布校验值后再掷骰子抽取。"
+OUTPUT_NOT_XLSX = "输出文件“{path}”的扩展名不是 .xlsx。请用 --out 指定以 .xlsx 结尾的文件名。"
+VERIFY_DUPLICATE = "对象 {uscc} 在结果表中出现了不止一次"

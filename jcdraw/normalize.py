@@ -2,7 +2,8 @@
 
 Cells arrive as whatever the Excel reader produced: ``str``, ``int``, ``float`` (a number cell, maybe
 a credit code Excel turned into 9.114e+17), ``datetime.date``/``datetime.datetime`` (date cells),
-None or NaN (empty cells). Every function takes a pandas Series and returns values on the same index.
+None or NaN (empty cells). The column functions take a pandas Series and return values on its index;
+``normalize_key_one`` and ``parse_date_one`` run the same code on a single value.
 
 Keys (``normalize_key``) — for credit codes, badge numbers, regions, categories, departments
     1. Stringify: None/NaN → None; ints → ``str(int)``; integral floats → ``str(int(x))`` (callers flag

@@ -12,10 +12,10 @@ Plan files are untrusted text: they are read with a safe YAML loader that also r
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from datetime import date
 from fractions import Fraction
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -30,13 +30,22 @@ from jcdraw.resources import plan_dirs
 MAX_PLAN_BYTES = 2_000_000
 
 
+@cache
+def _key(name: str) -> str | None:
+    """``normalize_key_one``, remembered: scopes are resolved for every task many times per command."""
+    return normalize_key_one(name)
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def _exact(value: object) -> Fraction:
-    """Ratios are exact: 0.3 in YAML means 3/10, never the binary float."""
-    return Fraction(str(value))
+    """Ratios are exact: 0.3 in YAML means 3/10, never the binary float; "30%" means 3/10 too."""
+    text = str(value).strip()
+    if text.endswith(("%", "％")):
+        return Fraction(text[:-1].strip()) / 100
+    return Fraction(text)
 
 
 # --- areas -------------------------------------------------------------------------------------
@@ -88,10 +97,10 @@ class Areas(_Strict):
 
     def resolve_scope(self, names: Iterable[str]) -> list[str] | None:
         """Canonical regions for a scope list; ``None`` if any name is unknown."""
-        every = {normalize_key_one(a) for a in self.all_regions_aliases}
+        every = {_key(a) for a in self.all_regions_aliases}
         resolved: list[str] = []
         for name in names:
-            key = normalize_key_one(name)
+            key = _key(name)
             if key in every:
                 resolved.extend(self.region_names)
             elif key in self.region_lookup:
@@ -105,7 +114,7 @@ def _lookup(entries: Iterable[tuple[str, list[str]]]) -> dict[str, str]:
     table: dict[str, str] = {}
     for name, aliases in entries:
         for alias in [name, *aliases]:
-            key = normalize_key_one(alias)
+            key = _key(alias)
             if key:
                 table[key] = name
     return table
@@ -258,11 +267,32 @@ class _NoAliasLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.constructor.ConstructorError(
                 None, None, "不允许使用 YAML 别名（*alias）", event.start_mark
             )
         return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        # PyYAML keeps the last of repeated keys silently; a second "ratio:" must not win unnoticed.
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, Hashable) and key in seen:
+                raise yaml.MarkedYAMLError(problem=f"“{key}”重复出现", problem_mark=key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _timestamp_or_text(loader: _NoAliasLoader, node: yaml.ScalarNode) -> object:
+    """An impossible date (2024-13-31) stays text, so the model reports it with its task and field."""
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return str(loader.construct_scalar(node))
+
+
+_NoAliasLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 
 
 def read_yaml(path: Path) -> Any:
@@ -283,6 +313,8 @@ def read_yaml(path: Path) -> Any:
         raise BadPlan(messages.PLAN_YAML_UNSAFE.format(path=path, detail=_yaml_detail(err))) from None
     except yaml.YAMLError as err:
         raise BadPlan(messages.PLAN_YAML_ERROR.format(path=path, detail=_yaml_detail(err))) from None
+    except RecursionError:  # PyYAML composes recursively: "[[[[…" thousands deep
+        raise BadPlan(messages.PLAN_YAML_ERROR.format(path=path, detail="嵌套层数过多")) from None
 
 
 def _yaml_detail(err: yaml.YAMLError) -> str:
@@ -349,6 +381,8 @@ _PYDANTIC_TYPES = {
     "date_type": "不是有效日期（格式如 2024-03-01）",
     "int_parsing": "应为整数",
     "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "value_error": "不是有效的比例或倍数（应写成 0.3、30% 或 1/3 这样的数）",
     "string_type": "应为文字",
     "list_type": "应为列表",
     "literal_error": "的取值不在允许范围内",

@@ -311,10 +311,14 @@ def _check_status(table: Table, problems: P.ProblemList) -> pd.Series:
         return pd.Series(True, index=table.frame.index)
     raw = table.frame["经营状态"]
     keys = normalize_key(raw)
-    inactive = keys.isin({normalize_key_str(s) for s in INACTIVE_STATUSES})
-    known = keys.isna() | inactive | keys.isin({normalize_key_str(s) for s in ACTIVE_STATUSES})
+    inactive = keys.isin(_status_keys(INACTIVE_STATUSES))
+    known = keys.isna() | inactive | keys.isin(_status_keys(ACTIVE_STATUSES))
     _flag(problems, "status-unknown", table, ~known, "经营状态", raw)
     return ~inactive
+
+
+def _status_keys(statuses: set[str]) -> set[str]:
+    return set(normalize_key(pd.Series(sorted(statuses), dtype=object)).dropna())
 
 
 def normalize_key_str(text: str) -> str:

@@ -27,7 +27,7 @@ def console(stderr: bool = False) -> Console:
     stream = sys.stderr if stderr else sys.stdout
     # Logs of scheduled scripts are read in editors, not 80-column terminals.
     width = None if stream.isatty() else 160
-    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, width=width)
 
 
 def print_json(data: Any) -> None:
@@ -121,6 +121,7 @@ def draw_json(payload: dict[str, Any]) -> dict[str, Any]:
             {k: s[k] for k in ("uscc", "name", "region", "risk_class", "ticket", "team")} for s in payload["selected"]
         ],
         "supersedes": payload.get("supersedes"),
+        "prepared": payload.get("prepared"),
         "as_of": payload.get("as_of"),
     }
 

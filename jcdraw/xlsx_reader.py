@@ -21,7 +21,7 @@ import python_calamine
 from jcdraw import messages
 from jcdraw import problems as P
 from jcdraw.errors import UnreadableInput
-from jcdraw.normalize import normalize_key_one
+from jcdraw.normalize import normalize_key
 
 HEADER_SCAN_ROWS = 10
 MAX_INFLATED_BYTES = 4 * 1024**3  # a full 1M-row sheet inflates to well under this
@@ -41,8 +41,10 @@ class Workbook:
 
     def find_sheet(self, names: Sequence[str]) -> str | None:
         """The first sheet whose normalised name matches any of ``names``."""
-        wanted = {normalize_key_one(n) for n in names}
-        return next((s for s in self.sheet_names if normalize_key_one(s) in wanted), None)
+        wanted = set(_keys(names))
+        return next(
+            (s for s, k in zip(self.sheet_names, _keys(self.sheet_names), strict=True) if k in wanted), None
+        )
 
     def rows(self, sheet: str) -> list[list[object]]:
         """All rows of a sheet as Python values; empty cells are ``""``."""
@@ -184,9 +186,8 @@ def read_table(
     Missing and duplicated columns are reported in ``problems``.
     """
     rows = book.rows(sheet)
-    lookup = {
-        normalize_key_one(alias): name for name, aliases in schema.items() for alias in [name, *aliases]
-    }
+    pairs = [(alias, name) for name, aliases in schema.items() for alias in [name, *aliases]]
+    lookup = dict(zip(_keys([alias for alias, _ in pairs]), [name for _, name in pairs], strict=True))
     header_index = _find_header(rows, lookup)
     if header_index is None:
         for name in required:
@@ -213,11 +214,19 @@ def read_table(
     return _build_table(sheet, rows, header_index, header, positions)
 
 
+def _keys(cells: Sequence[object]) -> list[str | None]:
+    """``normalize_key`` of a few cells in one call (one call per cell costs a pandas Series each)."""
+    return list(normalize_key(pd.Series(list(cells), dtype=object)))
+
+
 def _find_header(rows: list[list[object]], lookup: Mapping[str | None, str]) -> int | None:
     """The row (within the first rows) naming the most known columns."""
+    scan = rows[:HEADER_SCAN_ROWS]
+    keys = iter(_keys([cell for row in scan for cell in row]))
     best, best_hits = None, 0
-    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        hits = len({lookup[k] for k in (normalize_key_one(c) for c in row) if k in lookup})
+    for index, row in enumerate(scan):
+        row_keys = [next(keys) for _ in row]
+        hits = len({lookup[k] for k in row_keys if k in lookup})
         if hits > best_hits:
             best, best_hits = index, hits
     return best
@@ -231,8 +240,8 @@ def _map_columns(
     problems: P.ProblemList,
 ) -> dict[str, int]:
     positions: dict[str, list[int]] = {}
-    for index, cell in enumerate(header):
-        name = lookup.get(normalize_key_one(cell))
+    for index, key in enumerate(_keys(header)):
+        name = lookup.get(key)
         if name is not None:
             positions.setdefault(name, []).append(index)
     for name, indexes in positions.items():

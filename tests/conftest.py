@@ -146,19 +146,27 @@ class CliResult:
     def output(self) -> str:
         return self.out + self.err
 
+    @property
+    def flat(self) -> str:
+        """stdout + stderr without line breaks: long messages are wrapped when not on a terminal."""
+        return self.output.replace("\n", "")
+
 
 @pytest.fixture
 def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """Run ``jcdraw.cli.main(argv)`` in ``cwd``; assert no traceback and unchanged input files."""
+    """``run_cli(argv, cwd=None, outputs=())`` runs ``jcdraw.cli.main(argv)`` in ``cwd`` and asserts that no
+    traceback was printed and that every file named in ``argv`` (except ``outputs``) is unchanged."""
     from jcdraw.cli import main
 
-    monkeypatch.setenv("COLUMNS", "400")  # rich wraps at 80 columns otherwise, splitting messages
-
-    def run(argv: Sequence[str | Path], cwd: Path | None = None) -> CliResult:
+    def run(argv: Sequence[str | Path], cwd: Path | None = None, outputs: Sequence[str | Path] = ()) -> CliResult:
+        """``outputs``: files named in ``argv`` that the command may legitimately replace (``--force``)."""
         if cwd is not None:
             monkeypatch.chdir(cwd)
         args = [str(a) for a in argv]
-        inputs = {path: sha256(path) for a in args if (path := Path(a)).is_file()}
+        writable = {Path(o).resolve() for o in outputs}
+        inputs = {
+            path: sha256(path) for a in args if (path := Path(a)).is_file() and path.resolve() not in writable
+        }
         capsys.readouterr()
         try:
             main(args)

@@ -1,0 +1,145 @@
+"""Benchmark ``jcdraw publish`` on 100,000 result rows against merely reading the workbook.
+
+Usage::
+
+    .venv/bin/python bench/publish.py [--rows 100000] [--per-draw 1000] [--keep DIR]
+
+Builds, in a temporary folder, a ledger whose draws (task 1 of the 2024 joint plan, four items,
+one draw per round) cover ``--rows`` entity × item rows, and a results workbook with every row
+filled. Then, in the same run, it times
+
+* ``pandas.read_excel(engine="calamine")`` of the ``检查结果`` sheet (the floor: reading the data),
+* checking alone (``read_results`` + ``check_results``, no ledger writes), and
+* the whole ``publish`` (checks, recording in the ledger, the publicity workbook and HTML page),
+
+and prints each time and its ratio to the plain read. Deterministic: no randomness anywhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from jcdraw import problems as P
+from jcdraw.ledger import Ledger
+from jcdraw.plans import load_plan
+from jcdraw.publish import CategoryParser, LedgerView, check_results, publish, read_results
+from jcdraw.result_categories import load_result_categories
+from jcdraw.uscc import make_uscc
+from jcdraw.workdays import WorkdayCalendar
+from jcdraw.xlsx_writer import Column, Sheet, write_workbook
+
+ROOT = Path(__file__).resolve().parents[1]
+PLAN = load_plan(ROOT / "plans" / "2024_joint.yaml")
+TASK = PLAN.task(1)
+HEADER = ["抽取编号", "任务编号", "统一社会信用代码", "名称", "检查事项序号", "检查事项",
+          "检查结果", "检查日期", "检查人员执法证号", "备注"]  # fmt: skip
+AS_OF = date(2024, 10, 31)
+
+
+def payload(round_no: int, per_draw: int) -> dict[str, Any]:
+    selected = [
+        {
+            "uscc": make_uscc(f"91140525{round_no:03d}{n:06d}"),
+            "name": f"基准测试企业{round_no}-{n}",
+            "region": "泽州县",
+            "risk_class": "B",
+            "ticket": f"{n:064x}",
+            "team": [f"B{round_no:03d}{n % 50:03d}1", f"B{round_no:03d}{n % 50:03d}2"],
+        }
+        for n in range(per_draw)
+    ]
+    return {
+        "plan": PLAN.id, "plan_name": PLAN.name, "document_number": PLAN.document_number,
+        "plan_path": str(PLAN.path), "plan_sha256": PLAN.sha256, "plan_version": PLAN.version, "year": 2024,
+        "task": TASK.number, "task_name": TASK.name, "category": TASK.category, "items": list(TASK.items),
+        "period": [TASK.period.start.isoformat(), TASK.period.end.isoformat()], "round": round_no,
+        "seed": "0" * 20, "registry_sha256": "0" * 64, "pool_sha256": "0" * 64, "strata": [],
+        "selected": selected, "inspectors": {}, "as_of": "2024-04-01", "tool_version": "bench",
+        "departments": TASK.departments,
+    }  # fmt: skip
+
+
+def build(folder: Path, rows: int, per_draw: int) -> tuple[Path, Path]:
+    ledger_path, workbook = folder / "jcdraw.sqlite3", folder / "results.xlsx"
+    items = list(TASK.items)
+    draws = -(-rows // (per_draw * len(items)))
+    sheet_rows: list[list[object]] = []
+    with Ledger.open(ledger_path) as ledger:
+        for round_no in range(1, draws + 1):
+            body = payload(round_no, per_draw)
+            draw_id = ledger.record_draw(PLAN.id, TASK.number, round_no, body)
+            for n, chosen in enumerate(body["selected"]):
+                done = date(2024, 9, 2) + timedelta(days=n % 20)
+                team = "、".join(chosen["team"])
+                for i, text in enumerate(items, 1):
+                    result = "未发现问题" if (n + i) % 7 else "未按规定公示应当公示的信息、发现问题已责令改正"
+                    sheet_rows.append([draw_id, TASK.number, chosen["uscc"], chosen["name"], i, text,
+                                       result, done, team, None])  # fmt: skip
+    columns = [Column(h) for h in HEADER]
+    columns[HEADER.index("检查日期")].kind = "date"
+    write_workbook(workbook, [Sheet("检查结果", columns, sheet_rows[:rows])])
+    return ledger_path, workbook
+
+
+def timed(label: str, action: Any) -> float:
+    start = time.perf_counter()
+    action()
+    elapsed = time.perf_counter() - start
+    print(f"{label:<44} {elapsed:8.2f} s")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--per-draw", type=int, default=1000, help="entities per draw")
+    parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
+    args = parser.parse_args()
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="jcdraw-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        start = time.perf_counter()
+        ledger_path, workbook = build(folder, args.rows, args.per_draw)
+        print(f"built {args.rows:,} rows in {time.perf_counter() - start:.1f} s ({folder})")
+        calendar = WorkdayCalendar.load()
+        parser_ = CategoryParser(load_result_categories())
+
+        read = timed("pandas.read_excel(engine='calamine')", lambda: pd.read_excel(workbook, sheet_name="检查结果", engine="calamine"))
+
+        def check_only() -> None:
+            problems = P.ProblemList()
+            with Ledger.open(ledger_path, readonly=True) as ledger:
+                view = LedgerView.load(ledger)
+            found = read_results(workbook, problems)
+            assert found is not None
+            check_results(found, view, as_of=AS_OF, parser=parser_, problems=problems)
+            assert not problems.has_errors, problems.finished()[:3]
+
+        check = timed("read + check (no ledger writes)", check_only)
+
+        def publish_all(expected: int) -> None:
+            with Ledger.open(ledger_path) as ledger:
+                report = publish(workbook, ledger, as_of=AS_OF, calendar=calendar, out=folder / "公示.xlsx",
+                                 html=folder / "公示.html", force=True)  # fmt: skip
+            assert report.ok and report.rows_recorded == expected, report.problems[:3]
+
+        full = timed("publish (check, record, workbook, html)", lambda: publish_all(args.rows))
+        again = timed("publish the same workbook again", lambda: publish_all(0))
+        print(f"ratio check / read   = {check / read:.2f}")
+        print(f"ratio publish / read = {full / read:.2f}")
+        print(f"ratio re-publish / read = {again / read:.2f}")
+    finally:
+        if args.keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,334 @@
+"""The 2024 plans as shipped, the rules a plan file must obey, and ``jcdraw plans``."""
+
+from __future__ import annotations
+
+from datetime import date
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from conftest import PLANS_DIR
+
+from jcdraw.errors import BadPlan
+from jcdraw.plans import Plan, load_plan, load_plans, resolve_plan_path
+
+ALL_REGIONS = ["城区", "沁水县", "阳城县", "陵川县", "泽州县", "高平市", "晋城开发区"]
+BUREAU, POLICE, POLICE_BRANCH, SAMR, TAX = (
+    "晋城市商务局",
+    "晋城市公安局",
+    "晋城市公安分局",
+    "晋城市市场监督管理局",
+    "国家税务总局晋城市税务局",
+)
+JOINT_TEXT = (PLANS_DIR / "2024_joint.yaml").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def joint() -> Plan:
+    return load_plan(PLANS_DIR / "2024_joint.yaml")
+
+
+@pytest.fixture(scope="module")
+def internal() -> Plan:
+    return load_plan(PLANS_DIR / "2024_internal.yaml")
+
+
+# --- the shipped plans -------------------------------------------------------------------------
+
+
+def test_task_and_item_counts(joint: Plan, internal: Plan) -> None:
+    assert [t.number for t in joint.tasks] == [1, 2, 3, 4, 5, 6]
+    assert [t.number for t in internal.tasks] == [1, 2]
+    assert [len(t.items) for t in joint.tasks] == [4, 1, 1, 4, 1, 1]
+    assert [len(t.items) for t in internal.tasks] == [7, 5]
+    assert joint.tasks[0].items[0] == "对未取得资质认定情况的检查"
+    assert joint.kind == "部门联合" and internal.kind == "内部"
+    assert joint.document_number == internal.document_number == "晋市商秩〔2024〕6号"
+
+
+def test_ratios_are_exact_fractions(joint: Plan, internal: Plan) -> None:
+    assert [t.ratio for t in joint.tasks] == [
+        Fraction(1),
+        Fraction(3, 10),
+        Fraction(3, 10),
+        Fraction(1),
+        Fraction(3, 10),
+        Fraction(1, 2),
+    ]
+    assert [t.ratio for t in internal.tasks] == [Fraction(1), Fraction(2, 5)]
+    assert all(type(t.ratio) is Fraction for t in joint.tasks + internal.tasks)
+
+
+def test_periods_and_frequencies(joint: Plan, internal: Plan) -> None:
+    for task in joint.tasks + internal.tasks:
+        assert (task.period.start, task.period.end) == (date(2024, 3, 1), date(2024, 12, 31))
+        assert task.frequency == 1
+    period = joint.tasks[0].period
+    assert date(2024, 3, 1) in period and date(2024, 12, 31) in period
+    assert date(2024, 2, 29) not in period and date(2025, 1, 1) not in period
+
+
+def test_scopes_are_canonical_regions(joint: Plan, internal: Plan) -> None:
+    assert [joint.scope_of(t) for t in joint.tasks] == [
+        ["泽州县"],
+        ["阳城县"],
+        ["晋城开发区"],
+        ["泽州县"],
+        ["城区"],
+        ALL_REGIONS,
+    ]
+    assert [internal.scope_of(t) for t in internal.tasks] == [ALL_REGIONS, ALL_REGIONS]
+    areas = joint.geography
+    assert areas.resolve_scope(["泽州"]) == ["泽州县"]
+    assert areas.resolve_scope(["全市"]) == ALL_REGIONS
+    assert areas.resolve_scope(["晋城经济技术开发区", "阳城", "阳城县"]) == ["晋城开发区", "阳城县"]
+    assert areas.resolve_scope(["太原市"]) is None
+
+
+def test_departments(joint: Plan, internal: Plan) -> None:
+    task1 = joint.tasks[0]
+    assert task1.lead_departments == [BUREAU, POLICE]
+    assert task1.partner_departments == [SAMR, POLICE_BRANCH]
+    assert task1.departments == [BUREAU, POLICE, SAMR, POLICE_BRANCH]
+    assert joint.tasks[1].departments == [BUREAU, SAMR, TAX]
+    assert joint.tasks[5].departments == [BUREAU, SAMR]
+    assert [t.departments for t in internal.tasks] == [[BUREAU], [BUREAU]]
+    assert joint.geography.department_names == [BUREAU, POLICE, POLICE_BRANCH, SAMR, TAX]
+    assert joint.geography.department_lookup["市场监管局"] == SAMR
+
+
+def test_risk_policy(joint: Plan, internal: Plan) -> None:
+    for plan in (joint, internal):
+        policy = plan.risk_policy
+        assert policy.default_class == "B"
+        assert policy.codes == ["A", "B", "C", "D"]
+        assert policy.frequencies() == {"A": 1, "B": 1, "C": 2, "D": 2}
+        assert policy.ratios(Fraction(3, 10)) == {
+            "A": Fraction(3, 10),
+            "B": Fraction(9, 20),
+            "C": Fraction(3, 5),
+            "D": Fraction(1),
+        }
+        # Capped at 1: 50% × 2 = 100%, and a 100% task stays at 100% for every class.
+        assert policy.ratios(Fraction(1, 2)) == {"A": Fraction(1, 2), "B": Fraction(3, 4), "C": 1, "D": 1}
+        assert set(policy.ratios(Fraction(1)).values()) == {Fraction(1)}
+        assert policy.class_lookup["较高风险"] == "C" and policy.class_lookup["高风险"] == "D"
+    assert joint.policy_for(joint.tasks[1]) is joint.risk_policy
+
+
+def test_team_rule_defaults(joint: Plan, internal: Plan) -> None:
+    for task in joint.tasks + internal.tasks:
+        assert task.team.min_size == 2
+        assert task.per_department() == {d: 1 for d in task.departments}
+    assert joint.tasks[0].per_department() == {BUREAU: 1, POLICE: 1, SAMR: 1, POLICE_BRANCH: 1}
+
+
+def test_unknown_task_number(joint: Plan) -> None:
+    with pytest.raises(BadPlan) as caught:
+        joint.task(9)
+    assert "没有任务 9" in caught.value.message and "1、2、3、4、5、6" in caught.value.message
+
+
+def test_plan_records_its_file_and_hash(joint: Plan) -> None:
+    import hashlib
+
+    assert joint.path == PLANS_DIR / "2024_joint.yaml"
+    assert joint.sha256 == hashlib.sha256((PLANS_DIR / "2024_joint.yaml").read_bytes()).hexdigest()
+
+
+# --- bad plan files ----------------------------------------------------------------------------
+
+
+def _variant(tmp_path: Path, old: str, new: str, name: str = "bad_plan.yaml") -> Path:
+    """The shipped joint plan with the first ``old`` replaced by ``new``."""
+    assert old in JOINT_TEXT
+    path = tmp_path / name
+    path.write_text(JOINT_TEXT.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def _bad_plan_message(path: Path) -> str:
+    with pytest.raises(BadPlan) as caught:
+        load_plan(path)
+    message = caught.value.message
+    assert str(path) in message
+    assert caught.value.exit_code == 2
+    return message
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "task", "field", "detail"),
+    [
+        ("scope: [阳城县]", "scope: [太原市]", 2, "scope", "“太原市”不是晋城市的区县"),
+        ("ratio: 0.3", "ratio: 1.5", 2, "ratio", "1.5 不在 (0, 1] 范围内"),
+        ("ratio: 0.3", "ratio: 0", 2, "ratio", "不在 (0, 1] 范围内"),
+        ("ratio: 0.3", "ratio: -0.1", 2, "ratio", "-0.1 不在 (0, 1] 范围内"),
+        ("ratio: 0.3", "ratio: 150%", 2, "ratio", "1.5 不在 (0, 1] 范围内"),
+        ("ratio: 0.3", "ratio: 三成", 2, "ratio", "不是有效的比例"),
+        ("number: 3", "number: 2", 2, "number", "任务编号 2 重复出现"),
+        (
+            "period: {start: 2024-03-01, end: 2024-12-31}",
+            "period: {start: 2024-03-01, end: 2024-02-01}",
+            1,
+            "period",
+            "结束日期 2024-02-01 早于开始日期 2024-03-01",
+        ),
+        (
+            "period: {start: 2024-03-01, end: 2024-12-31}",
+            "period: {start: 2024-03-01, end: 2024-13-31}",
+            1,
+            "period.end",
+            "不是有效日期",
+        ),
+        ("    frequency: 1\n", "    frequency: 1\n    frequncy: 1\n", 1, "frequncy", "不是计划允许的字段"),
+        ("    category: 汽车销售\n", "", 2, "category", "缺失"),
+        ("lead_departments: [晋城市商务局]", "lead_departments: [晋城市教育局]", 2, "lead_departments", "晋城市教育局"),
+        ("    frequency: 1\n", "    frequency: 0\n", 1, "frequency", "过小"),
+    ],
+)
+def test_bad_plan_names_file_task_and_field(
+    tmp_path: Path, old: str, new: str, task: int, field: str, detail: str
+) -> None:
+    message = _bad_plan_message(_variant(tmp_path, old, new))
+    assert f"任务 {task} 的字段“{field}”" in message
+    assert detail in message
+
+
+def test_unknown_top_level_key(tmp_path: Path) -> None:
+    message = _bad_plan_message(_variant(tmp_path, "version: 1\n", "version: 1\nversoin: 2\n"))
+    assert "字段“versoin”不是计划允许的字段" in message
+
+
+def test_percent_ratio_is_exact(tmp_path: Path) -> None:
+    plan = load_plan(_variant(tmp_path, "ratio: 0.3", "ratio: 30%"))
+    assert plan.tasks[1].ratio == Fraction(3, 10)
+
+
+def test_scope_alias_resolves_to_canonical_region(tmp_path: Path) -> None:
+    plan = load_plan(_variant(tmp_path, "scope: [阳城县]", "scope: [阳城]"))
+    assert plan.scope_of(plan.tasks[1]) == ["阳城县"]
+
+
+def test_yaml_alias_bomb_is_refused(tmp_path: Path) -> None:
+    bomb = "".join(f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]\n" for i in range(1, 10))
+    path = _variant(tmp_path, "version: 1\n", "l0: &l0 [lol]\n" + bomb + "version: 1\n")
+    message = _bad_plan_message(path)
+    assert "别名" in message and "第 " in message
+
+
+def test_python_tag_is_refused_and_not_run(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    tag = f'version: !!python/object/apply:os.system ["touch {marker}"]\n'
+    message = _bad_plan_message(_variant(tmp_path, "version: 1\n", tag))
+    assert "不允许的 YAML 标签" in message
+    assert not marker.exists()
+
+
+def test_repeated_key_is_refused(tmp_path: Path) -> None:
+    path = _variant(tmp_path, "    ratio: 0.3\n", "    ratio: 0.3\n    ratio: 1.0\n")
+    message = _bad_plan_message(path)
+    assert "“ratio”重复出现" in message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", "不是键值结构"),
+        ("- a\n- b\n", "不是键值结构"),
+        ("id: [unclosed\n", "不是有效的 YAML"),
+        ("a: " + "[" * 5_000, "嵌套层数过多"),
+    ],
+)
+def test_malformed_yaml(tmp_path: Path, text: str, expected: str) -> None:
+    path = tmp_path / "odd.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert expected in _bad_plan_message(path)
+
+
+def test_plan_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "gbk.yaml"
+    path.write_bytes(JOINT_TEXT.encode("gb18030"))
+    assert "不是 UTF-8 编码" in _bad_plan_message(path)
+
+
+# --- finding plans -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def workspace_2025(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working folder whose ./plans holds a 2025 joint plan (a copy of 2024's, id and year changed)."""
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    text = JOINT_TEXT.replace("id: 2024-joint\n", "id: 2025-joint\n").replace("year: 2024\n", "year: 2025\n")
+    (folder / "2025_joint.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_newest_year_wins(workspace_2025: Path) -> None:
+    assert resolve_plan_path("joint").resolve() == workspace_2025 / "plans" / "2025_joint.yaml"
+    assert resolve_plan_path("联合").name == "2025_joint.yaml"
+    assert resolve_plan_path("joint", 2024) == PLANS_DIR / "2024_joint.yaml"
+    assert resolve_plan_path("internal") == PLANS_DIR / "2024_internal.yaml"
+    assert [p.id for p in load_plans("joint")] == ["2025-joint"]
+    assert [p.id for p in load_plans(None)] == ["2025-joint"]
+    assert [p.id for p in load_plans(None, 2024)] == ["2024-internal", "2024-joint"]
+
+
+def test_unknown_selector_and_year(workspace_2025: Path) -> None:
+    with pytest.raises(BadPlan, match="找不到抽查计划“nosuch”"):
+        resolve_plan_path("nosuch")
+    with pytest.raises(BadPlan, match="找不到 2019 年度"):
+        resolve_plan_path("joint", 2019)
+
+
+def test_cli_plans_newest_year(run_cli, workspace_2025: Path) -> None:
+    result = run_cli(["plans", "--plan", "joint"], cwd=workspace_2025)
+    assert result.code == 0, result.output
+    assert "2025-joint" in result.out and "2024-joint" not in result.out
+    for text in ("对汽车销售企业的部门联合抽查", "对拍卖企业的部门联合抽查", "泽州县", "晋城开发区", "30%"):
+        assert text in result.out
+
+
+def test_cli_plans_year_picks_shipped(run_cli, workspace_2025: Path) -> None:
+    result = run_cli(["plans", "--plan", "joint", "--year", "2024"], cwd=workspace_2025)
+    assert result.code == 0, result.output
+    assert "2024-joint" in result.out and "2025-joint" not in result.out
+
+
+def test_cli_plans_internal_and_path(run_cli, tmp_path: Path) -> None:
+    result = run_cli(["plans", "--plan", "internal"], cwd=tmp_path)
+    assert result.code == 0
+    assert "对外劳务经营监督检查" in result.out and "对商业特许经营活动检查" in result.out
+    assert "2024-joint" not in result.out
+    by_path = run_cli(["plans", "--plan", PLANS_DIR / "2024_joint.yaml"], cwd=tmp_path)
+    assert by_path.code == 0 and "2024-joint" in by_path.out
+
+
+def test_cli_plans_default_lists_every_plan_of_the_year(run_cli, tmp_path: Path) -> None:
+    result = run_cli(["plans"], cwd=tmp_path)
+    assert result.code == 0
+    assert "2024-joint" in result.out and "2024-internal" in result.out
+
+
+def test_cli_plans_json(run_cli, tmp_path: Path) -> None:
+    import json
+
+    result = run_cli(["plans", "--plan", "joint", "--json"], cwd=tmp_path)
+    assert result.code == 0
+    (plan,) = json.loads(result.out)
+    assert plan["id"] == "2024-joint" and len(plan["tasks"]) == 6
+    assert "对报废机动车" in result.out  # Chinese unescaped
+
+
+def test_cli_bad_plan_exits_2_with_message(run_cli, tmp_path: Path) -> None:
+    path = _variant(tmp_path, "scope: [阳城县]", "scope: [太原市]")
+    result = run_cli(["plans", "--plan", path], cwd=tmp_path)
+    assert result.code == 2
+    assert f"计划文件“{path}”有误：任务 2 的字段“scope”中的区域“太原市”" in result.flat
+
+
+def test_cli_unknown_plan_and_year(run_cli, tmp_path: Path) -> None:
+    assert run_cli(["plans", "--plan", "nosuch"], cwd=tmp_path).code == 2
+    result = run_cli(["plans", "--plan", "joint", "--year", "2019"], cwd=tmp_path)
+    assert result.code == 2 and "找不到 2019 年度" in result.flat
