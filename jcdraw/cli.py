@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 from typer._click import exceptions as click_exceptions  # typer vendors click
 
-from jcdraw import messages, render
+from jcdraw import cli_publish, cli_visits, messages, render
 from jcdraw.errors import BadInvocation, JcdrawError
 from jcdraw.normalize import parse_date_one
 from jcdraw.plans import load_plans
@@ -265,6 +265,11 @@ def verify_command(
     else:
         render.verification(render.console(), result)
     raise typer.Exit(0 if result.ok else 1)
+
+
+# Results, publicity and visits live in their own command modules.
+cli_publish.register(app)
+cli_visits.register(app)
 
 
 # --- entry point -------------------------------------------------------------------------------
