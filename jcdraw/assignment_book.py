@@ -23,7 +23,7 @@ from jcdraw.errors import OutputError, UnreadableInput
 from jcdraw.plans import Plan, available_plans, load_plan
 from jcdraw.result_categories import load_result_categories
 from jcdraw.xlsx_reader import open_workbook, read_table
-from jcdraw.xlsx_writer import Column, Sheet, write_workbook
+from jcdraw.xlsx_writer import Column, ColumnKind, Sheet, write_workbook
 
 RESULT_SHEET = "检查结果"
 RECORD_SHEET = "抽取记录"
@@ -59,7 +59,12 @@ def write_assignment(path: Path, payload: dict[str, Any], *, force: bool = False
 
 
 def assignment_sheets(payload: dict[str, Any]) -> list[Sheet]:
-    sheets = [_selected_sheet(payload), _inspector_sheet(payload), _record_sheet(payload), _results_sheet(payload)]
+    sheets = [
+        _selected_sheet(payload),
+        _inspector_sheet(payload),
+        _record_sheet(payload),
+        _results_sheet(payload),
+    ]
     if payload.get("history_pairs"):
         columns = [Column("执法证号"), Column("统一社会信用代码", width=22)]
         sheets.append(Sheet(HISTORY_SHEET, columns, [list(pair) for pair in payload["history_pairs"]]))
@@ -74,14 +79,25 @@ def _member(payload: dict[str, Any], badge: str) -> str:
 def _selected_sheet(payload: dict[str, Any]) -> Sheet:
     items = "；".join(f"{i}. {text}" for i, text in enumerate(payload["items"], 1))
     columns = [
-        Column("序号", kind="number", width=6), Column("统一社会信用代码", width=22), Column("名称", width=36),
-        Column("区域"), Column("信用风险分类", width=12), Column("检查组", width=10),
-        Column("检查人员", width=48), Column("检查事项", width=60),
+        Column("序号", kind="number", width=6),
+        Column("统一社会信用代码", width=22),
+        Column("名称", width=36),
+        Column("区域"),
+        Column("信用风险分类", width=12),
+        Column("检查组", width=10),
+        Column("检查人员", width=48),
+        Column("检查事项", width=60),
     ]
     rows = (
         [
-            n, s["uscc"], s["name"], s["region"], s["risk_class"], messages.TEAM_LABEL.format(n=n),
-            "、".join(_member(payload, b) for b in s["team"]), items,
+            n,
+            s["uscc"],
+            s["name"],
+            s["region"],
+            s["risk_class"],
+            messages.TEAM_LABEL.format(n=n),
+            "、".join(_member(payload, b) for b in s["team"]),
+            items,
         ]
         for n, s in enumerate(payload["selected"], 1)
     )
@@ -89,10 +105,18 @@ def _selected_sheet(payload: dict[str, Any]) -> Sheet:
 
 
 def _inspector_sheet(payload: dict[str, Any]) -> Sheet:
-    columns = [Column("执法证号", width=16), Column("姓名"), Column("部门", width=28), Column("分配数量", kind="number")]
+    columns = [
+        Column("执法证号", width=16),
+        Column("姓名"),
+        Column("部门", width=28),
+        Column("分配数量", kind="number"),
+    ]
     loads = payload.get("loads", {})
     order = sorted(payload["inspectors"], key=lambda b: (payload["inspectors"][b]["department"], b))
-    rows = ([b, payload["inspectors"][b]["name"], payload["inspectors"][b]["department"], loads.get(b, 0)] for b in order)
+    rows = (
+        [b, payload["inspectors"][b]["name"], payload["inspectors"][b]["department"], loads.get(b, 0)]
+        for b in order
+    )
     return Sheet(INSPECTOR_SHEET, columns, rows)
 
 
@@ -110,25 +134,38 @@ def _record_rows(payload: dict[str, Any]) -> Iterator[list[object]]:
     yield [messages.RECORD_RULE_LABEL, messages.RECORD_RULE.format(**payload)]
     for s in payload["strata"]:
         yield [messages.RECORD_STRATUM_LABEL.format(cls=s["class"]), messages.RECORD_STRATUM.format(**s)]
-    yield [messages.RECORD_TOTAL_LABEL, messages.RECORD_TOTAL.format(drawn=len(payload["selected"]), pool=payload["pool_size"])]
+    yield [
+        messages.RECORD_TOTAL_LABEL,
+        messages.RECORD_TOTAL.format(drawn=len(payload["selected"]), pool=payload["pool_size"]),
+    ]
     machine = {k: payload[k] for k in MACHINE_FIELDS if k in payload}
     yield [MACHINE_KEY, json.dumps(machine, ensure_ascii=False, sort_keys=True, separators=(",", ":"))]
 
 
-def _results_sheet(payload: dict[str, Any]) -> Sheet:
+def result_sheet_columns() -> list[Column]:
+    """The results-entry sheet's columns (a contract shared with publish and visits)."""
     categories = list(load_result_categories().categories)
-    widths = {"统一社会信用代码": 22, "名称": 30, "检查事项": 50, "检查结果": 30, "检查人员执法证号": 30, "备注": 30}
-    columns = [Column(h, width=widths.get(h)) for h in RESULT_COLUMNS]
+    widths = {
+        "统一社会信用代码": 22,
+        "名称": 30,
+        "检查事项": 50,
+        "检查结果": 30,
+        "检查人员执法证号": 30,
+        "备注": 30,
+    }
+    kinds: dict[str, ColumnKind] = {"检查日期": "date", "任务编号": "number", "检查事项序号": "number"}
+    columns = [Column(h, width=widths.get(h), kind=kinds.get(h, "text")) for h in RESULT_COLUMNS]
     columns[RESULT_COLUMNS.index("检查结果")].choices = categories
-    columns[RESULT_COLUMNS.index("检查日期")].kind = "date"
-    columns[RESULT_COLUMNS.index("任务编号")].kind = "number"
-    columns[RESULT_COLUMNS.index("检查事项序号")].kind = "number"
+    return columns
+
+
+def _results_sheet(payload: dict[str, Any]) -> Sheet:
     rows = (
         [payload["draw_id"], payload["task"], s["uscc"], s["name"], i, text, None, None, None, None]
         for s in payload["selected"]
         for i, text in enumerate(payload["items"], 1)
     )
-    return Sheet(RESULT_SHEET, columns, rows)
+    return Sheet(RESULT_SHEET, result_sheet_columns(), rows)
 
 
 # --- verify ------------------------------------------------------------------------------------
@@ -190,7 +227,13 @@ def read_selected(path: Path, duplicates: list[str]) -> dict[str, list[str]]:
     book = open_workbook(path)
     sheet = book.find_sheet([SELECTED_SHEET])
     problems = P.ProblemList()
-    table = read_table(book, sheet, {"统一社会信用代码": [], "检查人员": []}, ["统一社会信用代码", "检查人员"], problems) if sheet else None
+    table = (
+        read_table(
+            book, sheet, {"统一社会信用代码": [], "检查人员": []}, ["统一社会信用代码", "检查人员"], problems
+        )
+        if sheet
+        else None
+    )
     if table is None:
         raise UnreadableInput(messages.VERIFY_NO_RECORD.format(path=path))
     codes = normalize_key(table.frame["统一社会信用代码"])
@@ -248,6 +291,7 @@ def _compare(expected: dict[str, list[str]], listed: dict[str, list[str]], out: 
     for code in sorted(set(expected) & set(listed)):
         if expected[code] != listed[code]:
             out.append(
-                messages.VERIFY_TEAM.format(uscc=code, listed="、".join(listed[code]), expected="、".join(expected[code]))
+                messages.VERIFY_TEAM.format(
+                    uscc=code, listed="、".join(listed[code]), expected="、".join(expected[code])
+                )
             )
-

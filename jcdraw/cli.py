@@ -48,6 +48,15 @@ AsOfOption = Annotated[
     str | None, typer.Option("--as-of", help="按此日期判断（默认今天），格式 2024-05-20。")
 ]
 ForceOption = Annotated[bool, typer.Option("--force", help="覆盖已存在的输出文件。")]
+RegistryOption = Annotated[
+    Path,
+    typer.Option(
+        "--registry", envvar="JCDRAW_REGISTRY", help="名录库 Excel 文件，默认当前文件夹的 registry.xlsx。"
+    ),
+]
+LedgerOption = Annotated[
+    Path, typer.Option("--ledger", envvar="JCDRAW_LEDGER", help="台账文件，默认当前文件夹的 jcdraw.sqlite3。")
+]
 
 
 @app.callback()
@@ -112,8 +121,27 @@ def write_problem_report(path: Path, problems: list[Problem], *, force: bool) ->
 
 
 @app.command("plans")
-def plans_command(plan: PlanOption = None, year: YearOption = None, json_output: JsonOption = False) -> None:
-    """列出抽查计划中的任务（事项、范围、比例、时间、部门）。"""
+def plans_command(
+    plan: PlanOption = None,
+    year: YearOption = None,
+    history: Annotated[
+        bool, typer.Option("--history", help="列出台账中各任务抽取时所用的计划版本（含已被取代的抽取）。")
+    ] = False,
+    ledger: LedgerOption = Path("jcdraw.sqlite3"),
+    json_output: JsonOption = False,
+) -> None:
+    """列出抽查计划中的任务（事项、范围、比例、时间、部门）；--history 显示抽取所用的计划版本。"""
+    if history:
+        from jcdraw.ledger import Ledger
+        from jcdraw.plan_history import plan_history, print_plan_history
+
+        with Ledger.open(ledger, create=False, readonly=True) as book:
+            entries = plan_history(book, year)
+        if json_output:
+            render.print_json([e.to_dict() for e in entries])
+        else:
+            print_plan_history(render.console(), entries)
+        return
     plans = load_plans(plan, year)
     if json_output:
         render.print_json([p.model_dump(mode="json", exclude={"area_data"}) for p in plans])
@@ -153,28 +181,28 @@ def init_command(
 
 # --- draw, export, verify ---------------------------------------------------------------------
 
-RegistryOption = Annotated[
-    Path,
-    typer.Option("--registry", envvar="JCDRAW_REGISTRY", help="名录库 Excel 文件，默认当前文件夹的 registry.xlsx。"),
-]
-LedgerOption = Annotated[
-    Path, typer.Option("--ledger", envvar="JCDRAW_LEDGER", help="台账文件，默认当前文件夹的 jcdraw.sqlite3。")
-]
-
 
 @app.command("draw")
 def draw_command(
     plan: Annotated[str, typer.Option("--plan", help="计划：joint、internal 或 YAML 文件路径。")],
     task: Annotated[int, typer.Option("--task", help="任务序号（见 jcdraw plans）。")],
-    seed: Annotated[str | None, typer.Option("--seed", help="当众产生的至少 20 位数字；random 表示由程序生成。")] = None,
+    seed: Annotated[
+        str | None, typer.Option("--seed", help="当众产生的至少 20 位数字；random 表示由程序生成。")
+    ] = None,
     registry: RegistryOption = Path("registry.xlsx"),
-    round_no: Annotated[int, typer.Option("--round", min=1, help="本年度第几轮（高风险对象每年可抽多轮）。")] = 1,
+    round_no: Annotated[
+        int, typer.Option("--round", min=1, help="本年度第几轮（高风险对象每年可抽多轮）。")
+    ] = 1,
     out: Annotated[Path | None, typer.Option("--out", help="抽取结果表文件名。")] = None,
     ledger: LedgerOption = Path("jcdraw.sqlite3"),
     as_of: AsOfOption = None,
     year: YearOption = None,
-    prepare: Annotated[bool, typer.Option("--prepare", help="只登记并显示对象池校验值，供抽取前公布。")] = False,
-    redraw: Annotated[bool, typer.Option("--redraw", help="重新抽取已抽过的任务和轮次（须写 --reason）。")] = False,
+    prepare: Annotated[
+        bool, typer.Option("--prepare", help="只登记并显示对象池校验值，供抽取前公布。")
+    ] = False,
+    redraw: Annotated[
+        bool, typer.Option("--redraw", help="重新抽取已抽过的任务和轮次（须写 --reason）。")
+    ] = False,
     reason: Annotated[str | None, typer.Option("--reason", help="重新抽取的原因（记入台账）。")] = None,
     json_output: JsonOption = False,
     force: ForceOption = False,
@@ -210,11 +238,21 @@ def draw_command(
     seed = D.parse_seed(seed)
     if day not in chosen.task(task).period:
         period = chosen.task(task).period
-        out_console.print(messages.DRAW_OUTSIDE_PERIOD.format(as_of=day, start=period.start, end=period.end), style="yellow")
+        out_console.print(
+            messages.DRAW_OUTSIDE_PERIOD.format(as_of=day, start=period.start, end=period.end), style="yellow"
+        )
     with Ledger.open(ledger) as book:
         result = drawing.run_draw(
-            registry, chosen, task, seed=seed, ledger=book, round_no=round_no, as_of=day, out=out,
-            force=force, redraw_reason=reason,
+            registry,
+            chosen,
+            task,
+            seed=seed,
+            ledger=book,
+            round_no=round_no,
+            as_of=day,
+            out=out,
+            force=force,
+            redraw_reason=reason,
         )
     if json_output:
         render.print_json(render.draw_json(result.payload))
@@ -253,7 +291,9 @@ def export_command(
 def verify_command(
     assignment: Annotated[Path, typer.Argument(help="jcdraw draw 生成的抽取结果表。")],
     registry: RegistryOption = Path("registry.xlsx"),
-    plan: Annotated[Path | None, typer.Option("--plan", help="抽取时使用的计划 YAML 文件（默认按计划编号查找）。")] = None,
+    plan: Annotated[
+        Path | None, typer.Option("--plan", help="抽取时使用的计划 YAML 文件（默认按计划编号查找）。")
+    ] = None,
     json_output: JsonOption = False,
 ) -> None:
     """不依赖台账，按抽取记录和名录库重新计算抽取结果并逐项核对。"""

@@ -67,14 +67,18 @@ def load_pool(registry_path: Path, plan: Plan, task_no: int, *, as_of: dt.date) 
     found = registry.problems.finished()
     errors = [p for p in found if p.severity == "error"]
     if errors:
-        raise RegistryHasErrors(messages.DRAW_REGISTRY_ERRORS.format(path=registry_path, count=len(errors)), found)
+        raise RegistryHasErrors(
+            messages.DRAW_REGISTRY_ERRORS.format(path=registry_path, count=len(errors)), found
+        )
     entities = eligible_entities(registry, plan, task)[["uscc", "risk_class", "name", "region"]]
     entities = entities.astype({"uscc": str, "risk_class": str}).reset_index(drop=True)
     inspectors = eligible_inspectors(registry, task)[["badge", "department", "inspector_name"]].copy()
     inspectors["badge"] = inspectors["badge"].astype(str)
     inspectors["qualified"] = True
     warnings = [p for p in found if p.severity != "error"]
-    return Pool(registry, plan, task, entities, inspectors.reset_index(drop=True), D.pool_sha256(entities), warnings)
+    return Pool(
+        registry, plan, task, entities, inspectors.reset_index(drop=True), D.pool_sha256(entities), warnings
+    )
 
 
 # --- prepare (commitment) ----------------------------------------------------------------------
@@ -95,7 +99,9 @@ def prepare(pool: Pool, ledger: Ledger, *, round_no: int, as_of: dt.date) -> dic
         "tool_version": __version__,
     }
     if len(pool.entities) <= POOL_LIST_LIMIT:
-        payload["pool"] = sorted(f"{u}|{c}" for u, c in zip(pool.entities["uscc"], pool.entities["risk_class"], strict=True))
+        payload["pool"] = sorted(
+            f"{u}|{c}" for u, c in zip(pool.entities["uscc"], pool.entities["risk_class"], strict=True)
+        )
     ledger.record_prepare(pool.plan.id, pool.task.number, round_no, payload)
     return payload
 
@@ -125,15 +131,28 @@ def _describe_pool_change(committed: dict[str, Any], pool: Pool) -> str:
         added = sorted(set(now_codes) - set(before_codes))
         removed = sorted(set(before_codes) - set(now_codes))
         changed = sorted(c for c in set(now_codes) & set(before_codes) if now_codes[c] != before_codes[c])
-        for label, codes in ((messages.POOL_ADDED, added), (messages.POOL_REMOVED, removed), (messages.POOL_RECLASSED, changed)):
+        for label, codes in (
+            (messages.POOL_ADDED, added),
+            (messages.POOL_REMOVED, removed),
+            (messages.POOL_RECLASSED, changed),
+        ):
             if codes:
-                details.append(label.format(count=len(codes), codes="、".join(codes[:10]) + ("…" if len(codes) > 10 else "")))
+                details.append(
+                    label.format(
+                        count=len(codes), codes="、".join(codes[:10]) + ("…" if len(codes) > 10 else "")
+                    )
+                )
     else:
-        details.append(messages.POOL_COUNTS.format(before=committed["class_counts"], now=_class_counts(pool.entities)))
+        details.append(
+            messages.POOL_COUNTS.format(before=committed["class_counts"], now=_class_counts(pool.entities))
+        )
     if committed.get("registry_sha256") != pool.registry.sha256:
         details.append(messages.POOL_REGISTRY_CHANGED)
     return messages.DRAW_POOL_CHANGED.format(
-        plan=pool.plan.id, task=pool.task.number, committed=committed["pool_sha256"][:16], now=pool.sha256[:16],
+        plan=pool.plan.id,
+        task=pool.task.number,
+        committed=committed["pool_sha256"][:16],
+        now=pool.sha256[:16],
         details="；".join(details),
     )
 
@@ -146,28 +165,52 @@ def compute_draw(pool: Pool, *, seed: str, round_no: int, history: set[tuple[str
     plan, task = pool.plan, pool.task
     policy = plan.policy_for(task)
     outcome = D.draw_entities(
-        pool.entities, seed=seed, plan_id=plan.id, task=task.number, round_no=round_no,
-        ratios=policy.ratios(task.ratio), frequencies=policy.frequencies(),
+        pool.entities,
+        seed=seed,
+        plan_id=plan.id,
+        task=task.number,
+        round_no=round_no,
+        ratios=policy.ratios(task.ratio),
+        frequencies=policy.frequencies(),
     )
     drawn = set(outcome.selected["uscc"])
     relevant_history = {(b, u) for b, u in history if u in drawn}
     rule = D.TeamRule(min_size=task.team.min_size, per_department=task.per_department())
     try:
         teams = D.assign_teams(
-            outcome.selected, pool.inspectors, rule=rule, recusals=pool.registry.recusals,
-            history=relevant_history, seed=seed, plan_id=plan.id, task=task.number, round_no=round_no,
+            outcome.selected,
+            pool.inspectors,
+            rule=rule,
+            recusals=pool.registry.recusals,
+            history=relevant_history,
+            seed=seed,
+            plan_id=plan.id,
+            task=task.number,
+            round_no=round_no,
         )
     except D.TeamImpossible as err:  # name the entity as people know it, not by its code alone
         names = dict(zip(outcome.selected["uscc"], outcome.selected["name"], strict=True))
         raise err.with_entity_label(f"{names.get(err.uscc, '')}（{err.uscc}）") from None
     return {
-        "plan": plan.id, "plan_name": plan.name, "document_number": plan.document_number,
-        "plan_path": str(plan.path), "plan_sha256": plan.sha256, "plan_version": plan.version, "year": plan.year,
-        "task": task.number, "task_name": task.name, "category": task.category, "items": list(task.items),
+        "plan": plan.id,
+        "plan_name": plan.name,
+        "document_number": plan.document_number,
+        "plan_path": str(plan.path),
+        "plan_sha256": plan.sha256,
+        "plan_version": plan.version,
+        "year": plan.year,
+        "task": task.number,
+        "task_name": task.name,
+        "category": task.category,
+        "items": list(task.items),
         "period": [task.period.start.isoformat(), task.period.end.isoformat()],
-        "departments": task.departments, "round": round_no, "seed": seed,
-        "registry_sha256": pool.registry.sha256, "registry_file": pool.registry.path.name,
-        "pool_sha256": pool.sha256, "pool_size": len(pool.entities),
+        "departments": task.departments,
+        "round": round_no,
+        "seed": seed,
+        "registry_sha256": pool.registry.sha256,
+        "registry_file": pool.registry.path.name,
+        "pool_sha256": pool.sha256,
+        "pool_size": len(pool.entities),
         "strata": [_stratum_dict(s) for s in outcome.strata],
         "selected": _selected(outcome.selected, teams.by_entity),
         "inspectors": _inspector_info(pool.inspectors),
@@ -179,8 +222,13 @@ def compute_draw(pool: Pool, *, seed: str, round_no: int, history: set[tuple[str
 
 def _stratum_dict(s: D.Stratum) -> dict[str, Any]:
     return {
-        "class": s.risk_class, "eligible": s.eligible, "ratio": f"{s.ratio.numerator}/{s.ratio.denominator}",
-        "ratio_percent": float(s.ratio), "drawn": s.drawn, "frequency": s.frequency, "in_round": s.in_round,
+        "class": s.risk_class,
+        "eligible": s.eligible,
+        "ratio": f"{s.ratio.numerator}/{s.ratio.denominator}",
+        "ratio_percent": float(s.ratio),
+        "drawn": s.drawn,
+        "frequency": s.frequency,
+        "in_round": s.in_round,
     }
 
 
@@ -188,7 +236,11 @@ def _selected(selected: pd.DataFrame, teams: dict[str, list[str]]) -> list[dict[
     return [
         {"uscc": u, "name": n, "region": r, "risk_class": c, "ticket": t, "team": teams[u]}
         for u, n, r, c, t in zip(
-            selected["uscc"], selected["name"], selected["region"], selected["risk_class"], selected["ticket"],
+            selected["uscc"],
+            selected["name"],
+            selected["region"],
+            selected["risk_class"],
+            selected["ticket"],
             strict=True,
         )
     ]
@@ -198,7 +250,9 @@ def _inspector_info(inspectors: pd.DataFrame) -> dict[str, dict[str, str]]:
     """Every eligible inspector (also those given no entity), so loads can be shown in full."""
     return {
         b: {"name": str(n), "department": str(d)}
-        for b, n, d in zip(inspectors["badge"], inspectors["inspector_name"], inspectors["department"], strict=True)
+        for b, n, d in zip(
+            inspectors["badge"], inspectors["inspector_name"], inspectors["department"], strict=True
+        )
     }
 
 
@@ -243,7 +297,10 @@ def run_draw(
     payload["as_of"] = as_of.isoformat()
     payload["drawn_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     if committed is not None:
-        payload["prepared"] = {"pool_sha256": committed["pool_sha256"], "registry_sha256": committed["registry_sha256"]}
+        payload["prepared"] = {
+            "pool_sha256": committed["pool_sha256"],
+            "registry_sha256": committed["registry_sha256"],
+        }
     draw_id = ledger.record_draw(plan.id, task_no, round_no, payload, redraw_reason=redraw_reason)
     record = ledger.get_draw(draw_id)
     assert record is not None

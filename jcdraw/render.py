@@ -111,14 +111,20 @@ def plans_table(plans: list[Plan]) -> Table:
 def draw_json(payload: dict[str, Any]) -> dict[str, Any]:
     """The documented ``draw --json`` shape (plus a few extra fields)."""
     return {
-        "draw_id": payload["draw_id"], "plan": payload["plan"], "task": payload["task"], "round": payload["round"],
-        "seed": payload["seed"], "registry_sha256": payload["registry_sha256"], "pool_sha256": payload["pool_sha256"],
+        "draw_id": payload["draw_id"],
+        "plan": payload["plan"],
+        "task": payload["task"],
+        "round": payload["round"],
+        "seed": payload["seed"],
+        "registry_sha256": payload["registry_sha256"],
+        "pool_sha256": payload["pool_sha256"],
         "strata": [
             {"class": s["class"], "eligible": s["eligible"], "ratio": s["ratio_percent"], "drawn": s["drawn"]}
             for s in payload["strata"]
         ],
         "selected": [
-            {k: s[k] for k in ("uscc", "name", "region", "risk_class", "ticket", "team")} for s in payload["selected"]
+            {k: s[k] for k in ("uscc", "name", "region", "risk_class", "ticket", "team")}
+            for s in payload["selected"]
         ],
         "supersedes": payload.get("supersedes"),
         "prepared": payload.get("prepared"),
@@ -132,7 +138,13 @@ def draw_summary(out: Console, result: Any, ledger: Any) -> None:
     for header in messages.DRAW_STRATA_HEADERS:
         strata.add_column(header)
     for s in payload["strata"]:
-        strata.add_row(s["class"], str(s["eligible"]), f"{s['ratio']}（{s['ratio_percent']:.0%}）", str(s["frequency"]), str(s["drawn"]))
+        strata.add_row(
+            s["class"],
+            str(s["eligible"]),
+            f"{s['ratio']}（{s['ratio_percent']:.0%}）",
+            str(s["frequency"]),
+            str(s["drawn"]),
+        )
     out.print(strata)
     loads = Table(title=messages.DRAW_LOADS_TITLE)
     for header in messages.DRAW_LOADS_HEADERS:
@@ -146,7 +158,10 @@ def draw_summary(out: Console, result: Any, ledger: Any) -> None:
     if result.out is not None:
         out.print(
             messages.DRAW_DONE.format(
-                draw_id=result.draw_id, pool=payload["pool_size"], drawn=len(payload["selected"]), out=result.out,
+                draw_id=result.draw_id,
+                pool=payload["pool_size"],
+                drawn=len(payload["selected"]),
+                out=result.out,
                 ledger=ledger,
             )
         )
@@ -154,7 +169,11 @@ def draw_summary(out: Console, result: Any, ledger: Any) -> None:
 
 def verification(out: Console, result: Any) -> None:
     if result.ok:
-        out.print(messages.VERIFY_OK.format(draw_id=result.draw_id, registry=result.registry, workbook=result.workbook))
+        out.print(
+            messages.VERIFY_OK.format(
+                draw_id=result.draw_id, registry=result.registry, workbook=result.workbook
+            )
+        )
         return
     out.print(messages.VERIFY_FAILED.format(draw_id=result.draw_id, count=len(result.differences)))
     for line in result.differences:

@@ -46,11 +46,10 @@ from pathlib import Path
 from typing import Any
 
 from jcdraw import messages
-from jcdraw.assignment_book import RESULT_COLUMNS, RESULT_SHEET
+from jcdraw.assignment_book import RESULT_COLUMNS, RESULT_SHEET, result_sheet_columns
 from jcdraw.errors import InputProblems
 from jcdraw.ledger import Ledger, Record, normalise_code
-from jcdraw.result_categories import load_result_categories
-from jcdraw.xlsx_writer import Column, ColumnKind, Sheet, write_workbook
+from jcdraw.xlsx_writer import Column, Sheet, write_workbook
 
 MIN_OFFICERS = 2  # 行政执法人员不少于两人
 VISIT_ID_COLUMN = "检查编号"
@@ -511,12 +510,7 @@ def _stats_sheet(plan: VisitPlan) -> Sheet:
 
 def results_columns() -> list[Column]:
     """The draw workbook's ``检查结果`` columns (same kinds and dropdown) plus ``检查编号`` last."""
-    widths = {"统一社会信用代码": 22, "名称": 30, "检查事项": 50, "检查结果": 30, "检查人员执法证号": 30}
-    widths["备注"] = 30
-    kinds: dict[str, ColumnKind] = {"检查日期": "date", "任务编号": "number", "检查事项序号": "number"}
-    columns = [Column(h, width=widths.get(h), kind=kinds.get(h, "text")) for h in RESULT_COLUMNS]
-    columns[RESULT_COLUMNS.index("检查结果")].choices = list(load_result_categories().categories)
-    return [*columns, Column(VISIT_ID_COLUMN, width=28)]
+    return [*result_sheet_columns(), Column(VISIT_ID_COLUMN, width=28)]
 
 
 def results_sheet(plan: VisitPlan) -> Sheet:

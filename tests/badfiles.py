@@ -18,7 +18,6 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 import openpyxl
-
 from conftest import clean_entities, clean_inspectors, write_registry
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -61,7 +60,7 @@ def _xml_text(text: str) -> str:
     out = []
     for ch in text.replace("_x", "_x005F_x"):  # a literal "_x0041_" must not be decoded as "A"
         code = ord(ch)
-        if code < 0x20 and ch not in "\t\n\r" or 0xFFFE <= code <= 0xFFFF or 0xD800 <= code <= 0xDFFF:
+        if (code < 0x20 and ch not in "\t\n\r") or 0xFFFE <= code <= 0xFFFF or 0xD800 <= code <= 0xDFFF:
             out.append(f"_x{code:04X}_")
         else:
             out.append(ch)
@@ -109,7 +108,7 @@ def raw_xlsx(
     overrides, entries, rels = [], [], []
     for n, (name, xml) in enumerate(sheets.items(), start=1):
         overrides.append(f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="{_SHEET_TYPE}"/>')
-        entries.append(f"<sheet name={quoteattr(name)} sheetId=\"{n}\" r:id=\"rId{n}\"/>")
+        entries.append(f'<sheet name={quoteattr(name)} sheetId="{n}" r:id="rId{n}"/>')
         rels.append(f'<Relationship Id="rId{n}" Type="{_REL}/worksheet" Target="worksheets/sheet{n}.xml"/>')
     if shared_strings is not None:
         overrides.append(f'<Override PartName="/xl/sharedStrings.xml" ContentType="{_SST_TYPE}"/>')
@@ -329,7 +328,9 @@ def make_zip_bomb(folder: Path) -> Path:
     return path
 
 
-def _append_predeflated(archive: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes, crc: int, size: int) -> None:
+def _append_predeflated(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes, crc: int, size: int
+) -> None:
     """Append an already deflated member (zipfile would otherwise inflate-size it in memory)."""
     info.CRC, info.compress_size, info.file_size = crc, len(data), size
     fp = archive.fp

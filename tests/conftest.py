@@ -42,7 +42,13 @@ DIVISIONS = {
     "高平市": "140581",
     "晋城开发区": "140500",
 }
-DEPARTMENTS = ["晋城市商务局", "晋城市公安局", "晋城市公安分局", "晋城市市场监督管理局", "国家税务总局晋城市税务局"]
+DEPARTMENTS = [
+    "晋城市商务局",
+    "晋城市公安局",
+    "晋城市公安分局",
+    "晋城市市场监督管理局",
+    "国家税务总局晋城市税务局",
+]
 
 # (category, region): every task of the 2024 plans gets entities of every risk class.
 TASK_TARGETS = [
@@ -74,7 +80,9 @@ def clean_entities() -> list[list[Any]]:
     for category, region in TASK_TARGETS:
         for risk in "ABCD":
             serial += 1
-            rows.append([uscc(region, serial), f"{region}{category}公司{serial}", region, category, risk, "存续"])
+            rows.append(
+                [uscc(region, serial), f"{region}{category}公司{serial}", region, category, risk, "存续"]
+            )
     return rows
 
 
@@ -158,7 +166,9 @@ def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch)
     traceback was printed and that every file named in ``argv`` (except ``outputs``) is unchanged."""
     from jcdraw.cli import main
 
-    def run(argv: Sequence[str | Path], cwd: Path | None = None, outputs: Sequence[str | Path] = ()) -> CliResult:
+    def run(
+        argv: Sequence[str | Path], cwd: Path | None = None, outputs: Sequence[str | Path] = ()
+    ) -> CliResult:
         """``outputs``: files named in ``argv`` that the command may legitimately replace (``--force``)."""
         if cwd is not None:
             monkeypatch.chdir(cwd)

@@ -24,7 +24,9 @@ Where = tuple[str, str | None, int | None, str | None]
 
 def locations(report: dict[str, Any]) -> set[Where]:
     """Row-level problems as (code, sheet, row, column); task-level problems have no row."""
-    return {(p["code"], p["sheet"], p["row"], p["column"]) for p in report["problems"] if p["row"] is not None}
+    return {
+        (p["code"], p["sheet"], p["row"], p["column"]) for p in report["problems"] if p["row"] is not None
+    }
 
 
 @pytest.fixture
@@ -44,7 +46,7 @@ def test_clean_registry_exits_0(run_cli: Any, folder: Path) -> None:
 
 
 def test_warnings_alone_still_exit_0(run_cli: Any, folder: Path) -> None:
-    inspectors = clean_inspectors() + [["X1", "外单位", "晋城市教育局", date(2026, 1, 1), "在岗", None, None]]
+    inspectors = [*clean_inspectors(), ["X1", "外单位", "晋城市教育局", date(2026, 1, 1), "在岗", None, None]]
     write_registry(folder / "registry.xlsx", inspectors=inspectors)
     result = run_cli(["validate", "registry.xlsx", "--as-of", AS_OF.isoformat()], cwd=folder)
     assert result.code == 0
@@ -62,7 +64,9 @@ def test_errors_exit_1(run_cli: Any, folder: Path) -> None:
 def test_understaffed_task_exits_1(run_cli: Any, folder: Path) -> None:
     inspectors = [row for row in clean_inspectors() if row[2] != "国家税务总局晋城市税务局"]
     write_registry(folder / "registry.xlsx", inspectors=inspectors)
-    result = run_cli(["validate", "registry.xlsx", "--plan", "joint", "--json", "--as-of", "2024-05-20"], cwd=folder)
+    result = run_cli(
+        ["validate", "registry.xlsx", "--plan", "joint", "--json", "--as-of", "2024-05-20"], cwd=folder
+    )
     assert result.code == 1
     report = json.loads(result.out)
     understaffed = [p for p in report["problems"] if p["code"] == "task-understaffed"]
@@ -147,7 +151,9 @@ def test_report_is_not_overwritten_without_force(run_cli: Any, folder: Path) -> 
 
 
 def test_clean_example_validates(run_cli: Any, folder: Path) -> None:
-    result = run_cli(["validate", EXAMPLES / "registry.xlsx", "--json", "--as-of", EXAMPLES_AS_OF], cwd=folder)
+    result = run_cli(
+        ["validate", EXAMPLES / "registry.xlsx", "--json", "--as-of", EXAMPLES_AS_OF], cwd=folder
+    )
     assert result.code == 0, result.output
     report = json.loads(result.out)
     assert report["ok"] is True
@@ -176,7 +182,10 @@ def _write(path: Path, data: bytes) -> Path:
 def _xml_entities(path: Path) -> Path:
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("xl/workbook.xml", '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><workbook>&a;</workbook>')
+        archive.writestr(
+            "xl/workbook.xml",
+            '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><workbook>&a;</workbook>',
+        )
     return path
 
 
@@ -189,7 +198,11 @@ def _zip_without_workbook(path: Path) -> Path:
 UNUSABLE = [
     ("registry.xlsx", lambda p: _write(p, b"\x89PNG\r\n\x1a\n" + bytes(range(256))), messages.FILE_NOT_XLSX),
     ("registry.xls", lambda p: _write(p, bytes.fromhex("d0cf11e0a1b11ae1") + bytes(600)), messages.FILE_XLS),
-    ("registry.csv", lambda p: _write(p, "统一社会信用代码,名称\n91140500MA0GTEST01,某公司\n".encode()), messages.FILE_CSV),
+    (
+        "registry.csv",
+        lambda p: _write(p, "统一社会信用代码,名称\n91140500MA0GTEST01,某公司\n".encode()),
+        messages.FILE_CSV,
+    ),
     ("registry.xlsx", lambda p: _write(p, b""), messages.FILE_EMPTY),
     ("registry.xlsx", _zip_without_workbook, messages.FILE_NOT_XLSX),
     ("registry.xlsx", _xml_entities, messages.FILE_XML_ENTITIES),
@@ -201,7 +214,11 @@ UNUSABLE = [
 ]
 
 
-@pytest.mark.parametrize(("name", "make", "template"), UNUSABLE, ids=["not-zip", "xls", "csv", "empty", "zip", "xml-entities", "encrypted"])
+@pytest.mark.parametrize(
+    ("name", "make", "template"),
+    UNUSABLE,
+    ids=["not-zip", "xls", "csv", "empty", "zip", "xml-entities", "encrypted"],
+)
 def test_unusable_file_exits_2(run_cli: Any, folder: Path, name: str, make: Any, template: str) -> None:
     make(folder / name)
     result = run_cli(["validate", name], cwd=folder)

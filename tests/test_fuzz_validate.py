@@ -15,11 +15,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import badfiles as bf
+from conftest import AS_OF, clean_entities, clean_inspectors, sha256
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import badfiles as bf
-from conftest import AS_OF, clean_entities, clean_inspectors, sha256
 from jcdraw import messages
 
 INTERNAL = messages.UNEXPECTED_ERROR.split("{detail}")[0]
@@ -67,7 +67,9 @@ def _chinese(text: str) -> bool:
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=st.lists(edit, min_size=1, max_size=12), as_json=st.booleans())
-def test_validate_survives_random_cells(run_cli: Any, tmp_path_factory: Any, edits: list[Any], as_json: bool) -> None:
+def test_validate_survives_random_cells(
+    run_cli: Any, tmp_path_factory: Any, edits: list[Any], as_json: bool
+) -> None:
     folder: Path = tmp_path_factory.mktemp("fuzz")
     sheets = {"检查对象": clean_entities(), "执法人员": clean_inspectors()}
     for sheet, row, column, value in edits:

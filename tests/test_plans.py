@@ -182,7 +182,13 @@ def _bad_plan_message(path: Path) -> str:
         ),
         ("    frequency: 1\n", "    frequency: 1\n    frequncy: 1\n", 1, "frequncy", "不是计划允许的字段"),
         ("    category: 汽车销售\n", "", 2, "category", "缺失"),
-        ("lead_departments: [晋城市商务局]", "lead_departments: [晋城市教育局]", 2, "lead_departments", "晋城市教育局"),
+        (
+            "lead_departments: [晋城市商务局]",
+            "lead_departments: [晋城市教育局]",
+            2,
+            "lead_departments",
+            "晋城市教育局",
+        ),
         ("    frequency: 1\n", "    frequency: 0\n", 1, "frequency", "过小"),
     ],
 )

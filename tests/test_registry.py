@@ -38,12 +38,24 @@ def only(registry: Registry, code: str) -> list[Any]:
     return [p for p in registry.problems.finished() if p.code == code]
 
 
-def entity(code: object, region: str = "城区", category: str = "拍卖", risk: object = "A", status: object = "存续") -> list[Any]:
+def entity(
+    code: object, region: str = "城区", category: str = "拍卖", risk: object = "A", status: object = "存续"
+) -> list[Any]:
     return [code, "某某公司", region, category, risk, status]
 
 
-def inspector(badge: object, department: str = "晋城市商务局", expires: object = date(2026, 12, 31), **more: Any) -> list[Any]:
-    return [badge, "某某", department, expires, more.get("duty", "在岗"), more.get("quals"), more.get("recuse")]
+def inspector(
+    badge: object, department: str = "晋城市商务局", expires: object = date(2026, 12, 31), **more: Any
+) -> list[Any]:
+    return [
+        badge,
+        "某某",
+        department,
+        expires,
+        more.get("duty", "在岗"),
+        more.get("quals"),
+        more.get("recuse"),
+    ]
 
 
 @pytest.fixture
@@ -81,9 +93,13 @@ def test_header_below_title_rows(plans_2024: list[Plan], tmp_path: Path) -> None
 
 
 def test_header_must_be_within_ten_rows(plans_2024: list[Plan], tmp_path: Path) -> None:
-    within = write_xlsx(tmp_path / "a.xlsx", {"检查对象": [["标题"]] * 9 + clean_entities(), "执法人员": clean_inspectors()})
+    within = write_xlsx(
+        tmp_path / "a.xlsx", {"检查对象": [["标题"]] * 9 + clean_entities(), "执法人员": clean_inspectors()}
+    )
     assert load_registry(within, plans_2024, as_of=AS_OF).problems.finished() == []
-    beyond = write_xlsx(tmp_path / "b.xlsx", {"检查对象": [["标题"]] * 10 + clean_entities(), "执法人员": clean_inspectors()})
+    beyond = write_xlsx(
+        tmp_path / "b.xlsx", {"检查对象": [["标题"]] * 10 + clean_entities(), "执法人员": clean_inspectors()}
+    )
     registry = load_registry(beyond, plans_2024, as_of=AS_OF)
     assert {(p.code, p.column) for p in registry.problems.finished()} == {
         ("missing-column", c) for c in ["统一社会信用代码", "名称", "区域", "监管类别"]
@@ -93,7 +109,7 @@ def test_header_must_be_within_ten_rows(plans_2024: list[Plan], tmp_path: Path) 
 
 def test_english_header_and_sheet_aliases(plans_2024: list[Plan], tmp_path: Path) -> None:
     entities = [["USCC", "Name", "region", "Category", "risk", "status", "address"]]
-    entities += [row + [f"地址{i}"] for i, row in enumerate(clean_entities()[1:])]
+    entities += [[*row, f"地址{i}"] for i, row in enumerate(clean_entities()[1:])]
     inspectors = [["badge", "name", "department", "expires", "duty", "qualifications", "recusals"]]
     inspectors += clean_inspectors()[1:]
     path = write_xlsx(tmp_path / "en.xlsx", {"entities": entities, "inspectors": inspectors})
@@ -132,7 +148,7 @@ def test_empty_registry(load: Callable[..., Registry]) -> None:
 
 
 def test_blank_rows_are_skipped_and_rows_keep_excel_numbers(load: Callable[..., Registry]) -> None:
-    rows = clean_entities()[:3] + [[None] * 6, [None] * 6] + [entity("x")]
+    rows = [*clean_entities()[:3], [None] * 6, [None] * 6, entity("x")]
     registry = load(entities=rows)
     assert list(registry.entities["row"]) == [2, 3, 6]
     assert where(registry) == {("uscc-length", "检查对象", 6, "统一社会信用代码")}
@@ -143,7 +159,12 @@ def test_blank_rows_are_skipped_and_rows_keep_excel_numbers(load: Callable[..., 
 
 def test_codes_are_normalised_before_comparison(load: Callable[..., Registry]) -> None:
     code = uscc("城区", 1)
-    full_width = code.translate(str.maketrans("0123456789ABCDEFGHJKLMNPQRTUWXY", "０１２３４５６７８９ＡＢＣＤＥＦＧＨＪＫＬＭＮＰＱＲＴＵＷＸＹ"))
+    full_width = code.translate(
+        str.maketrans(
+            "0123456789ABCDEFGHJKLMNPQRTUWXY",
+            "０１２３４５６７８９ＡＢＣＤＥＦＧＨＪＫＬＭＮＰＱＲＴＵＷＸＹ",
+        )
+    )
     variants = [
         full_width,
         "\u00a0" + uscc("城区", 2) + "\u00a0",
@@ -275,7 +296,9 @@ def test_risk_column_is_optional(load: Callable[..., Registry]) -> None:
 
 def test_statuses(plans_2024: list[Plan], load: Callable[..., Registry]) -> None:
     statuses = ["存续", "在业", "开业", None, "注销", "吊销", "撤销", "迁出", "停业整顿"]
-    rows = [ENTITY_HEADER] + [entity(uscc("高平市", i), region="高平市", status=s) for i, s in enumerate(statuses)]
+    rows = [ENTITY_HEADER] + [
+        entity(uscc("高平市", i), region="高平市", status=s) for i, s in enumerate(statuses)
+    ]
     registry = load(entities=rows)
     assert list(registry.entities["active"]) == [True, True, True, True, False, False, False, False, True]
     assert where(registry) == {("status-unknown", "检查对象", 10, "经营状态")}
@@ -321,13 +344,23 @@ def test_credentials(plans_2024: list[Plan], load: Callable[..., Registry]) -> N
         ("credential-missing", "执法人员", 4, "执法证有效期至"),
     }
     severities = {p.code: p.severity for p in registry.problems.finished()}
-    assert severities == {"credential-expired": "warning", "credential-date-bad": "error", "credential-missing": "warning"}
+    assert severities == {
+        "credential-expired": "warning",
+        "credential-date-bad": "error",
+        "credential-missing": "warning",
+    }
     internal = plans_2024[1]
     assert list(eligible_inspectors(registry, internal.task(1))["badge"]) == ["B4"]
 
 
 def test_badges(load: Callable[..., Registry]) -> None:
-    rows = [INSPECTOR_HEADER, inspector("JC-001"), inspector(None), inspector("jc－001 "), inspector(14050001)]
+    rows = [
+        INSPECTOR_HEADER,
+        inspector("JC-001"),
+        inspector(None),
+        inspector("jc－001 "),
+        inspector(14050001),
+    ]
     registry = load(inspectors=rows)
     assert where(registry) == {
         ("badge-duplicate", "执法人员", 2, "执法证号"),

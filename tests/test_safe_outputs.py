@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 import shutil
 import signal
@@ -22,11 +23,20 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import badfiles as bf
 import openpyxl
 import pytest
+from conftest import (
+    AS_OF,
+    ENTITY_HEADER,
+    PLANS_DIR,
+    clean_entities,
+    clean_inspectors,
+    sha256,
+    uscc,
+    write_registry,
+)
 
-import badfiles as bf
-from conftest import AS_OF, ENTITY_HEADER, PLANS_DIR, clean_entities, clean_inspectors, sha256, uscc, write_registry
 from jcdraw.ledger import Ledger
 
 SEED = "27182818284590452353"
@@ -103,10 +113,14 @@ def _plan(folder: Path) -> str:
     return str(folder / "2024_joint.yaml")
 
 
-def test_validate_report_stores_formula_like_values_as_text(run_cli: Any, planted: Path, tmp_path: Path) -> None:
+def test_validate_report_stores_formula_like_values_as_text(
+    run_cli: Any, planted: Path, tmp_path: Path
+) -> None:
     registry = shutil.copy(planted / "bad.xlsx", tmp_path / "bad.xlsx")
     report = tmp_path / "问题清单.xlsx"
-    result = run_cli(["validate", registry, "--plan", _plan(planted), "--as-of", AS_OF.isoformat(), "--report", report])
+    result = run_cli(
+        ["validate", registry, "--plan", _plan(planted), "--as-of", AS_OF.isoformat(), "--report", report]
+    )
     assert result.code == 1, result.output
     assert_text_only(report, "=1+2", "-城区", "\t=2+2", "@存续")
 
@@ -156,7 +170,10 @@ def big_draw(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]
 
     folder = tmp_path_factory.mktemp("big")
     rows: list[list[Any]] = [list(ENTITY_HEADER)]
-    rows += [[uscc("泽州县", i), f"泽州县某回收公司{i}", "泽州县", "报废机动车回收拆解", "ABCD"[i % 4], "存续"] for i in range(1, BIG + 1)]
+    rows += [
+        [uscc("泽州县", i), f"泽州县某回收公司{i}", "泽州县", "报废机动车回收拆解", "ABCD"[i % 4], "存续"]
+        for i in range(1, BIG + 1)
+    ]
     registry = write_registry(folder / "registry.xlsx", entities=rows)
     ledger = folder / "台账.sqlite3"
     with Ledger.open(ledger) as book:
@@ -199,7 +216,17 @@ def test_export_killed_mid_write_leaves_the_old_file(
     ledger = shutil.copyfile(ledger_src, tmp_path / ledger_src.name)
     target = tmp_path / "抽取结果.xlsx"
     target.write_bytes(b"old workbook, must survive")
-    argv = [*jcdraw_command(), "export", "--draw", draw_id, "--ledger", str(ledger), "--out", str(target), "--force"]
+    argv = [
+        *jcdraw_command(),
+        "export",
+        "--draw",
+        draw_id,
+        "--ledger",
+        str(ledger),
+        "--out",
+        str(target),
+        "--force",
+    ]
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     temp = tmp_path / f".{target.name}.{process.pid}.tmp"
     killed = _kill_when_writing(process, temp, delay)
@@ -264,6 +291,81 @@ def _publish_cli() -> Any:
     return cli
 
 
-def test_publication_outputs_are_text_escaped_and_private_data_free(run_cli: Any, tmp_path: Path) -> None:
+HOSTILE_NAMES = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    '=HYPERLINK("http://evil","点击")',
+    "@SUM(A1)&amp;",
+]
+PHONE_ENTITY, PHONE_INSPECTOR = "13800138000", "13900139000"
+RISK_WORDS = ["信用风险分类", "信用风险低", "信用风险一般", "信用风险较高", "信用风险高"]
+
+
+def _cli(argv: list[Any]) -> None:
+    """Run the CLI in-process (module-scoped fixtures cannot use ``run_cli``); fail unless it exits 0."""
+    from jcdraw.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main([str(a) for a in argv])
+    assert done.value.code in (0, None), f"jcdraw {argv[0]} exited {done.value.code}"
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list[list[Any]]]:
+    """Draw task 2 (four 汽车销售 entities with hostile names), fill every result, publish (xlsx + html)."""
     _publish_cli()
-    pytest.skip("publish exists now: write this test against its options (html escaping, no risk/inspectors)")
+    folder = tmp_path_factory.mktemp("published")
+    entities = [[*row, "联系电话" if n == 0 else PHONE_ENTITY] for n, row in enumerate(clean_entities())]
+    targets = [row for row in entities[1:] if row[3] == "汽车销售"]
+    for row, name in zip(targets, HOSTILE_NAMES, strict=True):
+        row[1] = name
+    inspectors = [
+        [*row, "联系电话" if n == 0 else PHONE_INSPECTOR] for n, row in enumerate(clean_inspectors())
+    ]
+    registry = bf.raw_registry(folder / "registry.xlsx", entities, inspectors)
+    ledger, drawn = folder / "台账.sqlite3", folder / "抽取结果.xlsx"
+    _cli(["draw", "--plan", "joint", "--task", "2", "--seed", SEED, "--registry", registry, "--ledger", ledger,
+          "--as-of", AS_OF.isoformat(), "--out", drawn])  # fmt: skip
+    with Ledger.open(ledger, readonly=True) as book:
+        teams = {s["uscc"]: s["team"] for s in book.records("draw")[0].payload["selected"]}
+    sheet = openpyxl.load_workbook(drawn)["检查结果"]
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    header = rows[0]
+    for row in rows[1:]:
+        row[header.index("检查结果")] = "未发现问题"
+        row[header.index("检查日期")] = AS_OF.isoformat()
+        row[header.index("检查人员执法证号")] = "、".join(teams[row[header.index("统一社会信用代码")]][:2])
+    filled = bf.raw_xlsx(folder / "填报.xlsx", {"检查结果": bf.sheet_xml(rows)})  # "=…" stays text
+    out, page = folder / "公示.xlsx", folder / "公示.html"
+    _cli(["publish", filled, "--ledger", ledger, "--as-of", "2024-06-03", "--out", out, "--html", page])
+    return out, page, inspectors
+
+
+def test_publicity_workbook_stores_names_as_text(published: tuple[Path, Path, list[list[Any]]]) -> None:
+    out, _, _ = published
+    assert_text_only(out, *HOSTILE_NAMES)
+
+
+def test_publicity_page_escapes_everything(published: tuple[Path, Path, list[list[Any]]]) -> None:
+    _, page, _ = published
+    text = page.read_text(encoding="utf-8")
+    for name in HOSTILE_NAMES:
+        assert html.escape(name, quote=True) in text
+    assert "<script>alert" not in text
+    assert "<img" not in text
+    assert text.count("<script>") == 1  # the page's own filter script only
+
+
+def test_publicity_outputs_carry_no_risk_class_and_no_inspector_data(
+    published: tuple[Path, Path, list[list[Any]]],
+) -> None:
+    out, page, inspectors = published
+    cells = [str(c[2]) for c in bf.openpyxl_cells(out)]
+    texts = {"workbook": "\n".join(cells), "page": page.read_text(encoding="utf-8")}
+    private = [str(row[0]) for row in inspectors[1:]] + [str(row[1]) for row in inspectors[1:]]
+    private += [PHONE_ENTITY, PHONE_INSPECTOR, "执法证", "检查人员", *RISK_WORDS]
+    for where, text in texts.items():
+        leaked = [word for word in private if word in text]
+        assert not leaked, f"{where} shows {leaked}"
+    risk_codes = {"A", "B", "C", "D"}
+    assert not risk_codes & set(cells), "a bare risk class letter appears in the publicity workbook"

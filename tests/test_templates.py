@@ -76,7 +76,9 @@ def test_every_dropdown_choice_is_understood_by_the_loader(
     regions, risks, statuses = (found["检查对象"][c] for c in ("区域", "信用风险分类", "经营状态"))
     for i in range(max(len(regions), len(risks), len(statuses))):
         region = regions[i % len(regions)]
-        entities.append([uscc(region, i), f"公司{i}", region, "拍卖", risks[i % len(risks)], statuses[i % len(statuses)]])
+        entities.append(
+            [uscc(region, i), f"公司{i}", region, "拍卖", risks[i % len(risks)], statuses[i % len(statuses)]]
+        )
     inspectors: list[list[Any]] = [INSPECTOR_HEADER]
     departments, duties = found["执法人员"]["部门"], found["执法人员"]["在岗状态"]
     for i in range(max(len(departments), len(duties))):
@@ -104,7 +106,9 @@ def test_template_is_not_overwritten_without_force(run_cli: Any, template: Path)
     assert again.code == 2
     assert messages.OUTPUT_EXISTS.split("，")[0].format(path=template.name) in again.flat
     assert sha256(template) == before
-    forced = run_cli(["template", "registry", template.name, "--force"], cwd=template.parent, outputs=[template.name])
+    forced = run_cli(
+        ["template", "registry", template.name, "--force"], cwd=template.parent, outputs=[template.name]
+    )
     assert forced.code == 0
 
 
@@ -126,14 +130,19 @@ def test_init_creates_workspace(run_cli: Any, tmp_path: Path) -> None:
     assert (folder / "使用说明.txt").read_text(encoding="utf-8") == messages.WORKSPACE_README
     book = openpyxl.load_workbook(folder / "registry.xlsx")
     assert [s.title for s in book.worksheets if s.sheet_state == "visible"] == SHEETS
-    assert f"工作目录已就绪：2024抽查（新建 {len(list((folder / 'plans').iterdir())) + 2} 个文件）" in result.flat
+    assert (
+        f"工作目录已就绪：2024抽查（新建 {len(list((folder / 'plans').iterdir())) + 2} 个文件）"
+        in result.flat
+    )
 
 
 def test_init_again_overwrites_nothing(run_cli: Any, tmp_path: Path) -> None:
     assert run_cli(["init", "ws"], cwd=tmp_path).code == 0
     folder = tmp_path / "ws"
     edited_plan = folder / "plans" / "2024_joint.yaml"
-    edited_plan.write_text(edited_plan.read_text(encoding="utf-8").replace("ratio: 0.3", "ratio: 0.35", 1), encoding="utf-8")
+    edited_plan.write_text(
+        edited_plan.read_text(encoding="utf-8").replace("ratio: 0.3", "ratio: 0.35", 1), encoding="utf-8"
+    )
     write_registry(folder / "registry.xlsx")
     (folder / "使用说明.txt").write_text("我的笔记", encoding="utf-8")
     before = {p: sha256(p) for p in folder.rglob("*") if p.is_file()}

@@ -86,7 +86,8 @@ def test_draw_size_rounds_up_exactly(tmp_path: Path, registry_path: Build) -> No
     variant.write_text(JOINT_TEXT.replace("ratio: 0.3", "ratio: 0.1", 1), encoding="utf-8")
     plan = load_plan(variant)
     rows = [list(ENTITY_HEADER)] + [
-        [uscc("阳城县", i), f"公司{i}", "阳城县", "汽车销售", "A" if i <= 10 else "B", "存续"] for i in range(1, 18)
+        [uscc("阳城县", i), f"公司{i}", "阳城县", "汽车销售", "A" if i <= 10 else "B", "存续"]
+        for i in range(1, 18)
     ]
     report = validate(registry_path(entities=rows, inspectors=staff(BUREAU, SAMR, TAX)), [plan], as_of=AS_OF)
     task = summary(report, "2024-joint", 2)
@@ -129,15 +130,18 @@ def test_department_without_valid_inspector_is_understaffed(joint: Plan, registr
     tax = next(p for p in understaffed if p.message.startswith("任务 2024-joint/2（"))
     assert tax.severity == "error" and tax.row is None
     assert tax.message == (
-        "任务 2024-joint/2（对汽车销售企业的部门联合抽查）无法组成检查组：部门“国家税务总局晋城市税务局”只有 0 名"
-        "符合条件的执法人员，至少需要 1 名。请补充该部门的执法人员或更新执法证有效期。"
+        "任务 2024-joint/2（对汽车销售企业的部门联合抽查）无法组成检查组："
+        "部门“国家税务总局晋城市税务局”只有 0 名符合条件的执法人员，至少需要 1 名。"
+        "请补充该部门的执法人员或更新执法证有效期。"
     )
     assert ("credential-expired", "warning") in codes(report)
 
 
 def test_team_below_minimum_size(plans_2024: list[Plan], registry_path: Build) -> None:
     internal = plans_2024[1]
-    entities = [ENTITY_HEADER] + [row for row in clean_entities()[1:] if row[3] in {"对外劳务合作", "商业特许经营"}]
+    entities = [ENTITY_HEADER] + [
+        row for row in clean_entities()[1:] if row[3] in {"对外劳务合作", "商业特许经营"}
+    ]
     report = validate(registry_path(entities=entities, inspectors=staff(BUREAU)), [internal], as_of=AS_OF)
     assert codes(report) == [("task-team-too-small", "error")] * 2
     assert "可用执法人员共 1 名，少于检查组最少人数 2" in report.problems[0].message
@@ -150,7 +154,9 @@ def test_team_rule_from_plan(tmp_path: Path, registry_path: Build) -> None:
     variant = tmp_path / "team.yaml"
     variant.write_text(JOINT_TEXT.replace(old, new, 1), encoding="utf-8")
     plan = load_plan(variant)
-    report = validate(registry_path(entities=car_dealers(), inspectors=staff(BUREAU, SAMR, TAX)), [plan], as_of=AS_OF)
+    report = validate(
+        registry_path(entities=car_dealers(), inspectors=staff(BUREAU, SAMR, TAX)), [plan], as_of=AS_OF
+    )
     task = summary(report, "2024-joint", 2)
     assert [(d.department, d.required, d.eligible) for d in task.departments] == [(BUREAU, 2, 1)]
     assert task.min_team == 3 and task.inspectors == 3 and not task.staffed
@@ -163,7 +169,10 @@ def test_task_without_entities_is_a_warning(joint: Plan, registry_path: Build) -
     report = validate(registry_path(entities=entities), [joint], as_of=AS_OF)
     assert report.ok
     assert [(p.code, p.severity) for p in report.problems] == [("task-no-entities", "warning")]
-    assert "任务 2024-joint/3（对外商投资企业的部门联合抽查）没有符合条件的检查对象" in report.problems[0].message
+    assert (
+        "任务 2024-joint/3（对外商投资企业的部门联合抽查）没有符合条件的检查对象"
+        in report.problems[0].message
+    )
     assert summary(report, "2024-joint", 3).eligible == {"A": 0, "B": 0, "C": 0, "D": 0}
 
 
