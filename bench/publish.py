@@ -112,7 +112,10 @@ def main() -> None:
         calendar = WorkdayCalendar.load()
         parser_ = CategoryParser(load_result_categories())
 
-        read = timed("pandas.read_excel(engine='calamine')", lambda: pd.read_excel(workbook, sheet_name="检查结果", engine="calamine"))
+        read = timed(
+            "pandas.read_excel(engine='calamine')",
+            lambda: pd.read_excel(workbook, sheet_name="检查结果", engine="calamine"),
+        )
 
         def check_only() -> None:
             problems = P.ProblemList()

@@ -190,7 +190,7 @@ LEDGER_AUDIT_HEAD = "台账登记的最后一条记录是第 {head_seq} 条，�
 LEDGER_AUDIT_OK = "台账完好：共核验 {checked} 条记录，校验链完整。"
 
 # --- output writing (module constants) ---------------------------------------------------------
-OUTPUT_EXISTS = "文件“{path}”已存在，为避免覆盖，本次没有写入。如确需覆盖请加 --force，或用 --out 指定另一个文件名。"
+OUTPUT_EXISTS = "文件“{path}”已存在，为避免覆盖，本次没有写入。如确需覆盖请加 --force，或换一个输出文件名。"
 OUTPUT_IS_DIRECTORY = "“{path}”是一个文件夹，不能作为输出文件。请用 --out 指定一个文件名（例如该文件夹中的“结果.xlsx”）。"
 OUTPUT_FOLDER_MISSING = "要保存到的文件夹“{folder}”不存在，无法写入“{path}”。请先创建该文件夹，或用 --out 指定已有文件夹中的文件名。"
 OUTPUT_PERMISSION = "没有权限写入“{path}”（文件夹只读或无写入权限，或该文件正被 Excel 等程序打开）。请关闭占用该文件的程序，或用 --out 换一个位置。"

@@ -64,9 +64,11 @@ Counting (``公示统计``, ``jcdraw status``, ``--json``)
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from functools import cache
@@ -225,10 +227,11 @@ class LedgerView:
 
     @classmethod
     def load(cls, ledger: Ledger) -> LedgerView:
-        records = ledger.draws(standing_only=False)
-        payloads = {str(r.payload["draw_id"]): r.payload for r in records}
-        published, shown = _publications(ledger)
-        return cls(_draw_table(records), payloads, _result_table(ledger.results()), published, shown)
+        with no_gc_pauses():
+            records = ledger.draws(standing_only=False)
+            payloads = {str(r.payload["draw_id"]): r.payload for r in records}
+            published, shown = _publications(ledger)
+            return cls(_draw_table(records), payloads, _result_table(ledger.results()), published, shown)
 
     def expected(self, draw_ids: Iterable[str]) -> pd.DataFrame:
         """One row per drawn entity × item of ``draw_ids`` (key, entity, item, texts, order)."""
@@ -244,7 +247,7 @@ class LedgerView:
         return list(standing.index)
 
     def teams(self, draw_ids: Iterable[str]) -> pd.DataFrame:
-        """One row per team member of ``draw_ids``: entity (``"<draw_id>|<uscc>"``), badge, both normalised."""
+        """One row per team member of ``draw_ids``: entity ``"<draw_id>|<uscc>"`` and badge, normalised."""
         draws: list[str] = []
         codes: list[object] = []
         badges: list[object] = []
@@ -268,6 +271,22 @@ class LedgerView:
         if draw_id not in self._expected:
             self._expected[draw_id] = _expected_rows(self.payloads[draw_id])
         return self._expected[draw_id]
+
+
+@contextmanager
+def no_gc_pauses() -> Iterator[None]:
+    """Pause the cyclic garbage collector while many small dicts and lists are built.
+
+    Decoding or building 100,000 ledger payloads triggers a full collection again and again, each
+    scanning every object alive; pausing it halves the time. Reference counting still frees memory.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _key(value: object) -> str:
@@ -300,19 +319,8 @@ def _draw_table(records: Sequence[Any]) -> pd.DataFrame:
                 "order": order,
             }
         )
-    columns = [
-        "plan",
-        "task",
-        "task_name",
-        "start",
-        "end",
-        "drawn_on",
-        "n_items",
-        "standing",
-        "superseded_by",
-        "order",
-    ]
-    table = pd.DataFrame(rows, columns=["draw_id", *columns]).set_index("draw_id")
+    columns = ["draw_id", "plan", "task", "task_name", "start", "end", "drawn_on", "n_items", "standing"]
+    table = pd.DataFrame(rows, columns=[*columns, "superseded_by", "order"]).set_index("draw_id")
     table["standing"] = table["standing"].astype(bool)
     return table
 
@@ -418,9 +426,8 @@ class ResultRows:
 
     sheet: str
     raw: pd.DataFrame  # cells as read, canonical Chinese column names
-    rows: (
-        pd.DataFrame
-    )  # row, draw_id, task, uscc, item, item_key, result_key, date, date_bad, badges, note, filled
+    # row, draw_id, task, uscc, item, item_key, result_key, date, date_bad, badges, note, filled, entity, key
+    rows: pd.DataFrame
 
     @property
     def filled(self) -> pd.DataFrame:
@@ -768,19 +775,22 @@ def entity_progress(view: LedgerView, plans: Iterable[str] | None = None) -> pd.
     return entities
 
 
+COUNT_FIELDS = [
+    "plan",
+    "task",
+    "task_name",
+    "drawn",
+    "recorded",
+    "published",
+    "on_time",
+    "late",
+    "publication_rate",
+]
+
+
 def task_counts(entities: pd.DataFrame, view: LedgerView) -> pd.DataFrame:
     """Per (plan, task), in ledger plan order then task number: the counts of the module docstring."""
-    columns = [
-        "plan",
-        "task",
-        "task_name",
-        "drawn",
-        "recorded",
-        "published",
-        "on_time",
-        "late",
-        "publication_rate",
-    ]
+    columns = COUNT_FIELDS
     if entities.empty:
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
     counts = entities.groupby(["plan", "task"], sort=False).agg(
@@ -868,15 +878,17 @@ def publish(
     fresh = checked.rows[~checked.rows["key"].isin(set(view.results["key"]))]
     fresh = fresh[~fresh["key"].duplicated()]
     with ledger.writing():  # results, outputs and the publication record stand or fall together
-        ledger.record_results(_result_payloads(fresh))
+        with no_gc_pauses():
+            ledger.record_results(_result_payloads(fresh))
         view = view.with_results(_fresh_table(fresh))
         release = _release(view, checked.plans, as_of, calendar)
         view = release.view
         publicity = build_publicity(view, checked.plans, as_of)
         written = _write_outputs(publicity, out, html, force=force)
         if release.anything_new:
-            payload = release.record(results_path, written, checked.plans)
-            ledger.record_publication(payload, key=as_of.isoformat())
+            with no_gc_pauses():
+                payload = release.record(results_path, written, checked.plans)
+                ledger.record_publication(payload, key=as_of.isoformat())
     newly = release.entities()
     return PublishReport(
         recorded=int(fresh["entity"].nunique()),

@@ -18,6 +18,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -213,7 +214,7 @@ def _float_text(value: object) -> object:
     return f"{value:.15g}" if isinstance(value, float) else value
 
 
-def _masked(table: Table, mask: pd.Series, *columns: pd.Series) -> list[tuple[object, ...]]:
+def _masked(table: Table, mask: pd.Series, *columns: pd.Series) -> list[tuple[Any, ...]]:
     m = np.asarray(mask, dtype=bool)
     if not m.any():
         return []
@@ -454,6 +455,7 @@ def _collect_recusals(registry: Registry) -> set[tuple[str, str]]:
                 )
     sheet_rows = registry.recusal_rows
     sheet = sheet_rows.attrs.get("sheet", RECUSAL_SHEET)
+    record: Any  # itertuples() rows: columns row, badge, uscc, raw_uscc, raw_badge
     for record in sheet_rows.itertuples(index=False):
         if record.badge not in known_badges:
             problems.add(

@@ -14,6 +14,7 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import python_calamine
@@ -46,7 +47,7 @@ class Workbook:
             (s for s, k in zip(self.sheet_names, _keys(self.sheet_names), strict=True) if k in wanted), None
         )
 
-    def rows(self, sheet: str) -> list[list[object]]:
+    def rows(self, sheet: str) -> list[list[Any]]:
         """All rows of a sheet as Python values; empty cells are ``""``."""
         try:
             data = self._book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)

@@ -25,19 +25,20 @@ BOMB_INFLATED = 200 * 1024 * 1024  # real zeros, deflated to ~200 KB
 
 # --- a hand-made .xlsx ---------------------------------------------------------------------------
 
-_CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_WORKBOOK_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+_CONTENT_TYPES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
 <Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>
 <Default Extension="xml" ContentType="application/xml"/>
-<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>
-{overrides}
+<Override PartName="/xl/workbook.xml" ContentType="{_WORKBOOK_TYPE}"/>
+{{overrides}}
 </Types>"""
-_ROOT_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+_ROOT_RELS = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
-<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>
+<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/>
 </Relationships>"""
-_NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
-_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_NS = f'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="{_REL}"'
 _SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _SST_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 
@@ -106,7 +107,7 @@ def raw_xlsx(
 ) -> Path:
     """Write a package with ``sheets`` (name → worksheet XML) and optional sharedStrings XML."""
     overrides, entries, rels = [], [], []
-    for n, (name, xml) in enumerate(sheets.items(), start=1):
+    for n, name in enumerate(sheets, start=1):
         overrides.append(f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="{_SHEET_TYPE}"/>')
         entries.append(f'<sheet name={quoteattr(name)} sheetId="{n}" r:id="rId{n}"/>')
         rels.append(f'<Relationship Id="rId{n}" Type="{_REL}/worksheet" Target="worksheets/sheet{n}.xml"/>')

@@ -61,7 +61,9 @@ def test_every_command_has_chinese_help(run_cli: Run, tmp_path: Path) -> None:
 def test_publish_prints_the_json_report_and_writes_the_default_outputs(run_cli: Run, world: World) -> None:
     drawn = world.draw()
     write_results(world.folder / "结果.xlsx", drawn.rows())
-    result = run_cli(["publish", "结果.xlsx", "--as-of", "2024-10-23", "--json", "--html", "公示.html"], world.folder)
+    result = run_cli(
+        ["publish", "结果.xlsx", "--as-of", "2024-10-23", "--json", "--html", "公示.html"], world.folder
+    )
     assert result.code == 0, result.output
     assert json.loads(result.out) == {"recorded": 3, "published": 3, "on_time": 3, "late": 0, "problems": []}
     assert (world.folder / "公示-2024-10-23.xlsx").is_file() and (world.folder / "公示.html").is_file()
@@ -94,7 +96,9 @@ def test_a_refused_publication_lists_problems_and_exits_1(run_cli: Run, world: W
     assert result.code == 1
     assert "jcdraw correct" in result.flat and "本次未登记、未公示任何结果" in result.flat
     assert "result-changed" in result.flat and "result-badges-too-few" in result.flat
-    as_json = run_cli(["publish", "改过.xlsx", "--as-of", "2024-10-24", "--json", "--out", "x.xlsx"], world.folder)
+    as_json = run_cli(
+        ["publish", "改过.xlsx", "--as-of", "2024-10-24", "--json", "--out", "x.xlsx"], world.folder
+    )
     assert as_json.code == 1
     report = json.loads(as_json.out)
     assert [(p["code"], p["row"], p["column"]) for p in report["problems"]] == [
@@ -107,13 +111,18 @@ def test_a_refused_publication_lists_problems_and_exits_1(run_cli: Run, world: W
 
 def test_publish_stops_when_the_calendar_does_not_know_the_year(run_cli: Run, world: World) -> None:
     drawn = world.draw(draw_payload(period=("2026-03-01", "2026-12-31"), as_of="2026-03-02"))
-    write_results(world.folder / "结果.xlsx", drawn.rows(lambda e, i: ("已注销", date(2026, 12, 30), "、".join(TEAMS[e % 2]))))
+    write_results(
+        world.folder / "结果.xlsx",
+        drawn.rows(lambda e, i: ("已注销", date(2026, 12, 30), "、".join(TEAMS[e % 2]))),
+    )
     result = run_cli(["publish", "结果.xlsx", "--as-of", "2026-12-31"], world.folder)
     assert result.code == 2 and "缺少 2027 年的节假日安排" in result.flat
     assert world.records("result") == 0
     calendar_2027 = world.folder / "calendar-2027.yaml"
     calendar_2027.write_text("years:\n  2027:\n    holidays: [2027-01-01]\n", encoding="utf-8")
-    result = run_cli(["publish", "结果.xlsx", "--as-of", "2026-12-31", "--calendar", calendar_2027], world.folder)
+    result = run_cli(
+        ["publish", "结果.xlsx", "--as-of", "2026-12-31", "--calendar", calendar_2027], world.folder
+    )
     assert result.code == 0 and world.records("result") == 12
 
 
@@ -122,6 +131,15 @@ def test_publish_without_a_ledger_says_where_it_looked(run_cli: Run, tmp_path: P
     result = run_cli(["publish", "结果.xlsx"], tmp_path)
     assert result.code == 2 and "找不到台账文件" in result.flat
     assert not (tmp_path / "jcdraw.sqlite3").exists()
+
+
+def test_a_workbook_without_the_results_sheet_is_refused(run_cli: Run, world: World) -> None:
+    world.draw()
+    shutil.copy(ROOT / "examples" / "registry.xlsx", world.folder / "registry.xlsx")
+    result = run_cli(["publish", "registry.xlsx", "--as-of", "2024-10-23"], world.folder)
+    assert result.code == 1 and "找不到工作表“检查结果”" in result.flat and "检查对象" in result.flat
+    notes = run_cli(["status", "--results", "registry.xlsx", "--as-of", "2024-10-23"], world.folder)
+    assert notes.code == 0 and "找不到工作表“检查结果”" in notes.flat
 
 
 def test_the_ledger_can_come_from_the_environment(
@@ -139,11 +157,23 @@ def test_the_ledger_can_come_from_the_environment(
 # --- correct -------------------------------------------------------------------------------------
 
 
-def test_correct_requires_approval_and_then_the_next_publication_explains_it(run_cli: Run, world: World) -> None:
+def test_correct_requires_approval_and_then_the_next_publication_explains_it(
+    run_cli: Run, world: World
+) -> None:
     drawn = world.draw(draw_payload(entities=1))
     write_results(world.folder / "结果.xlsx", drawn.rows())
     assert run_cli(["publish", "结果.xlsx", "--as-of", "2024-10-23"], world.folder).code == 0
-    base = ["correct", "--draw", drawn.draw_id, "--uscc", code(0), "--item", "3", "--result", "发现问题待后续处理"]
+    base = [
+        "correct",
+        "--draw",
+        drawn.draw_id,
+        "--uscc",
+        code(0),
+        "--item",
+        "3",
+        "--result",
+        "发现问题待后续处理",
+    ]
     approval = ["--approved-by", "张三", "--approval-ref", "晋市商〔2024〕12号", "--reason", "复核发现问题"]
 
     missing = run_cli([*base, "--approved-by", "张三", "--reason", "复核"], world.folder)
@@ -159,11 +189,15 @@ def test_correct_requires_approval_and_then_the_next_publication_explains_it(run
     again = run_cli([*base, *approval], world.folder)
     assert again.code == 2 and "无需更正" in again.flat
 
-    published = run_cli(["publish", "结果.xlsx", "--as-of", "2024-10-28", "--out", "更正后.xlsx"], world.folder)
+    published = run_cli(
+        ["publish", "结果.xlsx", "--as-of", "2024-10-28", "--out", "更正后.xlsx"], world.folder
+    )
     assert published.code == 0
     rows = list(openpyxl.load_workbook(world.folder / "更正后.xlsx")["检查结果"].iter_rows(values_only=True))
     assert rows[3][7] == "发现问题待后续处理"
-    assert rows[3][8].endswith("经 张三 批准（晋市商〔2024〕12号）更正，原结果：未发现问题；原因：复核发现问题")
+    assert rows[3][8].endswith(
+        "经 张三 批准（晋市商〔2024〕12号）更正，原结果：未发现问题；原因：复核发现问题"
+    )
 
 
 # --- status --------------------------------------------------------------------------------------
@@ -171,20 +205,27 @@ def test_correct_requires_approval_and_then_the_next_publication_explains_it(run
 
 def test_status_exits_1_when_anything_is_overdue(run_cli: Run, world: World) -> None:
     drawn = world.draw(draw_payload(entities=2))
-    write_results(world.folder / "填写中.xlsx", drawn.rows(lambda e, i: None if e else ("未发现问题", DONE, "、".join(TEAMS[0]))))
+    write_results(
+        world.folder / "填写中.xlsx",
+        drawn.rows(lambda e, i: None if e else ("未发现问题", DONE, "、".join(TEAMS[0]))),
+    )
     calm = run_cli(["status", "--results", "填写中.xlsx", "--as-of", "2024-10-17", "--json"], world.folder)
     assert calm.code == 0
     (task,) = json.loads(calm.out)["tasks"]
     assert (task["drawn"], task["due_soon"], task["overdue"]) == (2, 1, 0)
 
-    late = run_cli(["status", "--results", "填写中.xlsx", "--as-of", "2024-10-24", "--report", "进度.xlsx"], world.folder)
+    late = run_cli(
+        ["status", "--results", "填写中.xlsx", "--as-of", "2024-10-24", "--report", "进度.xlsx"], world.folder
+    )
     assert late.code == 1
     assert "已逾期未公示" in late.flat and "1 个检查对象已完成检查但逾期未公示" in late.flat
     assert (world.folder / "进度.xlsx").is_file()
     refused = run_cli(["status", "--as-of", "2024-10-24", "--report", "进度.xlsx"], world.folder)
     assert refused.code == 2 and "已存在" in refused.flat
 
-    json_late = run_cli(["status", "--results", "填写中.xlsx", "--as-of", "2024-10-24", "--json"], world.folder)
+    json_late = run_cli(
+        ["status", "--results", "填写中.xlsx", "--as-of", "2024-10-24", "--json"], world.folder
+    )
     assert json_late.code == 1
     report = json.loads(json_late.out)
     assert report["as_of"] == "2024-10-24" and list(report["tasks"][0]) == [
@@ -217,7 +258,10 @@ def test_audit_detects_a_hand_edited_ledger(run_cli: Run, world: World) -> None:
     ok = run_cli(["audit"], world.folder)
     assert ok.code == 0 and "台账完好：共核验 14 条记录" in ok.flat
 
-    _tamper(world.ledger_path, "UPDATE records SET payload = replace(payload, '未发现问题', '已注销') WHERE seq = 5")
+    _tamper(
+        world.ledger_path,
+        "UPDATE records SET payload = replace(payload, '未发现问题', '已注销') WHERE seq = 5",
+    )
     broken = run_cli(["audit", "--ledger", world.ledger_path], world.folder)
     assert broken.code == 1
     assert "台账校验失败" in broken.flat and "第 5 条记录的内容与其校验值不符" in broken.flat
@@ -267,7 +311,9 @@ def test_a_whole_year_on_the_example_registry(run_cli: Run, tmp_path: Path) -> N
     categories = list(load_result_categories().categories)
     pending = 0
     for n, (plan, task) in enumerate(TASKS):
-        drawn = run_cli(["draw", "--plan", plan, "--task", str(task), "--seed", SEED, "--as-of", "2024-04-01"], tmp_path)
+        drawn = run_cli(
+            ["draw", "--plan", plan, "--task", str(task), "--seed", SEED, "--as-of", "2024-04-01"], tmp_path
+        )
         assert drawn.code == 0, drawn.output
         workbook = tmp_path / f"draw-2024-{plan}-task{task}-round1.xlsx"
         with Ledger.open(tmp_path / "jcdraw.sqlite3", readonly=True) as ledger:
@@ -293,11 +339,28 @@ def test_a_whole_year_on_the_example_registry(run_cli: Run, tmp_path: Path) -> N
 
     with Ledger.open(tmp_path / "jcdraw.sqlite3", readonly=True) as ledger:
         draws = [d.payload for d in ledger.draws()]
-    secrets = {b for d in draws for b in d["inspectors"]} | {i["name"] for d in draws for i in d["inspectors"].values()}
-    labels = {"信用风险低", "信用风险一般", "信用风险较高", "信用风险高", "低风险", "一般风险", "较高风险", "高风险"}
+    secrets = {b for d in draws for b in d["inspectors"]} | {
+        i["name"] for d in draws for i in d["inspectors"].values()
+    }
+    labels = {
+        "信用风险低",
+        "信用风险一般",
+        "信用风险较高",
+        "信用风险高",
+        "低风险",
+        "一般风险",
+        "较高风险",
+        "高风险",
+    }
     joint_rows = sum(len(d["selected"]) * len(d["items"]) for d in draws if d["plan"] == "2024-joint")
     book = openpyxl.load_workbook(tmp_path / "公示-5.xlsx", read_only=True)
-    text = {str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row if v is not None}
+    text = {
+        str(v)
+        for ws in book.worksheets
+        for row in ws.iter_rows(values_only=True)
+        for v in row
+        if v is not None
+    }
     published_rows = book["检查结果"].max_row - 1
     assert 0 < published_rows < joint_rows  # cumulative over the joint plan's six tasks, without the pending
     assert not (text & (secrets | labels))

@@ -57,8 +57,8 @@ def run_together(argvs: list[list[str]], cwd: Path) -> list[tuple[int, str]]:
 
 def draw_argv(registry: Path, ledger: Path, out: Path) -> list[str]:
     return [
-        *jcdraw_command(), "draw", "--plan", "joint", "--task", "2", "--seed", SEED, "--registry", str(registry),
-        "--ledger", str(ledger), "--as-of", AS_OF.isoformat(), "--out", str(out),
+        *jcdraw_command(), "draw", "--plan", "joint", "--task", "2", "--seed", SEED,
+        "--registry", str(registry), "--ledger", str(ledger), "--as-of", AS_OF.isoformat(), "--out", str(out),
     ]  # fmt: skip
 
 
@@ -71,7 +71,7 @@ def test_simultaneous_draws_record_exactly_one(tmp_path: Path, ledger_exists: bo
         Ledger.open(ledger).close()
     outs = [tmp_path / f"结果{n}.xlsx" for n in range(2)]
     results = run_together([draw_argv(registry, ledger, out) for out in outs], tmp_path)
-    for code, output in results:
+    for _, output in results:
         assert "Traceback" not in output and INTERNAL not in output, output
     winners = [n for n, (code, _) in enumerate(results) if code == 0]
     assert len(winners) == 1, results

@@ -29,8 +29,9 @@ UNUSABLE = [t.split("{path}")[0] for t in (messages.FILE_BROKEN, messages.FILE_N
 TRICKY_TEXT = [
     '=HYPERLINK("http://x","y")', "=1+1", "+86 138 0000 0000", "-1", "@SUM(A1)", "\t=cmd", "\r\n",
     "\u200b", "\ufeff泽州县", "\u202e县州泽", "\x00", "\x1b[31m", "NaN", "inf", "TRUE", "#N/A", "#REF!",
-    "2024-02-30", "２０２４年５月２０日", "9.11405256E+17", "91140525MA0000001X", "泽州县", "报废机动车回收拆解",
-    "A", "高风险", "注销", "在岗", "退休", "、、、", "；", "__x0041_", "'", '"', "<b>", "&amp;", "𠀀", "\U0010ffff",
+    "2024-02-30", "２０２４年５月２０日", "9.11405256E+17", "91140525MA0000001X", "泽州县",
+    "报废机动车回收拆解", "A", "高风险", "注销", "在岗", "退休", "、、、", "；", "__x0041_", "'", '"', "<b>",
+    "&amp;", "𠀀", "\U0010ffff",
 ]  # fmt: skip
 # Rich markup ("[/]") is left out on purpose: it is covered by the xfail test in test_bad_inputs.py.
 text = st.one_of(

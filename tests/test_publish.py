@@ -60,9 +60,14 @@ def code(n: int) -> str:
 
 
 def draw_payload(
-    entities: int = 3, *, task: int = 1, as_of: str = "2024-09-01", period: Sequence[str] = ("2024-03-01", "2024-12-31"),
-    names: Sequence[str] | None = None, first: int = 0,
-) -> dict[str, Any]:  # fmt: skip
+    entities: int = 3,
+    *,
+    task: int = 1,
+    as_of: str = "2024-09-01",
+    period: Sequence[str] = ("2024-03-01", "2024-12-31"),
+    names: Sequence[str] | None = None,
+    first: int = 0,
+) -> dict[str, Any]:
     """A draw record of the contract's shape for task ``task`` of the 2024 joint plan."""
     plan_task = PLAN.task(task)
     selected = [
@@ -76,13 +81,17 @@ def draw_payload(
         }
         for i in range(entities)
     ]
+    strata = [
+        {"class": c, "eligible": 10, "ratio": 1.0, "drawn": 1, "frequency": 1, "in_round": True}
+        for c in "ABCD"
+    ]
     return {
         "plan": PLAN.id, "plan_name": PLAN.name, "document_number": PLAN.document_number,
         "plan_path": str(PLAN_FILE), "plan_sha256": PLAN.sha256, "plan_version": PLAN.version, "year": 2024,
-        "task": task, "task_name": plan_task.name, "category": plan_task.category, "items": list(plan_task.items),
-        "period": list(period), "round": 1, "seed": "3" * 20, "registry_sha256": "0" * 64, "pool_sha256": "0" * 64,
-        "strata": [{"class": c, "eligible": 10, "ratio": 1.0, "drawn": 1, "frequency": 1, "in_round": True} for c in "ABCD"],
-        "selected": selected, "inspectors": INSPECTORS, "as_of": as_of, "tool_version": "test",
+        "task": task, "task_name": plan_task.name, "category": plan_task.category,
+        "items": list(plan_task.items), "period": list(period), "round": 1, "seed": "3" * 20,
+        "registry_sha256": "0" * 64, "pool_sha256": "0" * 64, "strata": strata, "selected": selected,
+        "inspectors": INSPECTORS, "as_of": as_of, "tool_version": "test",
         "departments": plan_task.departments,
     }  # fmt: skip
 
@@ -300,34 +309,57 @@ def test_a_deadline_in_an_unknown_year_stops_without_recording(world: World, tmp
 # --- validation -----------------------------------------------------------------------------------
 
 
-def _mutate(rows: list[list[Any]], row: int, column: str, value: Any) -> list[list[Any]]:
+DRAW, TASK, CODE, ITEM, TEXT, RESULT, DAY, TEAM = (HEADER[i] for i in (0, 1, 2, 4, 5, 6, 7, 8))
+Rows = list[list[Any]]
+Edit = tuple[int, str, Any]  # Excel row, column, new value
+
+
+def _mutate(rows: Rows, row: int, column: str, value: Any) -> Rows:
     rows[row - 2][HEADER.index(column)] = value
     return rows
 
 
-CASES: dict[str, tuple[Callable[[list[list[Any]]], list[list[Any]]], list[tuple[str, int, str]]]] = {
-    "unknown draw id": (lambda r: _mutate(r, 2, "抽取编号", "2024-joint-T9-R1-1"), [("result-draw-unknown", 2, "抽取编号")]),
-    "missing draw id": (lambda r: _mutate(r, 2, "抽取编号", None), [("result-draw-missing", 2, "抽取编号")]),
-    "wrong task": (lambda r: _mutate(r, 3, "任务编号", 2), [("result-task-mismatch", 3, "任务编号")]),
-    "entity not drawn": (lambda r: _mutate(r, 4, "统一社会信用代码", code(77)), [("result-entity-not-drawn", 4, "统一社会信用代码")]),
-    "wrong item number": (lambda r: _mutate(r, 5, "检查事项序号", 9), [("result-item-unknown", 5, "检查事项序号")]),
-    "wrong item text": (lambda r: _mutate(r, 3, "检查事项", "其他事项"), [("result-item-mismatch", 3, "检查事项")]),
-    "bad result text": (lambda r: _mutate(r, 2, "检查结果", "合格"), [("result-unknown", 2, "检查结果")]),
-    "no result": (lambda r: _mutate(r, 2, "检查结果", None), [("result-missing", 2, "检查结果")]),
-    "未发现问题 with another": (lambda r: _mutate(r, 2, "检查结果", "未发现问题、已注销"), [("result-exclusive", 2, "检查结果")]),
-    "date after the period": (lambda r: _mutate(r, 2, "检查日期", date(2025, 1, 3)), [("result-date-outside-period", 2, "检查日期")]),
-    "date in the future": (lambda r: _mutate(r, 2, "检查日期", date(2024, 10, 24)), [("result-date-future", 2, "检查日期")]),
-    "date before the draw": (lambda r: _mutate(r, 2, "检查日期", date(2024, 8, 30)), [("result-date-before-draw", 2, "检查日期")]),
-    "not a date": (lambda r: _mutate(r, 2, "检查日期", "九月二十日"), [("result-date-bad", 2, "检查日期")]),
-    "no date": (lambda r: _mutate(r, 2, "检查日期", None), [("result-date-missing", 2, "检查日期")]),
-    "badge not in team": (lambda r: _mutate(r, 2, "检查人员执法证号", "1405000001、1405000003"), [("result-badge-not-in-team", 2, "检查人员执法证号")]),
-    "only one badge": (lambda r: _mutate(r, 2, "检查人员执法证号", "1405000001"), [("result-badges-too-few", 2, "检查人员执法证号")]),
-    "same badge twice": (lambda r: _mutate(r, 2, "检查人员执法证号", "1405000001，1405000001"), [("result-badges-too-few", 2, "检查人员执法证号")]),
-    "no badges": (lambda r: _mutate(r, 2, "检查人员执法证号", None), [("result-badges-missing", 2, "检查人员执法证号")]),
-    "entity partly filled": (lambda r: _mutate(_mutate(_mutate(r, 5, "检查结果", None), 5, "检查日期", None), 5, "检查人员执法证号", None), [("result-entity-incomplete", 5, "检查结果")]),
-    "row deleted": (lambda r: r[:3] + r[4:], [("result-entity-rows-absent", 2, "统一社会信用代码")]),
-    "row twice": (lambda r: r + [list(r[0])], [("result-duplicate-row", 2, "检查事项序号"), ("result-duplicate-row", 10, "检查事项序号")]),
-}  # fmt: skip
+def _edits(*edits: Edit) -> Callable[[Rows], Rows]:
+    def apply(rows: Rows) -> Rows:
+        for row, column, value in edits:
+            _mutate(rows, row, column, value)
+        return rows
+
+    return apply
+
+
+CASES: dict[str, tuple[Callable[[Rows], Rows], list[tuple[str, int, str]]]] = {
+    "unknown draw id": (_edits((2, DRAW, "2024-joint-T9-R1-1")), [("result-draw-unknown", 2, DRAW)]),
+    "missing draw id": (_edits((2, DRAW, None)), [("result-draw-missing", 2, DRAW)]),
+    "wrong task": (_edits((3, TASK, 2)), [("result-task-mismatch", 3, TASK)]),
+    "entity not drawn": (_edits((4, CODE, code(77))), [("result-entity-not-drawn", 4, CODE)]),
+    "wrong item number": (_edits((5, ITEM, 9)), [("result-item-unknown", 5, ITEM)]),
+    "wrong item text": (_edits((3, TEXT, "其他事项")), [("result-item-mismatch", 3, TEXT)]),
+    "bad result text": (_edits((2, RESULT, "合格")), [("result-unknown", 2, RESULT)]),
+    "no result": (_edits((2, RESULT, None)), [("result-missing", 2, RESULT)]),
+    "未发现问题 with another": (_edits((2, RESULT, "未发现问题、已注销")), [("result-exclusive", 2, RESULT)]),
+    "date after the period": (_edits((2, DAY, date(2025, 1, 3))), [("result-date-outside-period", 2, DAY)]),
+    "date in the future": (_edits((2, DAY, date(2024, 10, 24))), [("result-date-future", 2, DAY)]),
+    "date before the draw": (_edits((2, DAY, date(2024, 8, 30))), [("result-date-before-draw", 2, DAY)]),
+    "not a date": (_edits((2, DAY, "九月二十日")), [("result-date-bad", 2, DAY)]),
+    "no date": (_edits((2, DAY, None)), [("result-date-missing", 2, DAY)]),
+    "badge not in team": (
+        _edits((2, TEAM, "1405000001、1405000003")),
+        [("result-badge-not-in-team", 2, TEAM)],
+    ),
+    "only one badge": (_edits((2, TEAM, "1405000001")), [("result-badges-too-few", 2, TEAM)]),
+    "same badge twice": (_edits((2, TEAM, "1405000001，1405000001")), [("result-badges-too-few", 2, TEAM)]),
+    "no badges": (_edits((2, TEAM, None)), [("result-badges-missing", 2, TEAM)]),
+    "entity partly filled": (
+        _edits((5, RESULT, None), (5, DAY, None), (5, TEAM, None)),
+        [("result-entity-incomplete", 5, RESULT)],
+    ),
+    "row deleted": (lambda r: r[:3] + r[4:], [("result-entity-rows-absent", 2, CODE)]),
+    "row twice": (
+        lambda r: [*r, list(r[0])],
+        [("result-duplicate-row", 2, ITEM), ("result-duplicate-row", 10, ITEM)],
+    ),
+}
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -465,7 +497,8 @@ def test_publicity_holds_no_risk_class_and_no_inspector(world: World, tmp_path: 
         (PLAN.id, PLAN.name, "晋城市商务局", "部门联合", "晋市商秩〔2024〕6号"),
     ]
     assert workbook["抽查任务"][1] == (
-        1, PLAN.task(1).name, "不定向抽查", "晋城市商务局、晋城市公安局", "100%", "2024-03-01 至 2024-12-31", "市抽市查",
+        1, PLAN.task(1).name, "不定向抽查", "晋城市商务局、晋城市公安局", "100%",
+        "2024-03-01 至 2024-12-31", "市抽市查",
     )  # fmt: skip
     assert workbook["检查结果"][0] == ("任务编号", "任务名称", "企业名称", "统一社会信用代码", "检查实施机关",
                                      "检查完成日期", "检查事项", "检查结果", "更正说明")  # fmt: skip

@@ -19,6 +19,8 @@ from conftest import (
     uscc,
     write_xlsx,
 )
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from jcdraw.eligibility import eligible_entities, eligible_inspectors
 from jcdraw.errors import UnreadableInput
@@ -175,6 +177,36 @@ def test_codes_are_normalised_before_comparison(load: Callable[..., Registry]) -
     registry = load(entities=[ENTITY_HEADER] + [entity(v) for v in variants])
     assert registry.problems.finished() == []
     assert list(registry.entities["uscc"]) == [uscc("城区", n) for n in range(1, 6)]
+
+
+NOISE = ["\u00a0", "\u200b", "\u3000", "\ufeff", " ", "\t", "\u2060"]
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    serial=st.integers(0, 9_999_999),
+    lead=st.sampled_from(["91", "92", "93", "12", "A1", "Y1", "N2"]),
+    noise=st.lists(st.tuples(st.integers(0, 18), st.sampled_from(NOISE)), max_size=4),
+    full_width=st.booleans(),
+    lower=st.booleans(),
+)
+def test_any_noisy_spelling_of_a_valid_code_is_accepted(
+    load: Callable[..., Registry],
+    serial: int,
+    lead: str,
+    noise: list[tuple[int, str]],
+    full_width: bool,
+    lower: bool,
+) -> None:
+    code = uscc("泽州县", serial, lead=lead)
+    typed = code.lower() if lower else code
+    if full_width:
+        typed = "".join(chr(ord(ch) + 0xFEE0) for ch in typed)
+    for position, junk in sorted(noise, reverse=True):
+        typed = typed[:position] + junk + typed[position:]
+    registry = load(entities=[ENTITY_HEADER, entity(typed, region="泽州县")])
+    assert registry.problems.finished() == []
+    assert list(registry.entities["uscc"]) == [code]
 
 
 def test_normalised_duplicates_are_reported_on_both_rows(load: Callable[..., Registry]) -> None:

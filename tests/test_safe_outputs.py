@@ -251,8 +251,9 @@ def test_draw_killed_at_any_moment_leaves_a_consistent_ledger(
     before = sha256(registry)
     ledger = tmp_path / "台账.sqlite3"
     out = tmp_path / "抽取结果.xlsx"
-    argv = [*jcdraw_command(), "draw", "--plan", "joint", "--task", "1", "--seed", SEED, "--registry", str(registry),
-            "--ledger", str(ledger), "--as-of", AS_OF.isoformat(), "--out", str(out)]  # fmt: skip
+    argv = [*jcdraw_command(), "draw", "--plan", "joint", "--task", "1", "--seed", SEED,
+            "--registry", str(registry), "--ledger", str(ledger), "--as-of", AS_OF.isoformat(),
+            "--out", str(out)]  # fmt: skip
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     if when == "writing-workbook":
         killed = _kill_when_writing(process, tmp_path / f".{out.name}.{process.pid}.tmp", 0.05)
@@ -324,8 +325,8 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, lis
     ]
     registry = bf.raw_registry(folder / "registry.xlsx", entities, inspectors)
     ledger, drawn = folder / "台账.sqlite3", folder / "抽取结果.xlsx"
-    _cli(["draw", "--plan", "joint", "--task", "2", "--seed", SEED, "--registry", registry, "--ledger", ledger,
-          "--as-of", AS_OF.isoformat(), "--out", drawn])  # fmt: skip
+    _cli(["draw", "--plan", "joint", "--task", "2", "--seed", SEED, "--registry", registry,
+          "--ledger", ledger, "--as-of", AS_OF.isoformat(), "--out", drawn])  # fmt: skip
     with Ledger.open(ledger, readonly=True) as book:
         teams = {s["uscc"]: s["team"] for s in book.records("draw")[0].payload["selected"]}
     sheet = openpyxl.load_workbook(drawn)["检查结果"]

@@ -42,7 +42,9 @@ def season(world: World, tmp_path: Path) -> tuple[World, Path]:
     def fill(until: int):  # type: ignore[no-untyped-def]
         return lambda e, i: ("未发现问题", COMPLETED[e], "、".join(TEAMS[e % 2])) if e <= until else None
 
-    report = world.publish(write_results(tmp_path / "first.xlsx", drawn.rows(fill(1))), as_of=date(2024, 10, 23))
+    report = world.publish(
+        write_results(tmp_path / "first.xlsx", drawn.rows(fill(1))), as_of=date(2024, 10, 23)
+    )
     assert (report.published, report.on_time, report.late) == (2, 1, 1)
     return world, write_results(tmp_path / "filling.xlsx", drawn.rows(fill(3)))
 
@@ -77,7 +79,9 @@ def test_counts_per_task(season: tuple[World, Path], calendar: WorkdayCalendar) 
     ]
 
 
-def test_without_workbooks_only_the_ledger_counts(season: tuple[World, Path], calendar: WorkdayCalendar) -> None:
+def test_without_workbooks_only_the_ledger_counts(
+    season: tuple[World, Path], calendar: WorkdayCalendar
+) -> None:
     world, _ = season
     with Ledger.open(world.ledger_path, readonly=True) as ledger:
         report = status(ledger, as_of=AS_OF, calendar=calendar)
@@ -86,7 +90,9 @@ def test_without_workbooks_only_the_ledger_counts(season: tuple[World, Path], ca
     assert report.overdue == 0 and report.pending.empty
 
 
-def test_before_the_period_ends_nothing_is_uninspected(season: tuple[World, Path], calendar: WorkdayCalendar) -> None:
+def test_before_the_period_ends_nothing_is_uninspected(
+    season: tuple[World, Path], calendar: WorkdayCalendar
+) -> None:
     world, filling = season
     with Ledger.open(world.ledger_path, readonly=True) as ledger:
         report = status(ledger, as_of=date(2024, 10, 31), calendar=calendar, results=[filling])
@@ -95,7 +101,9 @@ def test_before_the_period_ends_nothing_is_uninspected(season: tuple[World, Path
     assert report.pending["state"].tolist() == ["due_soon", "waiting"]
 
 
-def test_the_deadline_day_itself_is_due_not_overdue(season: tuple[World, Path], calendar: WorkdayCalendar) -> None:
+def test_the_deadline_day_itself_is_due_not_overdue(
+    season: tuple[World, Path], calendar: WorkdayCalendar
+) -> None:
     world, filling = season
     with Ledger.open(world.ledger_path, readonly=True) as ledger:
         on_deadline = status(ledger, as_of=date(2024, 11, 6), calendar=calendar, results=[filling])
@@ -104,7 +112,9 @@ def test_the_deadline_day_itself_is_due_not_overdue(season: tuple[World, Path], 
     assert after.pending["state"].tolist() == ["overdue", "waiting"]
 
 
-def test_recorded_but_unpublished_results_come_from_the_ledger(world: World, calendar: WorkdayCalendar) -> None:
+def test_recorded_but_unpublished_results_come_from_the_ledger(
+    world: World, calendar: WorkdayCalendar
+) -> None:
     drawn = world.draw(draw_payload(entities=1))
     with Ledger.open(world.ledger_path) as ledger:  # as a future recording command might
         ledger.record_results(
