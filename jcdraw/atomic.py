@@ -76,6 +76,9 @@ def _check_target(target: Path, *, force: bool) -> None:
     folder = target.absolute().parent
     if not folder.is_dir():
         raise OutputError(messages.OUTPUT_FOLDER_MISSING.format(folder=folder, path=target))
+    if os.path.lexists(target) and not target.is_file():
+        # A FIFO, device or dangling link: replacing it would destroy something that is not our output.
+        raise OutputError(messages.OUTPUT_NOT_REGULAR.format(path=target))
     if not force and os.path.lexists(target):
         raise OutputError(messages.OUTPUT_EXISTS.format(path=target))
 

@@ -277,7 +277,7 @@ def export_command(
     from jcdraw.errors import LedgerError
     from jcdraw.ledger import Ledger
 
-    with Ledger.open(ledger, create=False) as book:
+    with Ledger.open(ledger, create=False, readonly=True) as book:
         record = book.get_draw(draw_id)
     if record is None:
         raise LedgerError(messages.LEDGER_UNKNOWN_DRAW.format(draw_id=draw_id))

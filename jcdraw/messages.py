@@ -427,3 +427,4 @@ DRAW_ROUND_EMPTY = "第 {round} 轮没有需要抽取的对象：按本任务的
 PREPARE_NO_SEED = "--prepare 只登记并公布对象池校验值，此时还不应有随机种子：请去掉 --seed（以及 --redraw/--reason），公布校验值后再掷骰子抽取。"
 OUTPUT_NOT_XLSX = "输出文件“{path}”的扩展名不是 .xlsx。请用 --out 指定以 .xlsx 结尾的文件名。"
 VERIFY_DUPLICATE = "对象 {uscc} 在结果表中出现了不止一次"
+OUTPUT_NOT_REGULAR = "输出路径“{path}”已存在但不是普通文件（可能是设备、管道或失效的快捷方式），为安全起见不会覆盖。请换一个输出文件名。"

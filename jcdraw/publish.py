@@ -43,9 +43,10 @@ Publishing
     not yet published result of the plans involved is published now: on time when ``as_of <=
     deadline``, otherwise late but still published. Each run that publishes something new (or shows a
     new correction) appends one ``publication`` record listing, per result key, completion date,
-    deadline and whether it was on time, plus the output files' SHA-256. Results, the publication
-    record and the output files are written in one ledger transaction: if an output cannot be written
-    the ledger is left unchanged.
+    deadline and whether it was on time, plus the output files' SHA-256. The checks against the
+    ledger, the results, the output files and the publication record happen in one ledger
+    transaction: two runs at once cannot record or publish anything twice, and if an output cannot be
+    written the ledger is left unchanged.
 
 Outputs
     The publicity workbook (sheets ``抽查计划``, ``抽查任务``, ``检查结果``, ``公示统计``) and, on request,
@@ -866,18 +867,19 @@ def publish(
     _check_targets(targets, force=force)
     parser = CategoryParser(categories or load_result_categories())
     problems = P.ProblemList()
-    view = LedgerView.load(ledger)
-    found = read_results(results_path, problems)
+    found = read_results(results_path, problems)  # the slow read needs no lock
     if found is not None and found.rows.empty:
         problems.add(P.make("empty-sheet", sheet=found.sheet, sheet_name=found.sheet))
     if found is None or problems.has_errors:
         return PublishReport(problems=problems.finished())
-    checked = check_results(found, view, as_of=as_of, parser=parser, problems=problems)
-    if problems.has_errors:
-        return PublishReport(problems=problems.finished(), pending=checked.pending_entities)
-    fresh = checked.rows[~checked.rows["key"].isin(set(view.results["key"]))]
-    fresh = fresh[~fresh["key"].duplicated()]
-    with ledger.writing():  # results, outputs and the publication record stand or fall together
+    # Checks, results, outputs and the publication record all see one state of the ledger and stand
+    # or fall together: a run that committed meanwhile is seen, so nothing is recorded or published twice.
+    with ledger.writing():
+        view = LedgerView.load(ledger)
+        checked = check_results(found, view, as_of=as_of, parser=parser, problems=problems)
+        if problems.has_errors:
+            return PublishReport(problems=problems.finished(), pending=checked.pending_entities)
+        fresh = checked.rows[~checked.rows["key"].isin(set(view.results["key"]))]
         with no_gc_pauses():
             ledger.record_results(_result_payloads(fresh))
         view = view.with_results(_fresh_table(fresh))

@@ -13,6 +13,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from jcdraw import messages
 from jcdraw.plans import Plan
@@ -27,7 +28,8 @@ def console(stderr: bool = False) -> Console:
     stream = sys.stderr if stderr else sys.stdout
     # Logs of scheduled scripts are read in editors, not 80-column terminals.
     width = None if stream.isatty() else 160
-    return Console(stderr=stderr, highlight=False, soft_wrap=True, width=width)
+    # markup=False: user data (names, paths) such as "[/]" is shown literally, never parsed as styling.
+    return Console(stderr=stderr, highlight=False, markup=False, soft_wrap=True, width=width)
 
 
 def print_json(data: Any) -> None:
@@ -35,14 +37,19 @@ def print_json(data: Any) -> None:
     sys.stdout.flush()
 
 
+def add_row(table: Table, *cells: object) -> None:
+    """Add a row whose text is shown literally: user data such as "[/]" is never read as markup."""
+    table.add_row(*(Text(c) if isinstance(c, str) else c for c in cells))  # type: ignore[arg-type]
+
+
 def problem_table(problems: Iterable[Problem], title: str = messages.PROBLEMS_TITLE) -> Table:
     table = Table(title=title, show_lines=False, expand=False)
     for header in messages.PROBLEM_HEADERS:
         table.add_column(header, overflow="fold")
     for p in problems:
-        style = SEVERITY_STYLE[p.severity]
-        table.add_row(
-            f"[{style}]{messages.SEVERITY_LABELS[p.severity]}[/]",
+        add_row(
+            table,
+            Text(messages.SEVERITY_LABELS[p.severity], style=SEVERITY_STYLE[p.severity]),
             p.sheet or "",
             "" if p.row is None else str(p.row),
             p.column or "",
@@ -60,7 +67,7 @@ def validation_report(out: Console, report: ValidationReport) -> None:
         out.print(problem_table(report.problems))
     counts = report.counts()
     verdict = messages.VALIDATE_OK if report.ok else messages.VALIDATE_FAILED
-    out.print(verdict.format(file=report.path, **counts))
+    out.print(verdict.format(file=report.path, **counts), markup=False)
 
 
 def task_summary_table(report: ValidationReport) -> Table:
@@ -73,7 +80,8 @@ def task_summary_table(report: ValidationReport) -> Table:
         staffing = "；".join(
             f"{d.department} {d.eligible}/{d.required}" + ("" if d.enough else " ✗") for d in t.departments
         )
-        table.add_row(
+        add_row(
+            table,
             f"{t.plan} / {t.task}",
             t.name,
             t.category,
@@ -81,7 +89,7 @@ def task_summary_table(report: ValidationReport) -> Table:
             f"{sum(t.eligible.values())}（{eligible}）",
             f"{sum(t.draw_size.values())}（{drawn}）",
             staffing,
-            "✓" if t.staffed else "[bold red]✗[/]",
+            "✓" if t.staffed else Text("✗", style="bold red"),
         )
     return table
 
@@ -96,7 +104,8 @@ def plans_table(plans: list[Plan]) -> Table:
             departments = "、".join(task.lead_departments)
             if task.partner_departments:
                 departments += messages.PLANS_PARTNERS.format(partners="、".join(task.partner_departments))
-            table.add_row(
+            add_row(
+                table,
                 f"{plan.id}\n任务 {task.number}",
                 f"{task.name}\n{items}",
                 f"{task.category}\n{'、'.join(plan.scope_of(task))}",
@@ -138,7 +147,8 @@ def draw_summary(out: Console, result: Any, ledger: Any) -> None:
     for header in messages.DRAW_STRATA_HEADERS:
         strata.add_column(header)
     for s in payload["strata"]:
-        strata.add_row(
+        add_row(
+            strata,
             s["class"],
             str(s["eligible"]),
             f"{s['ratio']}（{s['ratio_percent']:.0%}）",
@@ -153,7 +163,7 @@ def draw_summary(out: Console, result: Any, ledger: Any) -> None:
     for badge, info in payload["inspectors"].items():
         by_dept.setdefault(info["department"], []).append(payload["loads"].get(badge, 0))
     for dept, values in by_dept.items():
-        loads.add_row(dept, str(len(values)), f"{min(values)}–{max(values)}")
+        add_row(loads, dept, str(len(values)), f"{min(values)}–{max(values)}")
     out.print(loads)
     if result.out is not None:
         out.print(
@@ -163,7 +173,8 @@ def draw_summary(out: Console, result: Any, ledger: Any) -> None:
                 drawn=len(payload["selected"]),
                 out=result.out,
                 ledger=ledger,
-            )
+            ),
+            markup=False,
         )
 
 
@@ -172,9 +183,10 @@ def verification(out: Console, result: Any) -> None:
         out.print(
             messages.VERIFY_OK.format(
                 draw_id=result.draw_id, registry=result.registry, workbook=result.workbook
-            )
+            ),
+            markup=False,
         )
         return
-    out.print(messages.VERIFY_FAILED.format(draw_id=result.draw_id, count=len(result.differences)))
+    out.print(messages.VERIFY_FAILED.format(draw_id=result.draw_id, count=len(result.differences)), markup=False)
     for line in result.differences:
         out.print(f"  · {line}", markup=False)

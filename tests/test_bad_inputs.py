@@ -234,10 +234,6 @@ def test_draw_refuses_a_registry_with_errors_and_leaves_the_ledger(
     assert not (tmp_path / "out.xlsx").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="render.problem_table passes cell values to rich as markup: a value like '[/]' raises MarkupError",
-)
 def test_rich_markup_in_cells_is_shown_as_text(run_cli: Any, tmp_path: Path) -> None:
     rows = clean_entities()
     rows[1][2] = "[/]"
@@ -316,10 +312,6 @@ def test_bad_plan_file_is_refused(
     assert not (tmp_path / "pwned.txt").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="render tables pass plan texts to rich as markup: a task name like '[/]' raises MarkupError",
-)
 def test_rich_markup_in_plan_texts_is_shown_as_text(run_cli: Any, tmp_path: Path) -> None:
     shutil.copyfile(PLANS_DIR / "jincheng.yaml", tmp_path / "jincheng.yaml")
     plan = tmp_path / "标记.yaml"
@@ -454,9 +446,6 @@ def test_read_only_ledger(run_cli: Any, tmp_path: Path, ledger_template: Path) -
     assert not (tmp_path / "out.xlsx").exists()
 
 
-@pytest.mark.xfail(
-    strict=True, reason="cli export opens the ledger for writing (create=False, not readonly=True)"
-)
 def test_export_from_a_read_only_ledger(run_cli: Any, tmp_path: Path, ledger_template: Path) -> None:
     with read_only_folder(tmp_path / "ro", ledger_template) as path:
         before = sha256(path)
@@ -542,10 +531,6 @@ def test_draw_output_that_cannot_be_written_is_refused_before_drawing(
     assert_ledger_intact(ledger, before)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="atomic_output with --force replaces a FIFO/device node instead of refusing a non-file target",
-)
 def test_forced_report_onto_a_fifo_is_refused(run_cli: Any, tmp_path: Path) -> None:
     registry = bf.make_mixed_types(tmp_path)
     os.mkfifo(tmp_path / "管道.xlsx")
