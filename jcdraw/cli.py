@@ -93,7 +93,8 @@ def validate_command(
     from jcdraw.validation import validate
 
     plans = load_plans(plan, year)
-    result = validate(registry, plans, as_of=as_of_date(as_of))
+    with render.progress(enabled=not json_output) as stage:
+        result = validate(registry, plans, as_of=as_of_date(as_of), progress=stage)
     if report is not None:
         write_problem_report(report, result.problems, force=force)
     if json_output:

@@ -30,7 +30,7 @@ def eligible_entities(registry: Registry, plan: Plan, task: Task) -> pd.DataFram
     mask = (
         e["active"].astype(bool)
         & e["region"].isin(plan.scope_of(task))
-        & e["categories_key"].str.contains(category_key(task), regex=False).fillna(False).astype(bool)
+        & e["categories_key"].str.contains(category_key(task), regex=False).eq(True)
         & (U.classify(e["uscc"]) == "ok")
     )
     return e[mask]
@@ -43,11 +43,9 @@ def eligible_inspectors(registry: Registry, task: Task, *, valid_through: date |
         return i
     through = valid_through or task.period.end
     expires = i["expires"]
-    valid = (
-        expires.map(lambda d: d is not None and d >= through, na_action="ignore").fillna(False).astype(bool)
-    )
+    valid = expires.map(lambda d: isinstance(d, date) and d >= through).astype(bool)
     quals = i["qualifications_key"]
-    qualified = quals.isna() | quals.str.contains(category_key(task), regex=False).fillna(False).astype(bool)
+    qualified = quals.isna() | quals.str.contains(category_key(task), regex=False).eq(True)
     mask = (
         i["badge"].notna()
         & i["on_duty"].astype(bool)

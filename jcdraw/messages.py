@@ -428,3 +428,10 @@ PREPARE_NO_SEED = "--prepare 只登记并公布对象池校验值，此时还不
 OUTPUT_NOT_XLSX = "输出文件“{path}”的扩展名不是 .xlsx。请用 --out 指定以 .xlsx 结尾的文件名。"
 VERIFY_DUPLICATE = "对象 {uscc} 在结果表中出现了不止一次"
 OUTPUT_NOT_REGULAR = "输出路径“{path}”已存在但不是普通文件（可能是设备、管道或失效的快捷方式），为安全起见不会覆盖。请换一个输出文件名。"
+
+# --- progress (terminal only) ------------------------------------------------------------------
+PROGRESS_OPENING = "正在打开工作簿…"
+PROGRESS_ENTITIES = "正在读取并检查“检查对象”…"
+PROGRESS_INSPECTORS = "正在读取并检查“执法人员”和回避关系…"
+PROGRESS_HASHING = "正在计算文件校验值…"
+PROGRESS_TASKS = "正在按抽查计划统计各任务…"

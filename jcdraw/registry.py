@@ -15,6 +15,7 @@ when blank), ``active``. Inspector frame: ``row``, ``badge``, ``inspector_name``
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from jcdraw import messages
 from jcdraw import problems as P
 from jcdraw import uscc as U
 from jcdraw.normalize import clean_text, float_mask, normalize_key, parse_dates, split_multi
@@ -105,8 +107,21 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def load_registry(path: Path, plans: list[Plan], *, as_of: date | None = None) -> Registry:
-    """Read and check the registry workbook against the areas and risk policies of ``plans``."""
+Progress = Callable[[str], None]
+
+
+def _quiet(_stage: str) -> None:
+    pass
+
+
+def load_registry(
+    path: Path, plans: list[Plan], *, as_of: date | None = None, progress: Progress = _quiet
+) -> Registry:
+    """Read and check the registry workbook against the areas and risk policies of ``plans``.
+
+    ``progress`` is told each stage (a Chinese phrase) so a terminal can show what a long load is doing.
+    """
+    progress(messages.PROGRESS_OPENING)
     book = open_workbook(path)
     problems = P.ProblemList()
     areas = plans[0].geography
@@ -114,9 +129,12 @@ def load_registry(path: Path, plans: list[Plan], *, as_of: date | None = None) -
     categories = {
         c for plan in plans for t in plan.tasks for c in normalize_key(pd.Series([t.category])).dropna()
     }
+    progress(messages.PROGRESS_ENTITIES)
     entities = _load_entities(book, areas, policy, categories, problems)
+    progress(messages.PROGRESS_INSPECTORS)
     inspectors = _load_inspectors(book, areas, categories, as_of or date.today(), problems)
     recusal_rows = _load_recusal_sheet(book, problems)
+    progress(messages.PROGRESS_HASHING)
     registry = Registry(path, file_sha256(path), entities, inspectors, set(), recusal_rows, problems)
     registry.recusals = _collect_recusals(registry)
     return registry
@@ -380,10 +398,8 @@ def _check_credentials(table: Table, as_of: date, problems: P.ProblemList) -> pd
     dates, bad = parse_dates(raw)
     _flag(problems, "credential-date-bad", table, bad, column, raw)
     _flag(problems, "credential-missing", table, dates.isna() & ~bad, column, raw)
-    expired = dates.notna() & dates.map(lambda d: d is not None and d < as_of, na_action="ignore").fillna(
-        False
-    )
-    _flag(problems, "credential-expired", table, expired.astype(bool), column, dates)
+    expired = dates.map(lambda d: isinstance(d, date) and d < as_of).astype(bool)
+    _flag(problems, "credential-expired", table, expired, column, dates)
     return dates
 
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
@@ -30,6 +32,22 @@ def console(stderr: bool = False) -> Console:
     width = None if stream.isatty() else 160
     # markup=False: user data (names, paths) such as "[/]" is shown literally, never parsed as styling.
     return Console(stderr=stderr, highlight=False, markup=False, soft_wrap=True, width=width)
+
+
+@contextmanager
+def progress(*, enabled: bool = True) -> Iterator[Callable[[str], None]]:
+    """A spinner with the current stage and elapsed time while a long load runs (terminals only)."""
+    err = console(stderr=True)
+    if not enabled or not err.is_terminal:
+        yield lambda _stage: None
+        return
+    started = time.monotonic()
+    with err.status(messages.PROGRESS_OPENING) as status:
+
+        def stage(text: str) -> None:
+            status.update(f"{text}（已用 {time.monotonic() - started:.0f} 秒）")
+
+        yield stage
 
 
 def print_json(data: Any) -> None:
@@ -187,6 +205,8 @@ def verification(out: Console, result: Any) -> None:
             markup=False,
         )
         return
-    out.print(messages.VERIFY_FAILED.format(draw_id=result.draw_id, count=len(result.differences)), markup=False)
+    out.print(
+        messages.VERIFY_FAILED.format(draw_id=result.draw_id, count=len(result.differences)), markup=False
+    )
     for line in result.differences:
         out.print(f"  · {line}", markup=False)

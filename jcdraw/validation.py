@@ -13,11 +13,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from jcdraw import messages
 from jcdraw import problems as P
 from jcdraw.draw import stratum_size
 from jcdraw.eligibility import eligible_entities, eligible_inspectors
 from jcdraw.plans import Plan, Task
-from jcdraw.registry import Registry, load_registry
+from jcdraw.registry import Progress, Registry, load_registry
 
 
 @dataclass
@@ -85,9 +86,13 @@ class ValidationReport:
         }
 
 
-def validate(path: Path, plans: list[Plan], *, as_of: date | None = None) -> ValidationReport:
+def validate(
+    path: Path, plans: list[Plan], *, as_of: date | None = None, progress: Progress | None = None
+) -> ValidationReport:
     """Load and check ``path`` against ``plans``; summarise every task."""
-    registry = load_registry(path, plans, as_of=as_of)
+    registry = load_registry(path, plans, as_of=as_of, **({"progress": progress} if progress else {}))
+    if progress:
+        progress(messages.PROGRESS_TASKS)
     summaries = []
     for plan in plans:
         for task in plan.tasks:

@@ -10,6 +10,7 @@ frame of raw cell values (object dtype) plus each row's Excel row number, for co
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 import python_calamine
+from defusedxml import ElementTree
 
 from jcdraw import messages
 from jcdraw import problems as P
@@ -47,6 +49,29 @@ class Workbook:
             (s for s, k in zip(self.sheet_names, _keys(self.sheet_names), strict=True) if k in wanted), None
         )
 
+    def error_cells(self, sheet: str) -> list[tuple[int, int, str]]:
+        """(Excel row, 0-based column, text) of error cells such as #N/A, which calamine reads as blank.
+
+        The sheet's XML is streamed once and only searched for ``t="e"``, so a sheet without error
+        cells costs one inflate pass and no parsing.
+        """
+        part = _sheet_part(self.path, sheet)
+        if part is None:
+            return []
+        found: set[tuple[int, int, str]] = set()
+        tail = b""
+        with zipfile.ZipFile(self.path) as archive, archive.open(part) as member:
+            for chunk in iter(lambda: member.read(1 << 22), b""):
+                window = tail + chunk
+                if b't="e"' in window:
+                    for match in _ERROR_CELL.finditer(window):
+                        letters, row, value = match.groups()
+                        found.add(
+                            (int(row), column_index(letters.decode()), value.decode("utf-8", "replace"))
+                        )
+                tail = window[-2048:]
+        return sorted(found)
+
     def rows(self, sheet: str) -> list[list[Any]]:
         """All rows of a sheet as Python values; empty cells are ``""``."""
         try:
@@ -74,6 +99,30 @@ def open_workbook(path: Path) -> Workbook:
     if not names:
         raise UnreadableInput(messages.FILE_NO_SHEETS.format(path=path))
     return Workbook(path, names, book)
+
+
+_ERROR_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?\bt="e"[^>]*>(?:(?!</c>).)*?<v>([^<]*)</v>', re.DOTALL)
+
+
+def _sheet_part(path: Path, sheet: str) -> str | None:
+    """The zip member holding ``sheet``'s XML (workbook.xml names sheets, its rels locate them)."""
+    with zipfile.ZipFile(path) as archive:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        try:
+            rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        except KeyError:
+            return None
+    rel_id = next(
+        (el.get(_R_ID) for el in workbook.iter() if el.tag.endswith("}sheet") and el.get("name") == sheet),
+        None,
+    )
+    target = next((el.get("Target") for el in rels if el.get("Id") == rel_id), None)
+    if target is None:
+        return None
+    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+
+
+_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 
 def _read_head(path: Path) -> bytes:
@@ -212,7 +261,23 @@ def read_table(
         )
     if missing:
         return None
+    _report_error_cells(book, sheet, header_index + 1, header, positions, problems)
     return _build_table(sheet, rows, header_index, header, positions)
+
+
+def _report_error_cells(
+    book: Workbook,
+    sheet: str,
+    header_row: int,
+    header: list[object],
+    positions: dict[str, int],
+    problems: P.ProblemList,
+) -> None:
+    names = {index: name for name, index in positions.items()}
+    for row, col, value in book.error_cells(sheet):
+        if row > header_row and col < len(header):
+            column = names.get(col, str(header[col]).strip() or column_letter(col))
+            problems.add(P.make("formula-cell", sheet=sheet, row=row, column=column, value=value))
 
 
 def _keys(cells: Sequence[object]) -> list[str | None]:
@@ -302,6 +367,14 @@ def _non_empty_rows(frame: pd.DataFrame) -> pd.Series:
     if frame.empty:
         return pd.Series([], dtype=bool)
     return frame.notna().any(axis=1)
+
+
+def column_index(letters: str) -> int:
+    """A → 0, Z → 25, AA → 26."""
+    index = 0
+    for char in letters:
+        index = index * 26 + ord(char) - 64
+    return index - 1
 
 
 def column_letter(index: int) -> str:

@@ -164,11 +164,6 @@ def test_simultaneous_publications_record_no_result_twice(tmp_path: Path) -> Non
     assert keys and len(keys) == len(set(keys)) == len(rows) - 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="publish.publish loads its LedgerView before ledger.writing(): a publication that commits in "
-    "between is published (and reported as new) a second time",
-)
 def test_interleaved_publications_publish_each_result_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

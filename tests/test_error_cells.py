@@ -1,0 +1,34 @@
+"""Excel error values (#N/A, #REF!) are read as blank by calamine; they must still be reported."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "registry.xlsx"
+
+
+def test_error_cells_are_reported_with_their_place(run_cli: Any, tmp_path: Path) -> None:
+    book = openpyxl.load_workbook(EXAMPLE)
+    sheet = book["检查对象"]
+    sheet["E5"] = "#N/A"  # 信用风险分类: optional, would silently become the default class
+    sheet["B7"] = "#REF!"  # 名称: required
+    path = tmp_path / "errors.xlsx"
+    book.save(path)
+
+    result = run_cli(["validate", str(path), "--json", "--as-of", "2024-04-01"])
+
+    found = {(p["code"], p["row"], p["column"], p["value"]) for p in json.loads(result.out)["problems"]}
+    assert ("formula-cell", 5, "信用风险分类", "#N/A") in found
+    assert ("formula-cell", 7, "名称", "#REF!") in found
+    assert ("name-missing", 7, "名称", None) in found
+    assert result.code == 1
+
+
+def test_a_clean_workbook_has_no_error_cells(run_cli: Any) -> None:
+    result = run_cli(["validate", str(EXAMPLE), "--json", "--as-of", "2024-04-01"])
+    assert not [p for p in json.loads(result.out)["problems"] if p["code"] == "formula-cell"]
+    assert result.code == 0
