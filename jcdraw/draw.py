@@ -49,19 +49,26 @@ Step 5: inspection teams
     the departments named in the team rule. The team rule gives, in the plan's department order,
     the minimum number of members from each department, and the minimum team size.
 
+    An inspector's load is the number of entities already given to them in this draw (0 at the
+    start). Their ticket at load L is the SHA-256 digest, written as 64 lower-case hexadecimal
+    digits, of the UTF-8 bytes of ``{seed}|{plan}|{task}|{round}|{badge}|{L}``, with L in decimal
+    (``0``, ``1``, ``2`` …). It does not depend on the entity, and it changes each time the
+    inspector is given an entity.
+
     An inspector's rank for an entity compares, in this order:
 
-    1. load: the number of entities already given to the inspector in this draw (fewer first);
+    1. load (fewer first);
     2. history: whether the inspector inspected this entity in an earlier draw (no first);
-    3. the inspector ticket: SHA-256, as 64 lower-case hexadecimal digits, of the UTF-8 bytes of
-       ``{seed}|{plan}|{task}|{round}|{code}|{badge}`` (smaller first);
+    3. the inspector's ticket at their current load (smaller first);
     4. the badge number (smaller first).
 
     For each entity, each department in rule order contributes its required number of members,
     chosen by rank among its inspectors who are not recused from the entity. If the team is still
     smaller than the minimum team size, the missing members are added by rank from the remaining
-    non-recused inspectors of all the rule's departments. The team is listed department by
-    department in rule order, each department's members in the order they were chosen.
+    non-recused inspectors of all the rule's departments (load first, whatever the department).
+    Every member chosen carries one more entity, and so has a new ticket, from the next entity on.
+    The team is listed department by department in rule order, each department's members in the
+    order they were chosen.
 
     When a department has fewer non-recused inspectors than it must contribute, or all the
     departments together have fewer than the minimum team size, no team can be formed: the draw
@@ -94,16 +101,30 @@ Notes
     written down, and the draw can never depend on the order of the registry's rows. The same holds
     for inspectors (badge after ticket).
 
+    Laps. Without history or recusals, each of a department's inspectors takes one entity per lap,
+    in the order of their tickets at that lap's load: the draw works like a round-robin whose order
+    is drawn afresh, from the seed, every lap. An inspector's place in one lap says nothing about
+    their place in the next.
+
     Balance before history. Load ranks above history, so the promise is: within each department,
     inspectors' loads in one draw differ by at most 1 unless recusals force otherwise. Avoiding
     inspectors who saw the entity before applies among equally loaded inspectors only; otherwise a
     small department facing a frequently drawn entity would pile the work on a few people.
+
+    Cost. Tickets belong to (inspector, load) pairs, not to (inspector, entity) pairs, so a draw
+    computes one hash per inspector and load level: one per inspector to start, then one per team
+    member, about (drawn entities × team size) in all, whatever the number of inspectors. The
+    program keeps each department's inspectors in a priority queue ordered by (load, ticket,
+    badge); as history and recusals are rare, it usually takes the top of the queue and puts the
+    inspector back with the next ticket. The result is exactly the ranking above.
 """
 
 from __future__ import annotations
 
 import hashlib
+import heapq
 import math
+import operator
 import secrets
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -286,21 +307,22 @@ def _digests(prefix: str, usccs: Sequence[str]) -> list[bytes]:
     return [sha256(head + code.encode("utf-8")).digest() for code in usccs]
 
 
-def inspector_ticket(seed: str, plan_id: str, task: int | str, round_no: int, uscc: str, badge: str) -> str:
-    """Return an inspector's ticket for one entity.
+def inspector_ticket(seed: str, plan_id: str, task: int | str, round_no: int, badge: str, load: int) -> str:
+    """Return an inspector's ticket at one load level.
 
     Args:
-        seed, plan_id, task, round_no, uscc: As for ``ticket``.
+        seed, plan_id, task, round_no: As for ``ticket``.
         badge: The inspector's badge number (执法证号).
+        load: How many entities the inspector already carries in this draw (0, 1, 2 …).
 
     Returns:
-        SHA-256 of ``{seed}|{plan}|{task}|{round}|{code}|{badge}``, 64 lower-case hexadecimal digits.
+        SHA-256 of ``{seed}|{plan}|{task}|{round}|{badge}|{load}``, 64 lower-case hexadecimal digits.
 
     Example:
-        >>> inspector_ticket("12345678901234567890", "2024-joint", 1, 1, "911405005635962824", "1405001001")
-        '7e557ffe9efd01234508cd2543b948dcd2268e2c33a8663ab4a75fb04b8eb380'
+        >>> inspector_ticket("12345678901234567890", "2024-joint", 1, 1, "1405001001", 0)
+        'e5e82238b7fa81a6ae841abdba59c7ef56ffb00e3eaca0411379b55056a291a2'
     """
-    return sha256_hex(ticket_prefix(seed, plan_id, task, round_no) + uscc + SEPARATOR + badge)
+    return sha256_hex(ticket_prefix(seed, plan_id, task, round_no) + badge + SEPARATOR + str(load))
 
 
 def ticket_order(tickets: Sequence[str], usccs: Sequence[str]) -> npt.NDArray[np.intp]:
@@ -638,35 +660,33 @@ def assign_teams(
         ...                      recusals={("S1", "U2")}, history={("S2", "U1")}, seed="12345678901234567890",
         ...                      plan_id="2024-joint", task=1, round_no=1)
         >>> teams.by_entity
-        {'U2': ['S2', 'M1'], 'U3': ['S1', 'M2'], 'U1': ['S1', 'M1']}
+        TODO
         >>> teams.loads
-        {'S1': 2, 'S2': 1, 'M1': 2, 'M2': 1}
-
-        U2 has the smallest ticket and S1 is recused from it. For U1 both 商务局 inspectors carry
-        one entity and S2 inspected U1 before, so S1 goes.
+        TODO
     """
     roster = _roster(inspectors, rule)
-    department_of = {badge: department for department, badges in roster.items() for badge in badges}
     loads = {str(badge): 0 for badge in inspectors["badge"].tolist()}
     recused_by_entity = _badges_by_entity(recusals)
     seen_by_entity = _badges_by_entity(history)
-    prefix = ticket_prefix(seed, plan_id, task, round_no)
+    queues = _Queues(roster, ticket_prefix(seed, plan_id, task, round_no))
+    roster_suffices = False  # whether an entity nobody is recused from can have a team
     by_entity: dict[str, list[str]] = {}
     for uscc in _entities_in_ticket_order(selected):
-        recused: AbstractSet[str] = recused_by_entity.get(uscc, frozenset())
-        available = (
-            {d: [b for b in roster[d] if b not in recused] for d in rule.per_department}
-            if recused
-            else roster
-        )
-        _check_team_possible(uscc, rule, roster, available)
-        seen: AbstractSet[str] = seen_by_entity.get(uscc, frozenset())
-        ranking = _Ranking((prefix + uscc + SEPARATOR).encode("utf-8"), loads, seen)
-        team = _form_team(rule, available, department_of, ranking)
+        recused = recused_by_entity.get(uscc, _NOBODY)
+        if recused:
+            available = {d: [b for b in roster[d] if b not in recused] for d in rule.per_department}
+            _check_team_possible(uscc, rule, roster, available)
+        elif not roster_suffices:
+            _check_team_possible(uscc, rule, roster, roster)
+            roster_suffices = True
+        team = queues.form_team(rule, recused, seen_by_entity.get(uscc, _NOBODY))
         for badge in team:
             loads[badge] += 1
         by_entity[uscc] = team
     return Teams(by_entity=by_entity, loads=loads)
+
+
+_NOBODY: frozenset[str] = frozenset()
 
 
 def _badges_by_entity(pairs: AbstractSet[tuple[str, str]]) -> dict[str, set[str]]:
@@ -703,6 +723,10 @@ def _entities_in_ticket_order(selected: pd.DataFrame) -> list[str]:
     if len(set(usccs)) != len(usccs):
         raise ValueError("duplicate codes among the selected entities")
     tickets = selected["ticket"].astype(str).tolist()
+    # draw_entities already lists them in ticket order; checking that is far cheaper than sorting.
+    keys = [t + code for t, code in zip(tickets, usccs, strict=True)]
+    if all(map(operator.le, keys, keys[1:])):
+        return usccs
     return [usccs[i] for i in ticket_order(tickets, usccs).tolist()]
 
 
@@ -729,46 +753,90 @@ def _check_team_possible(
         raise TeamImpossible(uscc, None, reason)
 
 
-@dataclass(frozen=True)
-class _Ranking:
-    """Inspectors' rank for one entity: (load, history, inspector ticket, badge)."""
+# (load, raw ticket at that load, badge). Raw digests compare like their hexadecimal text, so
+# tuples compare like the rank without history.
+_Entry = tuple[int, bytes, str]
 
-    ticket_prefix: bytes  # "{seed}|{plan}|{task}|{round}|{code}|" in UTF-8
-    loads: Mapping[str, int]
-    seen: AbstractSet[str]  # badges that inspected this entity in earlier draws
 
-    def smallest(self, badges: Sequence[str], count: int) -> list[str]:
-        """The ``count`` best-ranked badges, best first.
+class _Queues:
+    """Each rule department's candidates in a heap ordered by (load, ticket at that load, badge)."""
 
-        Hashing is the costly part, so only badges whose (load, history) can still make the cut
-        get their ticket computed; the result is the same as ranking them all.
-        """
+    def __init__(self, roster: Mapping[str, Sequence[str]], prefix: str) -> None:
+        self._prefix = prefix.encode("utf-8")  # "{seed}|{plan}|{task}|{round}|"
+        self._heaps: dict[str, list[_Entry]] = {}
+        self._heap_of: dict[str, list[_Entry]] = {}
+        self._department_of: dict[str, str] = {}
+        for department, badges in roster.items():
+            heap = [self._entry(badge, 0) for badge in badges]
+            heapq.heapify(heap)
+            self._heaps[department] = heap
+            for badge in badges:
+                self._heap_of[badge] = heap
+                self._department_of[badge] = department
+
+    def _entry(self, badge: str, load: int) -> _Entry:
+        """The inspector's queue entry at ``load``: the only place inspector tickets are hashed."""
+        text = self._prefix + f"{badge}{SEPARATOR}{load}".encode()
+        return (load, hashlib.sha256(text).digest(), badge)
+
+    def form_team(self, rule: TeamRule, recused: AbstractSet[str], seen: AbstractSet[str]) -> list[str]:
+        """One entity's team, already known to be possible; members go back with their next ticket."""
+        team: dict[str, list[_Entry]] = {}
+        for department, required in rule.per_department.items():
+            team[department] = self._take([self._heaps[department]], required, recused, seen)
+        missing = rule.min_size - sum(len(members) for members in team.values())
+        if missing > 0:
+            # The members chosen so far are out of the heaps, so they cannot be chosen twice.
+            every_department = [self._heaps[department] for department in rule.per_department]
+            for entry in self._take(every_department, missing, recused, seen):
+                team[self._department_of[entry[2]]].append(entry)
+        members = [entry for department in rule.per_department for entry in team[department]]
+        for load, _, badge in members:
+            heapq.heappush(self._heap_of[badge], self._entry(badge, load + 1))
+        return [badge for _, _, badge in members]
+
+    def _take(
+        self, heaps: Sequence[list[_Entry]], count: int, recused: AbstractSet[str], seen: AbstractSet[str]
+    ) -> list[_Entry]:
+        """Remove and return the ``count`` best-ranked non-recused entries of ``heaps``, best first."""
         if count <= 0:
             return []
-        coarse = sorted((self.loads[badge], badge in self.seen, badge) for badge in badges)
-        cut = coarse[count - 1][:2]
-        contenders = []
-        for load, seen, badge in coarse:
-            if (load, seen) > cut:
-                break
-            # Raw digests compare like their hexadecimal text.
-            digest = hashlib.sha256(self.ticket_prefix + badge.encode("utf-8")).digest()
-            contenders.append((load, seen, digest, badge))
-        contenders.sort()
-        return [badge for *_, badge in contenders[:count]]
+        if not recused and not seen and len(heaps) == 1:  # the usual case: the top of the heap
+            return [heapq.heappop(heaps[0]) for _ in range(count)]
+        popped = _pop_enough(heaps, count, recused, seen)
+        free = sorted((e for e in popped if e[2] not in recused), key=lambda e: (e[0], e[2] in seen, e))
+        for entry in [e for e in popped if e[2] in recused] + free[count:]:
+            heapq.heappush(self._heap_of[entry[2]], entry)
+        return free[:count]
 
 
-def _form_team(
-    rule: TeamRule,
-    available: Mapping[str, Sequence[str]],
-    department_of: Mapping[str, str],
-    ranking: _Ranking,
-) -> list[str]:
-    """One entity's team, already known to be possible: department quotas first, then top-up."""
-    team = {d: ranking.smallest(available[d], required) for d, required in rule.per_department.items()}
-    missing = rule.min_size - sum(len(members) for members in team.values())
-    if missing > 0:
-        rest = [b for d in rule.per_department for b in available[d] if b not in team[d]]
-        for badge in ranking.smallest(rest, missing):
-            team[department_of[badge]].append(badge)
-    return [badge for department in rule.per_department for badge in team[department]]
+def _pop_enough(
+    heaps: Sequence[list[_Entry]], count: int, recused: AbstractSet[str], seen: AbstractSet[str]
+) -> list[_Entry]:
+    """Pop entries in (load, ticket, badge) order until the ``count`` best-ranked non-recused
+    entries of all ``heaps`` are certainly among them.
+
+    Rank differs from heap order only by history, which ranks right after load. Once ``count``
+    non-recused entries are out, let L be the load of the last of them: everything still in the
+    heaps has load L or more, so only entries of load L can still matter, and only while the
+    not-seen ones of load L popped so far are too few to fill the places left after lower loads.
+    """
+    popped: list[_Entry] = []
+    free: list[_Entry] = []  # the non-recused among ``popped``
+    while True:
+        nonempty = [heap for heap in heaps if heap]
+        if not nonempty:
+            return popped
+        top = min(nonempty, key=lambda heap: heap[0])
+        if len(free) >= count:
+            level = free[count - 1][0]
+            if top[0][0] > level:
+                return popped
+            places = count - sum(1 for load, _, _ in free if load < level)
+            fresh = sum(1 for load, _, badge in free if load == level and badge not in seen)
+            if fresh >= places:
+                return popped
+        entry = heapq.heappop(top)
+        popped.append(entry)
+        if entry[2] not in recused:
+            free.append(entry)

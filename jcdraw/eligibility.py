@@ -31,7 +31,7 @@ def eligible_entities(registry: Registry, plan: Plan, task: Task) -> pd.DataFram
         e["active"].astype(bool)
         & e["region"].isin(plan.scope_of(task))
         & e["categories_key"].str.contains(category_key(task), regex=False).eq(True)
-        & (U.classify(e["uscc"]) == "ok")
+        & (e["uscc_ok"].astype(bool) if "uscc_ok" in e else U.classify(e["uscc"]) == "ok")
     )
     return e[mask]
 

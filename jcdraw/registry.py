@@ -219,12 +219,14 @@ def _check_codes(table: Table, column: str, problems: P.ProblemList) -> pd.Serie
         problems.add(
             P.make("uscc-length", sheet=table.sheet, row=row, column=column, value=value, length=len(key))
         )
-    expected = U.expected_check_chars(keys)
-    for row, value, check in _masked(table, status == "checksum", raw, expected):
+    checksum = status == "checksum"
+    expected = U.expected_check_chars(keys[checksum])  # only the failing few, not the whole column
+    for row, value, check in _masked(table, checksum, raw, expected.reindex(keys.index)):
         problems.add(
             P.make("uscc-checksum", sheet=table.sheet, row=row, column=column, value=value, expected=check)
         )
     _report_duplicates(table, keys, column, "uscc-duplicate", problems)
+    table.frame["uscc_ok"] = (status == "ok").to_numpy()
     return keys
 
 
@@ -272,11 +274,15 @@ def _check_divisions(
     table: Table, codes: pd.Series, regions: pd.Series, areas: Areas, problems: P.ProblemList
 ) -> None:
     """Warn where the region differs from the 行政区划码 carried in positions 3-8 of the code."""
-    divisions = U.division_codes(codes.where(U.classify(codes) == "ok", None))
+    divisions = U.division_codes(codes.where(table.frame["uscc_ok"], None))
     allowed = {(code, region) for code, names in areas.division_lookup.items() for region in names}
-    pairs = pd.Series(list(zip(divisions, regions, strict=True)), index=regions.index)
     known = divisions.notna() & regions.notna()
-    mismatch = known & ~pairs.isin(allowed)
+    # Few distinct (division, region) pairs: decide each once, then spread back over the rows.
+    pairs = pd.MultiIndex.from_arrays([divisions[known], regions[known]])
+    distinct = pairs.unique()
+    fits = pd.Series([pair in allowed for pair in distinct], index=distinct, dtype=bool)
+    mismatch = pd.Series(False, index=regions.index)
+    mismatch[known] = ~fits.reindex(pairs).to_numpy()
     for row, value, division in _masked(table, mismatch, table.frame["区域"], divisions):
         expected = "、".join(areas.division_lookup.get(str(division), [])) or "晋城市以外的地区"
         problems.add(
@@ -294,7 +300,7 @@ def _check_divisions(
 
 def _check_categories(table: Table, targeted: set[str], problems: P.ProblemList) -> pd.Series:
     raw = table.frame["监管类别"]
-    parts = split_multi(raw)
+    parts = _split_distinct(raw)
     empty = parts.map(len) == 0
     _flag(problems, "category-missing", table, empty, "监管类别", raw)
     exploded = parts.explode()
@@ -311,7 +317,17 @@ def _check_categories(table: Table, targeted: set[str], problems: P.ProblemList)
             values=list(bad),
             choices=choices,
         )
-    return "|" + parts.map("|".join) + "|"
+    return pd.Series("|" + parts.map("|".join) + "|", index=raw.index, dtype="category")
+
+
+def _split_distinct(raw: pd.Series) -> pd.Series:
+    """``split_multi`` done once per distinct cell text (a registry repeats a few category lists)."""
+    codes, uniques = pd.factorize(raw)
+    split = split_multi(pd.Series(uniques, dtype=object))
+    lists = [split.iloc[c] if c >= 0 else [] for c in range(len(uniques))] + [[]]
+    table = np.empty(len(lists), dtype=object)
+    table[:] = lists
+    return pd.Series(table[codes], index=raw.index)
 
 
 def _check_risk(table: Table, policy: RiskPolicy, problems: P.ProblemList) -> pd.Series:

@@ -41,10 +41,16 @@ class ResultCategories:
 def load_result_categories(path: Path | None = None) -> ResultCategories:
     """Read the categories from ``path`` or the first ``result_categories.yaml`` in the plan folders."""
     if path is None:
-        path = next((d / FILE_NAME for d in plan_dirs() if (d / FILE_NAME).is_file()), plan_dirs()[-1] / FILE_NAME)
+        path = next(
+            (d / FILE_NAME for d in plan_dirs() if (d / FILE_NAME).is_file()), plan_dirs()[-1] / FILE_NAME
+        )
     raw = read_yaml(path)
     categories = raw.get("categories") if isinstance(raw, dict) else None
-    if not isinstance(categories, list) or not categories or not all(isinstance(c, str) and c for c in categories):
+    if (
+        not isinstance(categories, list)
+        or not categories
+        or not all(isinstance(c, str) and c for c in categories)
+    ):
         raise BadPlan(messages.RESULT_CATEGORIES_INVALID.format(path=path))
     exclusive = raw.get("exclusive") or []
     if not isinstance(exclusive, list) or any(e not in categories for e in exclusive):

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import python_calamine
 from defusedxml import ElementTree
@@ -329,44 +330,42 @@ def _map_columns(
 def _build_table(
     sheet: str, rows: list[list[object]], header_index: int, header: list[object], positions: dict[str, int]
 ) -> Table:
-    body = rows[header_index + 1 :]
-    width = len(header)
-    columns = list(zip(*body, strict=False)) if body else [() for _ in range(width)]
+    body = _as_matrix(rows[header_index + 1 :], len(header))
+    blank = body == ""  # calamine reads empty cells as ""; one comparison serves both uses below
+    body[blank] = None
+    keep = ~blank.all(axis=1) if body.shape[1] else np.zeros(len(body), dtype=bool)
+    body = body[keep]
     used = set(positions.values())
-    data: dict[str, object] = {name: columns[i] if i < len(columns) else () for name, i in positions.items()}
+    data: dict[str, np.ndarray] = {name: body[:, i] for name, i in positions.items()}
     extras: list[str] = []
     for index, cell in enumerate(header):
         title = str(cell).strip()
         if index in used or not title or title in data:
             continue
-        data[title] = columns[index] if index < len(columns) else ()
+        data[title] = body[:, index]
         extras.append(title)
-    frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in data.items()})
-    frame = frame.replace("", None) if len(frame) < 50_000 else _blank_to_none(frame)
-    excel_rows = pd.Series(range(header_index + 2, header_index + 2 + len(frame)), index=frame.index)
-    keep = _non_empty_rows(frame)
-    headers = {name: str(header[i]).strip() for name, i in positions.items()}
-    return Table(
-        sheet,
-        header_index + 1,
-        frame[keep].reset_index(drop=True),
-        excel_rows[keep].reset_index(drop=True),
-        headers,
-        extras,
+    frame = pd.DataFrame(
+        {k: pd.Series(v, dtype=object) for k, v in data.items()}, index=pd.RangeIndex(len(body))
     )
+    first = header_index + 2
+    excel_rows = pd.Series(np.flatnonzero(keep) + first)
+    headers = {name: str(header[i]).strip() for name, i in positions.items()}
+    return Table(sheet, header_index + 1, frame, excel_rows, headers, extras)
 
 
-def _blank_to_none(frame: pd.DataFrame) -> pd.DataFrame:
-    for name in frame.columns:
-        column = frame[name]
-        frame[name] = column.where(column.ne(""), None)
-    return frame
-
-
-def _non_empty_rows(frame: pd.DataFrame) -> pd.Series:
-    if frame.empty:
-        return pd.Series([], dtype=bool)
-    return frame.notna().any(axis=1)
+def _as_matrix(body: list[list[object]], width: int) -> np.ndarray:
+    """Rows as an object matrix ``len(body) × width`` (short rows padded, long rows cut)."""
+    matrix = np.empty((len(body), width), dtype=object)
+    if not body:
+        return matrix
+    if all(len(row) == width for row in body):
+        matrix[:] = body
+        return matrix
+    matrix.fill("")
+    for index, row in enumerate(body):
+        cells = row[:width]
+        matrix[index, : len(cells)] = cells
+    return matrix
 
 
 def column_index(letters: str) -> int:
