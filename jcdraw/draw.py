@@ -660,9 +660,13 @@ def assign_teams(
         ...                      recusals={("S1", "U2")}, history={("S2", "U1")}, seed="12345678901234567890",
         ...                      plan_id="2024-joint", task=1, round_no=1)
         >>> teams.by_entity
-        TODO
+        {'U2': ['S2', 'M1'], 'U3': ['S1', 'M2'], 'U1': ['S1', 'M1']}
         >>> teams.loads
-        TODO
+        {'S1': 2, 'S2': 1, 'M1': 2, 'M2': 1}
+
+        U2 has the smallest ticket and S1 is recused from it. For U1 both 商务局 inspectors carry
+        one entity; S2's ticket at load 1 (``0c9746ab…``) is smaller than S1's (``73d810af…``), but
+        S2 inspected U1 before, so S1 goes.
     """
     roster = _roster(inspectors, rule)
     loads = {str(badge): 0 for badge in inspectors["badge"].tolist()}
@@ -804,7 +808,9 @@ class _Queues:
         if not recused and not seen and len(heaps) == 1:  # the usual case: the top of the heap
             return [heapq.heappop(heaps[0]) for _ in range(count)]
         popped = _pop_enough(heaps, count, recused, seen)
-        free = sorted((e for e in popped if e[2] not in recused), key=lambda e: (e[0], e[2] in seen, e))
+        free = sorted(
+            (e for e in popped if e[2] not in recused), key=lambda e: (e[0], e[2] in seen, e[1], e[2])
+        )
         for entry in [e for e in popped if e[2] in recused] + free[count:]:
             heapq.heappush(self._heap_of[entry[2]], entry)
         return free[:count]

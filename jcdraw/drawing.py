@@ -302,13 +302,25 @@ def run_draw(
             "registry_sha256": committed["registry_sha256"],
         }
     draw_id = ledger.record_draw(plan.id, task_no, round_no, payload, redraw_reason=redraw_reason)
-    record = ledger.get_draw(draw_id)
-    assert record is not None
+    stored = _stored_payload(ledger, draw_id, payload, redraw_reason)
     try:
-        write_assignment(target, record.payload, force=force)
+        write_assignment(target, stored, force=force)
     except OutputError as err:  # the draw stands; the workbook can be written again from the ledger
-        return DrawResult(draw_id, record.payload, None, pool.warnings, err.message)
-    return DrawResult(draw_id, record.payload, target, pool.warnings)
+        return DrawResult(draw_id, stored, None, pool.warnings, err.message)
+    return DrawResult(draw_id, stored, target, pool.warnings)
+
+
+def _stored_payload(
+    ledger: Ledger, draw_id: str, payload: dict[str, Any], redraw_reason: str | None
+) -> dict[str, Any]:
+    """The payload as the ledger stored it. A first draw only gains its id, so the big record is not
+    read back (at a million entities that would double peak memory); a redraw is read back for the
+    fields the ledger adds."""
+    if redraw_reason is None:
+        return {**payload, "draw_id": draw_id}
+    record = ledger.get_draw(draw_id)
+    assert record is not None, "the ledger just recorded this draw"
+    return record.payload
 
 
 def refuse_repeat(
