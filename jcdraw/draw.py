@@ -672,7 +672,7 @@ def assign_teams(
     loads = {str(badge): 0 for badge in inspectors["badge"].tolist()}
     recused_by_entity = _badges_by_entity(recusals)
     seen_by_entity = _badges_by_entity(history)
-    queues = _Queues(roster, ticket_prefix(seed, plan_id, task, round_no))
+    queues = _Queues(roster, rule, ticket_prefix(seed, plan_id, task, round_no))
     roster_suffices = False  # whether an entity nobody is recused from can have a team
     by_entity: dict[str, list[str]] = {}
     for uscc in _entities_in_ticket_order(selected):
@@ -683,7 +683,7 @@ def assign_teams(
         elif not roster_suffices:
             _check_team_possible(uscc, rule, roster, roster)
             roster_suffices = True
-        team = queues.form_team(rule, recused, seen_by_entity.get(uscc, _NOBODY))
+        team = queues.form_team(recused, seen_by_entity.get(uscc, _NOBODY))
         for badge in team:
             loads[badge] += 1
         by_entity[uscc] = team
@@ -728,8 +728,8 @@ def _entities_in_ticket_order(selected: pd.DataFrame) -> list[str]:
         raise ValueError("duplicate codes among the selected entities")
     tickets = selected["ticket"].astype(str).tolist()
     # draw_entities already lists them in ticket order; checking that is far cheaper than sorting.
-    keys = [t + code for t, code in zip(tickets, usccs, strict=True)]
-    if all(map(operator.le, keys, keys[1:])):
+    # Strictly increasing tickets of one length need no code to break ties (see ticket_order).
+    if len(set(map(len, tickets))) <= 1 and all(map(operator.lt, tickets, tickets[1:])):
         return usccs
     return [usccs[i] for i in ticket_order(tickets, usccs).tolist()]
 
@@ -765,8 +765,15 @@ _Entry = tuple[int, bytes, str]
 class _Queues:
     """Each rule department's candidates in a heap ordered by (load, ticket at that load, badge)."""
 
-    def __init__(self, roster: Mapping[str, Sequence[str]], prefix: str) -> None:
-        self._prefix = prefix.encode("utf-8")  # "{seed}|{plan}|{task}|{round}|"
+    def __init__(self, roster: Mapping[str, Sequence[str]], rule: TeamRule, prefix: str) -> None:
+        self._departments = list(rule.per_department.items())
+        # Every department gives exactly its quota (or the team is impossible), so the top-up is
+        # the same for every entity.
+        self._missing = max(0, rule.min_size - sum(rule.per_department.values()))
+        # "{seed}|{plan}|{task}|{round}|{badge}|" per badge; the load completes the ticket text.
+        self._text = {
+            badge: f"{prefix}{badge}{SEPARATOR}".encode() for badges in roster.values() for badge in badges
+        }
         self._heaps: dict[str, list[_Entry]] = {}
         self._heap_of: dict[str, list[_Entry]] = {}
         self._department_of: dict[str, str] = {}
@@ -780,24 +787,29 @@ class _Queues:
 
     def _entry(self, badge: str, load: int) -> _Entry:
         """The inspector's queue entry at ``load``: the only place inspector tickets are hashed."""
-        text = self._prefix + f"{badge}{SEPARATOR}{load}".encode()
-        return (load, hashlib.sha256(text).digest(), badge)
+        return (load, hashlib.sha256(self._text[badge] + b"%d" % load).digest(), badge)
 
-    def form_team(self, rule: TeamRule, recused: AbstractSet[str], seen: AbstractSet[str]) -> list[str]:
+    def form_team(self, recused: AbstractSet[str], seen: AbstractSet[str]) -> list[str]:
         """One entity's team, already known to be possible; members go back with their next ticket."""
-        team: dict[str, list[_Entry]] = {}
-        for department, required in rule.per_department.items():
-            team[department] = self._take([self._heaps[department]], required, recused, seen)
-        missing = rule.min_size - sum(len(members) for members in team.values())
-        if missing > 0:
-            # The members chosen so far are out of the heaps, so they cannot be chosen twice.
-            every_department = [self._heaps[department] for department in rule.per_department]
-            for entry in self._take(every_department, missing, recused, seen):
-                team[self._department_of[entry[2]]].append(entry)
-        members = [entry for department in rule.per_department for entry in team[department]]
+        if recused or self._missing:
+            members = self._ranked_team(recused, seen)
+        else:  # the usual case: the top of each department's heap
+            members = [
+                heapq.heappop(self._heaps[d]) for d, required in self._departments for _ in range(required)
+            ]
         for load, _, badge in members:
             heapq.heappush(self._heap_of[badge], self._entry(badge, load + 1))
         return [badge for _, _, badge in members]
+
+    def _ranked_team(self, recused: AbstractSet[str], seen: AbstractSet[str]) -> list[_Entry]:
+        """The team's entries in rule order, taken out of the heaps, for any entity."""
+        team = {d: self._take([self._heaps[d]], required, recused, seen) for d, required in self._departments}
+        if self._missing:
+            # The members chosen so far are out of the heaps, so they cannot be chosen twice.
+            every_department = [self._heaps[department] for department, _ in self._departments]
+            for entry in self._take(every_department, self._missing, recused, seen):
+                team[self._department_of[entry[2]]].append(entry)
+        return [entry for department, _ in self._departments for entry in team[department]]
 
     def _take(
         self, heaps: Sequence[list[_Entry]], count: int, recused: AbstractSet[str], seen: AbstractSet[str]
@@ -805,8 +817,6 @@ class _Queues:
         """Remove and return the ``count`` best-ranked non-recused entries of ``heaps``, best first."""
         if count <= 0:
             return []
-        if not recused and not seen and len(heaps) == 1:  # the usual case: the top of the heap
-            return [heapq.heappop(heaps[0]) for _ in range(count)]
         popped = _pop_enough(heaps, count, recused, seen)
         free = sorted(
             (e for e in popped if e[2] not in recused), key=lambda e: (e[0], e[2] in seen, e[1], e[2])

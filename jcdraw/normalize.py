@@ -173,9 +173,22 @@ def _map_strings(values: ObjectArray, transform: Callable[[ObjectArray], ObjectA
 
 
 def _keys_of_strings(strings: ObjectArray) -> ObjectArray:
-    """Apply key steps 2–4: NFKC, remove noise, upper-case, NFKC."""
-    text = _without(pd.Series(strings, dtype=object).str.normalize("NFKC"), _NOISE_RUN)
-    return text.str.upper().str.normalize("NFKC").to_numpy(dtype=object)
+    """Apply key steps 2–4: NFKC, remove noise, upper-case, NFKC.
+
+    Most cells (credit codes, badge numbers) are already plain upper-case ASCII letters and digits,
+    which every step leaves unchanged, so only the other cells go through the Unicode pipeline.
+    """
+    result = strings.copy()
+    plain = np.fromiter(
+        (v.isascii() and v.isalnum() and (v.isupper() or v.isdigit()) for v in strings),
+        dtype=bool,
+        count=len(strings),
+    )
+    rest = strings[~plain]
+    if len(rest):
+        text = _without(pd.Series(rest, dtype=object).str.normalize("NFKC"), _NOISE_RUN)
+        result[~plain] = text.str.upper().str.normalize("NFKC").to_numpy(dtype=object)
+    return result
 
 
 def _split_keys_of_strings(strings: ObjectArray) -> ObjectArray:

@@ -70,8 +70,9 @@ def test_the_specified_ticket_example() -> None:
 
 @pytest.mark.parametrize("vector", VECTORS["inspector_tickets"], ids=lambda v: v["input"])
 def test_inspector_ticket_vectors(vector: dict[str, str]) -> None:
-    seed, plan_id, task, round_no, uscc, badge = vector["input"].split("|")
-    assert inspector_ticket(seed, plan_id, int(task), int(round_no), uscc, badge) == vector["ticket"]
+    seed, plan_id, task, round_no, badge, load = vector["input"].split("|")
+    assert hashlib.sha256(vector["input"].encode("utf-8")).hexdigest() == vector["ticket"]
+    assert inspector_ticket(seed, plan_id, int(task), int(round_no), badge, int(load)) == vector["ticket"]
 
 
 def _mini_pool() -> pd.DataFrame:
@@ -424,44 +425,56 @@ def _reference_teams(
     task: int,
     round_no: int,
 ) -> dict[str, list[str]]:
-    """Step 5 as the docstring words it, ranking every candidate in full (no shortcuts)."""
+    """Step 5 as the docstring words it, ranking every candidate in full for every pick."""
     if "qualified" in inspectors.columns:
         inspectors = inspectors.loc[inspectors["qualified"].astype(bool)]
     department_of = dict(zip(inspectors["badge"], inspectors["department"], strict=True))
     loads = dict.fromkeys(department_of, 0)
-    teams: dict[str, list[str]] = {}
-    for _, uscc in sorted(zip(selected["ticket"], selected["uscc"], strict=True)):
 
-        def rank(badge: str, uscc: str = uscc) -> tuple[int, bool, str, str]:
-            drawn = inspector_ticket(seed, plan_id, task, round_no, uscc, badge)
+    def best(candidates: list[str], uscc: str) -> str:
+        def rank(badge: str) -> tuple[int, bool, str, str]:
+            drawn = inspector_ticket(seed, plan_id, task, round_no, badge, loads[badge])
             return (loads[badge], (badge, uscc) in history, drawn, badge)
 
+        return min(candidates, key=rank)
+
+    teams: dict[str, list[str]] = {}
+    for _, uscc in sorted(zip(selected["ticket"], selected["uscc"], strict=True)):
         free = [b for b in department_of if (b, uscc) not in recusals]
         team: list[str] = []
+
+        def pick(candidates: list[str], team: list[str] = team, uscc: str = uscc) -> None:
+            chosen = best(candidates, uscc)
+            team.append(chosen)
+            loads[chosen] += 1  # the next pick already sees the new load and ticket
+
         for department, required in rule.per_department.items():
-            candidates = sorted((b for b in free if department_of[b] == department), key=rank)
-            if len(candidates) < required:
-                raise TeamImpossible(uscc, department, "reference")
-            team += candidates[:required]
-        rest = sorted(
-            (b for b in free if b not in team and department_of[b] in rule.per_department), key=rank
-        )
-        missing = max(0, rule.min_size - len(team))
-        if len(rest) < missing:
-            raise TeamImpossible(uscc, None, "reference")
-        team += rest[:missing]
+            for _ in range(required):
+                candidates = [b for b in free if department_of[b] == department and b not in team]
+                if not candidates:
+                    raise TeamImpossible(uscc, department, "reference")
+                pick(candidates)
+        while len(team) < rule.min_size:
+            rest = [b for b in free if b not in team and department_of[b] in rule.per_department]
+            if not rest:
+                raise TeamImpossible(uscc, None, "reference")
+            pick(rest)
         order = list(rule.per_department)
         team.sort(key=lambda b: order.index(department_of[b]))  # stable: pick order within a department
-        for badge in team:
-            loads[badge] += 1
         teams[uscc] = team
     return teams
 
 
 @st.composite
-def team_cases(draw: st.DrawFn, with_recusals: bool = True) -> dict[str, Any]:
+def team_cases(draw: st.DrawFn, with_recusals: bool = True, dense: bool = False) -> dict[str, Any]:
+    """Small draws; ``dense`` ones have more entities, larger quotas and much more history."""
     usccs = draw(
-        st.lists(st.text("0123456789AB", min_size=4, max_size=4), unique=True, min_size=1, max_size=12)
+        st.lists(
+            st.text("0123456789AB", min_size=4, max_size=4),
+            unique=True,
+            min_size=1,
+            max_size=24 if dense else 12,
+        )
     )
     departments = draw(
         st.lists(st.sampled_from(["商务局", "市场监管局", "消防救援支队"]), unique=True, min_size=1)
@@ -475,17 +488,18 @@ def team_cases(draw: st.DrawFn, with_recusals: bool = True) -> dict[str, Any]:
         for department in departments
         for i in range(draw(st.integers(1, 6)))
     ]
-    per_department = {d: draw(st.integers(0, 2)) for d in departments}
+    per_department = {d: draw(st.integers(0, 3 if dense else 2)) for d in departments}
     pairs = [(s["badge"], u) for s in staff for u in usccs]
-    pick_pairs = st.sets(st.sampled_from(pairs), max_size=8) if pairs else st.just(set())
+    recusal_pairs = st.sets(st.sampled_from(pairs), max_size=12 if dense else 8) if pairs else st.just(set())
+    history_pairs = st.sets(st.sampled_from(pairs), max_size=60 if dense else 8) if pairs else st.just(set())
     return {
         "selected": pd.DataFrame(
             {"uscc": usccs, "ticket": [ticket(SEED, "2024-joint", 1, 1, u) for u in usccs]}
         ),
         "inspectors": pd.DataFrame(staff, columns=["badge", "department", "qualified"]),
-        "rule": TeamRule(min_size=draw(st.integers(1, 3)), per_department=per_department),
-        "recusals": draw(pick_pairs) if with_recusals else set(),
-        "history": draw(pick_pairs),
+        "rule": TeamRule(min_size=draw(st.integers(1, 5 if dense else 3)), per_department=per_department),
+        "recusals": draw(recusal_pairs) if with_recusals else set(),
+        "history": draw(history_pairs),
         "seed": SEED,
         "plan_id": "2024-joint",
         "task": 1,
@@ -506,6 +520,20 @@ def _first_impossible(case: dict[str, Any]) -> str | None:
         if any(free.count(d) < n for d, n in rule.per_department.items()) or len(free) < rule.min_size:
             return str(uscc)
     return None
+
+
+@PROPERTY
+@given(case=team_cases(dense=True))
+def test_teams_equal_the_full_ranking_with_much_history_and_recusal(case: dict[str, Any]) -> None:
+    # The queues look only at the top of each department; the reference ranks everybody, every pick.
+    try:
+        expected = _reference_teams(**case)
+    except TeamImpossible as reference_error:
+        with pytest.raises(TeamImpossible) as caught:
+            assign_teams(**case)
+        assert caught.value.uscc == reference_error.uscc
+        return
+    assert assign_teams(**case).by_entity == expected
 
 
 @PROPERTY
@@ -546,6 +574,86 @@ def test_loads_within_a_department_differ_by_at_most_one_without_recusals(case: 
     for _, members in staff.groupby("department"):
         loads = [teams.loads[b] for b in members["badge"]]
         assert max(loads) - min(loads) <= 1
+
+
+@PROPERTY
+@given(case=team_cases(dense=True), shuffle_seed=st.integers(0, 2**32 - 1))
+def test_teams_are_deterministic_and_ignore_row_order(case: dict[str, Any], shuffle_seed: int) -> None:
+    try:
+        first = assign_teams(**case)
+    except TeamImpossible as error:
+        first_error: TeamImpossible | None = error
+    else:
+        first_error = None
+    shuffled = {
+        **case,
+        "selected": case["selected"].sample(frac=1, random_state=shuffle_seed),
+        "inspectors": case["inspectors"].sample(frac=1, random_state=shuffle_seed),
+    }
+    for again in (case, shuffled):
+        if first_error is not None:
+            with pytest.raises(TeamImpossible) as caught:
+                assign_teams(**again)
+            assert caught.value.message == first_error.message
+        else:
+            teams = assign_teams(**again)
+            assert teams.by_entity == first.by_entity
+            assert list(teams.by_entity) == list(first.by_entity)
+            assert sorted(teams.loads.items()) == sorted(first.loads.items())
+
+
+def test_a_department_works_in_laps_whose_order_is_redrawn_each_lap() -> None:
+    usccs = [f"U{i:02d}" for i in range(12)]
+    selected = pd.DataFrame({"uscc": usccs, "ticket": [ticket(SEED, "2024-joint", 1, 1, u) for u in usccs]})
+    badges = ["S1", "S2", "S3", "S4"]
+    inspectors = pd.DataFrame({"badge": badges, "department": ["商务局"] * 4})
+    rule = TeamRule(min_size=1, per_department={"商务局": 1})
+    teams = assign_teams(selected, inspectors, rule=rule, recusals=set(), history=set(), **PARAMS, round_no=1)
+    picks = [team[0] for team in teams.by_entity.values()]
+    laps = [picks[i : i + 4] for i in range(0, 12, 4)]
+    for load, lap in enumerate(laps):
+        assert lap == sorted(badges, key=lambda b: inspector_ticket(SEED, "2024-joint", 1, 1, b, load))
+    assert laps == [["S3", "S4", "S2", "S1"], ["S4", "S2", "S3", "S1"], ["S4", "S1", "S3", "S2"]]
+
+
+def test_one_hash_per_inspector_and_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    hashed: list[tuple[str, int]] = []
+    entry = jcdraw.draw._Queues._entry
+
+    def counting(self: Any, badge: str, load: int) -> Any:
+        hashed.append((badge, load))
+        return entry(self, badge, load)
+
+    monkeypatch.setattr(jcdraw.draw._Queues, "_entry", counting)
+    usccs = [f"U{i:03d}" for i in range(200)]
+    selected = pd.DataFrame({"uscc": usccs, "ticket": [ticket(SEED, "2024-joint", 1, 1, u) for u in usccs]})
+    staff = {f"S{i}": "商务局" for i in range(7)} | {f"M{i}": "市场监管局" for i in range(5)}
+    inspectors = pd.DataFrame({"badge": list(staff), "department": list(staff.values())})
+    rule = TeamRule(min_size=3, per_department={"商务局": 1, "市场监管局": 1})
+    teams = assign_teams(
+        selected,
+        inspectors,
+        rule=rule,
+        recusals={("S1", "U005"), ("M2", "U007")},
+        history={("S3", u) for u in usccs[::3]},
+        **PARAMS,
+        round_no=1,
+    )
+    assert len(set(hashed)) == len(hashed) == len(staff) + 200 * 3
+    assert sum(teams.loads.values()) == 200 * 3
+
+
+def test_entities_already_in_ticket_order_keep_it_and_others_are_sorted() -> None:
+    usccs = [f"U{i}" for i in range(6)]
+    tickets = [ticket(SEED, "2024-joint", 1, 1, u) for u in usccs]
+    ordered = [u for _, u in sorted(zip(tickets, usccs, strict=True))]
+    selected = pd.DataFrame({"uscc": usccs, "ticket": tickets})
+    assert jcdraw.draw._entities_in_ticket_order(selected) == ordered
+    in_order = selected.set_index("uscc").loc[ordered].reset_index()
+    assert jcdraw.draw._entities_in_ticket_order(in_order) == ordered
+    # Equal tickets: the code decides, even when the rows already look sorted by ticket.
+    tied = pd.DataFrame({"uscc": ["U9", "U1"], "ticket": ["a", "a"]})
+    assert jcdraw.draw._entities_in_ticket_order(tied) == ["U1", "U9"]
 
 
 def test_balance_outranks_history() -> None:
