@@ -791,7 +791,7 @@ class _Queues:
 
     def form_team(self, recused: AbstractSet[str], seen: AbstractSet[str]) -> list[str]:
         """One entity's team, already known to be possible; members go back with their next ticket."""
-        if recused or self._missing:
+        if recused or seen or self._missing:
             members = self._ranked_team(recused, seen)
         else:  # the usual case: the top of each department's heap
             members = [
@@ -848,7 +848,7 @@ def _pop_enough(
             level = free[count - 1][0]
             if top[0][0] > level:
                 return popped
-            places = count - sum(1 for load, _, _ in free if load < level)
+            places = 1
             fresh = sum(1 for load, _, badge in free if load == level and badge not in seen)
             if fresh >= places:
                 return popped
