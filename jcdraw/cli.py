@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import sys
 import traceback
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -18,8 +17,17 @@ import typer
 from typer._click import exceptions as click_exceptions  # typer vendors click
 
 from jcdraw import cli_publish, cli_visits, messages, render
+from jcdraw.cli_options import (
+    AsOfOption,
+    ForceOption,
+    JsonOption,
+    LedgerOption,
+    PlanOption,
+    RegistryOption,
+    YearOption,
+    as_of_date,
+)
 from jcdraw.errors import BadInvocation, JcdrawError
-from jcdraw.normalize import parse_date_one
 from jcdraw.plans import load_plans
 from jcdraw.problems import Problem
 
@@ -36,44 +44,10 @@ app.add_typer(template_app, name="template")
 
 _state = {"debug": False}
 
-PlanOption = Annotated[
-    str | None,
-    typer.Option(
-        "--plan", help="计划：joint（部门联合）、internal（内部）或 YAML 文件路径；默认本年度全部计划。"
-    ),
-]
-YearOption = Annotated[int | None, typer.Option("--year", help="计划年度，默认最新年度。")]
-JsonOption = Annotated[bool, typer.Option("--json", help="以 JSON 输出（供脚本使用）。")]
-AsOfOption = Annotated[
-    str | None, typer.Option("--as-of", help="按此日期判断（默认今天），格式 2024-05-20。")
-]
-ForceOption = Annotated[bool, typer.Option("--force", help="覆盖已存在的输出文件。")]
-RegistryOption = Annotated[
-    Path,
-    typer.Option(
-        "--registry", envvar="JCDRAW_REGISTRY", help="名录库 Excel 文件，默认当前文件夹的 registry.xlsx。"
-    ),
-]
-LedgerOption = Annotated[
-    Path, typer.Option("--ledger", envvar="JCDRAW_LEDGER", help="台账文件，默认当前文件夹的 jcdraw.sqlite3。")
-]
-
 
 @app.callback()
 def _root(debug: Annotated[bool, typer.Option("--debug", help="出错时显示技术细节。")] = False) -> None:
     _state["debug"] = debug
-
-
-def as_of_date(value: str | None, option: str = "--as-of") -> date:
-    if value is None:
-        return date.today()
-    try:
-        parsed = parse_date_one(value)
-    except ValueError:
-        parsed = None
-    if parsed is None:
-        raise BadInvocation(messages.BAD_DATE_OPTION.format(option=option, value=value))
-    return parsed
 
 
 # --- validate ----------------------------------------------------------------------------------

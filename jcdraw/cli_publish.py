@@ -17,31 +17,18 @@ import typer
 from rich.table import Table
 
 from jcdraw import messages, render
+from jcdraw.cli_options import (
+    LEDGER_DEFAULT,
+    AsOfOption,
+    CalendarOption,
+    ForceOption,
+    JsonOption,
+    LedgerOption,
+    as_of_date,
+)
 
 if TYPE_CHECKING:
     from jcdraw.status import StatusReport
-
-LEDGER_DEFAULT = Path("jcdraw.sqlite3")
-
-LedgerOption = Annotated[
-    Path,
-    typer.Option(
-        "--ledger",
-        envvar="JCDRAW_LEDGER",
-        help="台账文件，默认当前文件夹的 jcdraw.sqlite3（或环境变量 JCDRAW_LEDGER）。",
-    ),
-]
-CalendarOption = Annotated[
-    list[Path] | None,
-    typer.Option(
-        "--calendar", help="补充节假日安排的日历文件（YAML），用于 chinesecalendar 尚未覆盖的年份；可重复。"
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="以 JSON 输出（供脚本使用）。")]
-AsOfOption = Annotated[
-    str | None, typer.Option("--as-of", help="按此日期计算（默认今天），格式 2024-10-23。")
-]
-ForceOption = Annotated[bool, typer.Option("--force", help="覆盖已存在的输出文件。")]
 
 
 def register(app: typer.Typer) -> None:
@@ -53,8 +40,6 @@ def register(app: typer.Typer) -> None:
 
 
 def _day(value: str | None) -> date:
-    from jcdraw.cli import as_of_date  # late: jcdraw.cli imports this module
-
     return as_of_date(value)
 
 

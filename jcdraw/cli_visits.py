@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from jcdraw import messages, render
+from jcdraw.cli_options import LEDGER_DEFAULT, ForceOption, JsonOption, LedgerOption
 
 if TYPE_CHECKING:  # the command imports the core lazily, keeping `jcdraw --help` fast
     from jcdraw.visits import Visit, VisitPlan
@@ -30,15 +31,12 @@ def register(app: typer.Typer) -> None:
 
 def visits_command(
     year: Annotated[int | None, typer.Option("--year", help="年度，默认台账中最新的抽取年度。")] = None,
-    ledger: Annotated[
-        Path,
-        typer.Option("--ledger", envvar="JCDRAW_LEDGER", help="台账文件，默认当前文件夹的 jcdraw.sqlite3。"),
-    ] = Path("jcdraw.sqlite3"),
+    ledger: LedgerOption = LEDGER_DEFAULT,
     out: Annotated[
         Path | None, typer.Option("--out", help="检查安排表文件名，默认 visits-年度.xlsx。")
     ] = None,
-    json_output: Annotated[bool, typer.Option("--json", help="以 JSON 输出（供脚本使用）。")] = False,
-    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的输出文件。")] = False,
+    json_output: JsonOption = False,
+    force: ForceOption = False,
 ) -> None:
     """把同一对象在本年度被多个任务抽中的检查合并为一次（进一次门，查多事项），生成检查安排表。"""
     from jcdraw.assignment_book import check_output_target

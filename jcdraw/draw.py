@@ -848,7 +848,7 @@ def _pop_enough(
             level = free[count - 1][0]
             if top[0][0] > level:
                 return popped
-            places = 1
+            places = count - sum(1 for load, _, _ in free if load < level)
             fresh = sum(1 for load, _, badge in free if load == level and badge not in seen)
             if fresh >= places:
                 return popped

@@ -9,76 +9,205 @@ is wrong, where, and how to fix it.
 from __future__ import annotations
 
 PROBLEMS: dict[str, tuple[str, str]] = {
-    "too-many": ("info", "同类问题（{value}）过多，另有 {count} 处未逐条列出；请先修正已列出的问题后重新校验。"),
+    "too-many": (
+        "info",
+        "同类问题（{value}）过多，另有 {count} 处未逐条列出；请先修正已列出的问题后重新校验。",
+    ),
     # --- file and sheet level -------------------------------------------------------------
-    "missing-sheet": ("error", "工作簿中找不到工作表“{sheet_name}”。请按模板（jcdraw template registry）添加该工作表，或把现有工作表改名为“{sheet_name}”。"),
-    "missing-column": ("error", "工作表“{sheet_name}”缺少必填列“{column_name}”（在前 10 行内未找到表头）。请在表头行添加该列。"),
-    "duplicate-column": ("error", "表头中“{column_name}”出现了不止一次（第 {columns} 列）。请删除或改名多余的列，只保留一列。"),
+    "missing-sheet": (
+        "error",
+        "工作簿中找不到工作表“{sheet_name}”。请按模板（jcdraw template registry）添加该工作表，或把现有工作表改名为“{sheet_name}”。",
+    ),
+    "missing-column": (
+        "error",
+        "工作表“{sheet_name}”缺少必填列“{column_name}”（在前 10 行内未找到表头）。请在表头行添加该列。",
+    ),
+    "duplicate-column": (
+        "error",
+        "表头中“{column_name}”出现了不止一次（第 {columns} 列）。请删除或改名多余的列，只保留一列。",
+    ),
     "empty-sheet": ("error", "工作表“{sheet_name}”没有数据行。请至少填写一行后再校验。"),
-    "formula-cell": ("warning", "该单元格是公式或错误值（{value}），已按空值处理。请改为直接填写数值或文字。"),
+    "formula-cell": (
+        "warning",
+        "该单元格是公式或错误值（{value}），已按空值处理。请改为直接填写数值或文字。",
+    ),
     # --- entities (检查对象) ----------------------------------------------------------------
     "uscc-missing": ("error", "统一社会信用代码为空。请填写 18 位统一社会信用代码。"),
-    "uscc-float": ("error", "统一社会信用代码“{value}”被 Excel 存成了数字，后几位已丢失。请把该列设置为“文本”格式后重新粘贴原始代码。"),
+    "uscc-float": (
+        "error",
+        "统一社会信用代码“{value}”被 Excel 存成了数字，后几位已丢失。请把该列设置为“文本”格式后重新粘贴原始代码。",
+    ),
     "uscc-length": ("error", "统一社会信用代码“{value}”长度为 {length} 位，应为 18 位。请核对后重新填写。"),
-    "uscc-charset": ("error", "统一社会信用代码“{value}”含有不允许的字符（只允许数字和除 I、O、Z、S、V 以外的大写字母）。请核对后重新填写。"),
-    "uscc-checksum": ("error", "统一社会信用代码“{value}”的校验位不正确（按 GB 32100-2015 计算应为“{expected}”）。请对照营业执照核对代码。"),
-    "uscc-duplicate": ("error", "统一社会信用代码“{value}”重复出现（另见第 {other_rows} 行）。同一主体只能登记一行，请合并或删除重复行。"),
+    "uscc-charset": (
+        "error",
+        "统一社会信用代码“{value}”含有不允许的字符（只允许数字和除 I、O、Z、S、V 以外的大写字母）。请核对后重新填写。",
+    ),
+    "uscc-checksum": (
+        "error",
+        "统一社会信用代码“{value}”的校验位不正确（按 GB 32100-2015 计算应为“{expected}”）。请对照营业执照核对代码。",
+    ),
+    "uscc-duplicate": (
+        "error",
+        "统一社会信用代码“{value}”重复出现（另见第 {other_rows} 行）。同一主体只能登记一行，请合并或删除重复行。",
+    ),
     "name-missing": ("error", "名称为空。请填写检查对象的名称。"),
     "region-missing": ("error", "区域为空。请从下拉列表选择区域：{choices}。"),
     "region-unknown": ("error", "区域“{value}”不是晋城市的区县。请改为以下之一：{choices}。"),
-    "region-mismatch": ("warning", "区域“{value}”与统一社会信用代码中的行政区划码 {division} 不一致（该代码对应 {expected}）。请核对区域或代码。"),
+    "region-mismatch": (
+        "warning",
+        "区域“{value}”与统一社会信用代码中的行政区划码 {division} 不一致（该代码对应 {expected}）。请核对区域或代码。",
+    ),
     "category-missing": ("error", "监管类别为空。请填写监管类别，多个类别用顿号“、”分隔。"),
-    "category-untargeted": ("warning", "监管类别“{value}”不是本年度任何抽查任务的对象，该主体不会被抽取。如有误请改为：{choices}。"),
-    "risk-unknown": ("error", "信用风险分类“{value}”无法识别。请填写 A/B/C/D 或 低风险/一般风险/较高风险/高风险，未分类可留空（按 {default} 类处理）。"),
-    "status-unknown": ("warning", "经营状态“{value}”无法识别，按“存续”处理。常用值：存续、在业、开业、注销、吊销、撤销、迁出。"),
+    "category-untargeted": (
+        "warning",
+        "监管类别“{value}”不是本年度任何抽查任务的对象，该主体不会被抽取。如有误请改为：{choices}。",
+    ),
+    "risk-unknown": (
+        "error",
+        "信用风险分类“{value}”无法识别。请填写 A/B/C/D 或 低风险/一般风险/较高风险/高风险，未分类可留空（按 {default} 类处理）。",
+    ),
+    "status-unknown": (
+        "warning",
+        "经营状态“{value}”无法识别，按“存续”处理。常用值：存续、在业、开业、注销、吊销、撤销、迁出。",
+    ),
     "no-entities": ("error", "检查对象库为空。请先在“检查对象”工作表中登记监管对象。"),
     # --- inspectors (执法人员) --------------------------------------------------------------
     "badge-missing": ("error", "执法证号为空。每位执法人员都必须填写执法证号。"),
-    "badge-duplicate": ("error", "执法证号“{value}”重复出现（另见第 {other_rows} 行）。请核对，每个执法证号只能登记一行。"),
+    "badge-duplicate": (
+        "error",
+        "执法证号“{value}”重复出现（另见第 {other_rows} 行）。请核对，每个执法证号只能登记一行。",
+    ),
     "inspector-name-missing": ("error", "执法人员姓名为空。请填写姓名。"),
     "department-missing": ("error", "部门为空。请从下拉列表选择所在部门。"),
-    "department-unknown": ("warning", "部门“{value}”不是抽查计划中的部门，该人员不会被抽取。计划中的部门有：{choices}。"),
+    "department-unknown": (
+        "warning",
+        "部门“{value}”不是抽查计划中的部门，该人员不会被抽取。计划中的部门有：{choices}。",
+    ),
     "credential-date-bad": ("error", "执法证有效期“{value}”不是有效日期。请填写如 2025-12-31 的日期。"),
     "credential-expired": ("warning", "执法证已于 {value} 到期，该人员不会被抽取。请更新执法证有效期。"),
     "credential-missing": ("warning", "执法证有效期至为空，视为未持有效执法证，不会被抽取。请填写有效期。"),
     "duty-unknown": ("warning", "在岗状态“{value}”无法识别，按“在岗”处理。可填：在岗、离岗、退休、调离。"),
     "no-inspectors": ("error", "执法人员库为空。请先在“执法人员”工作表中登记执法人员。"),
-    "qualification-unknown": ("warning", "可检查类别“{value}”不是计划中的监管类别，已忽略。计划中的类别有：{choices}。"),
+    "qualification-unknown": (
+        "warning",
+        "可检查类别“{value}”不是计划中的监管类别，已忽略。计划中的类别有：{choices}。",
+    ),
     # --- recusals (回避) --------------------------------------------------------------------
-    "recusal-code-invalid": ("error", "回避对象“{value}”不是有效的统一社会信用代码。请填写完整的 18 位代码，多个用顿号分隔。"),
+    "recusal-code-invalid": (
+        "error",
+        "回避对象“{value}”不是有效的统一社会信用代码。请填写完整的 18 位代码，多个用顿号分隔。",
+    ),
     "recusal-code-unknown": ("warning", "回避对象“{value}”不在检查对象库中，该回避暂不起作用。请核对代码。"),
     "recusal-badge-unknown": ("error", "回避关系中的执法证号“{value}”不在执法人员库中。请核对执法证号。"),
     # --- against the plans ------------------------------------------------------------------
-    "task-no-entities": ("warning", "任务 {task}（{task_name}）没有符合条件的检查对象（类别“{category}”，范围 {scope}）。"),
-    "task-understaffed": ("error", "任务 {task}（{task_name}）无法组成检查组：部门“{department}”只有 {available} 名符合条件的执法人员，至少需要 {required} 名。请补充该部门的执法人员或更新执法证有效期。"),
-    "task-team-too-small": ("error", "任务 {task}（{task_name}）可用执法人员共 {available} 名，少于检查组最少人数 {required}。"),
+    "task-no-entities": (
+        "warning",
+        "任务 {task}（{task_name}）没有符合条件的检查对象（类别“{category}”，范围 {scope}）。",
+    ),
+    "task-understaffed": (
+        "error",
+        "任务 {task}（{task_name}）无法组成检查组：部门“{department}”只有 {available} 名符合条件的执法人员，至少需要 {required} 名。请补充该部门的执法人员或更新执法证有效期。",
+    ),
+    "task-team-too-small": (
+        "error",
+        "任务 {task}（{task_name}）可用执法人员共 {available} 名，少于检查组最少人数 {required}。",
+    ),
     # --- workdays -----------------------------------------------------------------------------
     # --- draw ---------------------------------------------------------------------------------
     # --- publish ------------------------------------------------------------------------------
-    "result-sheet-missing": ("error", "工作簿中找不到工作表“{sheet_name}”（现有工作表：{existing}）。请使用 jcdraw draw 生成的抽取结果表，在其中的“{sheet_name}”工作表填写检查结果。"),
-    "result-draw-missing": ("error", "抽取编号为空。请使用 jcdraw draw 生成的“检查结果”工作表，不要删除或改动预填的前六列。"),
-    "result-draw-unknown": ("error", "台账中没有抽取编号“{value}”。请核对抽取编号（应与 jcdraw draw 生成的工作簿一致），或用 --ledger 指定抽取时使用的台账。"),
-    "result-draw-superseded": ("error", "抽取编号“{value}”已被重新抽取（新编号 {by}）取代，其结果不能登记。请在新抽取编号的抽取结果表中填写检查结果。"),
-    "result-task-mismatch": ("error", "任务编号“{value}”与抽取编号 {draw_id} 的任务编号 {task} 不符。请把任务编号改回 {task}。"),
-    "result-entity-not-drawn": ("error", "统一社会信用代码“{value}”不是抽取编号 {draw_id} 抽中的检查对象。请核对代码，不要改动预填的前六列。"),
-    "result-item-unknown": ("error", "检查事项序号“{value}”无效：抽取编号 {draw_id} 的检查事项序号为 1 至 {count}。请改回预填的序号。"),
-    "result-item-mismatch": ("error", "检查事项“{value}”与该任务第 {item} 项检查事项“{expected}”不符。请改回预填的内容。"),
-    "result-missing": ("error", "检查结果为空，但本行已填写检查日期或执法证号。请从下拉列表选择检查结果；尚未检查的行请把检查结果、检查日期、执法证号三项都留空。"),
-    "result-unknown": ("error", "检查结果“{value}”中的“{part}”不是规定的结果类别。请从下拉列表选择：{choices}。多个结果用顿号“、”分隔。"),
-    "result-exclusive": ("error", "检查结果“{value}”中的“{exclusive}”不能与其他结果同时填写。请只填“{exclusive}”，或删去它。"),
-    "result-date-missing": ("error", "检查日期为空，但本行已填写检查结果或执法证号。请填写检查完成日期（如 2024-09-20）。"),
+    "result-sheet-missing": (
+        "error",
+        "工作簿中找不到工作表“{sheet_name}”（现有工作表：{existing}）。请使用 jcdraw draw 生成的抽取结果表，在其中的“{sheet_name}”工作表填写检查结果。",
+    ),
+    "result-draw-missing": (
+        "error",
+        "抽取编号为空。请使用 jcdraw draw 生成的“检查结果”工作表，不要删除或改动预填的前六列。",
+    ),
+    "result-draw-unknown": (
+        "error",
+        "台账中没有抽取编号“{value}”。请核对抽取编号（应与 jcdraw draw 生成的工作簿一致），或用 --ledger 指定抽取时使用的台账。",
+    ),
+    "result-draw-superseded": (
+        "error",
+        "抽取编号“{value}”已被重新抽取（新编号 {by}）取代，其结果不能登记。请在新抽取编号的抽取结果表中填写检查结果。",
+    ),
+    "result-task-mismatch": (
+        "error",
+        "任务编号“{value}”与抽取编号 {draw_id} 的任务编号 {task} 不符。请把任务编号改回 {task}。",
+    ),
+    "result-entity-not-drawn": (
+        "error",
+        "统一社会信用代码“{value}”不是抽取编号 {draw_id} 抽中的检查对象。请核对代码，不要改动预填的前六列。",
+    ),
+    "result-item-unknown": (
+        "error",
+        "检查事项序号“{value}”无效：抽取编号 {draw_id} 的检查事项序号为 1 至 {count}。请改回预填的序号。",
+    ),
+    "result-item-mismatch": (
+        "error",
+        "检查事项“{value}”与该任务第 {item} 项检查事项“{expected}”不符。请改回预填的内容。",
+    ),
+    "result-missing": (
+        "error",
+        "检查结果为空，但本行已填写检查日期或执法证号。请从下拉列表选择检查结果；尚未检查的行请把检查结果、检查日期、执法证号三项都留空。",
+    ),
+    "result-unknown": (
+        "error",
+        "检查结果“{value}”中的“{part}”不是规定的结果类别。请从下拉列表选择：{choices}。多个结果用顿号“、”分隔。",
+    ),
+    "result-exclusive": (
+        "error",
+        "检查结果“{value}”中的“{exclusive}”不能与其他结果同时填写。请只填“{exclusive}”，或删去它。",
+    ),
+    "result-date-missing": (
+        "error",
+        "检查日期为空，但本行已填写检查结果或执法证号。请填写检查完成日期（如 2024-09-20）。",
+    ),
     "result-date-bad": ("error", "检查日期“{value}”不是有效日期。请填写如 2024-09-20 的日期。"),
-    "result-date-outside-period": ("error", "检查日期 {value} 不在任务起止时间（{start} 至 {end}）内。请核对检查日期。"),
-    "result-date-future": ("error", "检查日期 {value} 晚于公示日期 {as_of}。尚未完成的检查请留空，完成后再公示；或用 --as-of 指定正确的公示日期。"),
-    "result-date-before-draw": ("error", "检查日期 {value} 早于抽取日期 {drawn}，检查不可能在抽取之前完成。请核对检查日期。"),
-    "result-badges-missing": ("error", "检查人员执法证号为空。请填写参加检查的执法人员的执法证号（至少 2 名，用顿号“、”分隔）。"),
-    "result-badges-too-few": ("error", "只填写了 {count} 名检查人员（{value}），至少需要 2 名。请补填同组执法人员的执法证号，用顿号“、”分隔。"),
-    "result-badge-not-in-team": ("error", "执法证号“{value}”不是该检查对象检查组的成员（检查组：{team}）。请核对执法证号；检查人员须是抽取时分配的检查组成员。"),
-    "result-entity-incomplete": ("error", "该检查对象的其他检查事项已填写，第 {item} 项尚未填写。同一对象的全部检查事项须一并填写后才能公示：请补填本行，或把该对象各行的结果都留空。"),
-    "result-entity-rows-absent": ("error", "检查对象 {uscc} 缺少第 {items} 项检查事项的行。请从 jcdraw draw 生成的工作簿中恢复这些行并填写结果。"),
-    "result-duplicate-row": ("error", "同一检查对象的同一检查事项填写了不止一行（另见第 {other_rows} 行）。请只保留一行。"),
-    "result-changed": ("error", "本行检查结果“{value}”与台账中已登记的结果“{recorded}”不同；已登记的结果不能直接修改。如确有错误，请经单位负责人批准后运行：jcdraw correct --draw {draw_id} --uscc {uscc} --item {item} --result 新结果 --approved-by 审批人 --approval-ref 审批文号 --reason 原因；否则请把本行改回“{recorded}”。"),
-    "result-record-changed": ("error", "本行{field}“{value}”与台账中已登记的“{recorded}”不同；已登记的{field}不能修改。请把本行改回“{recorded}”。"),
+    "result-date-outside-period": (
+        "error",
+        "检查日期 {value} 不在任务起止时间（{start} 至 {end}）内。请核对检查日期。",
+    ),
+    "result-date-future": (
+        "error",
+        "检查日期 {value} 晚于公示日期 {as_of}。尚未完成的检查请留空，完成后再公示；或用 --as-of 指定正确的公示日期。",
+    ),
+    "result-date-before-draw": (
+        "error",
+        "检查日期 {value} 早于抽取日期 {drawn}，检查不可能在抽取之前完成。请核对检查日期。",
+    ),
+    "result-badges-missing": (
+        "error",
+        "检查人员执法证号为空。请填写参加检查的执法人员的执法证号（至少 2 名，用顿号“、”分隔）。",
+    ),
+    "result-badges-too-few": (
+        "error",
+        "只填写了 {count} 名检查人员（{value}），至少需要 2 名。请补填同组执法人员的执法证号，用顿号“、”分隔。",
+    ),
+    "result-badge-not-in-team": (
+        "error",
+        "执法证号“{value}”不是该检查对象检查组的成员（检查组：{team}）。请核对执法证号；检查人员须是抽取时分配的检查组成员。",
+    ),
+    "result-entity-incomplete": (
+        "error",
+        "该检查对象的其他检查事项已填写，第 {item} 项尚未填写。同一对象的全部检查事项须一并填写后才能公示：请补填本行，或把该对象各行的结果都留空。",
+    ),
+    "result-entity-rows-absent": (
+        "error",
+        "检查对象 {uscc} 缺少第 {items} 项检查事项的行。请从 jcdraw draw 生成的工作簿中恢复这些行并填写结果。",
+    ),
+    "result-duplicate-row": (
+        "error",
+        "同一检查对象的同一检查事项填写了不止一行（另见第 {other_rows} 行）。请只保留一行。",
+    ),
+    "result-changed": (
+        "error",
+        "本行检查结果“{value}”与台账中已登记的结果“{recorded}”不同；已登记的结果不能直接修改。如确有错误，请经单位负责人批准后运行：jcdraw correct --draw {draw_id} --uscc {uscc} --item {item} --result 新结果 --approved-by 审批人 --approval-ref 审批文号 --reason 原因；否则请把本行改回“{recorded}”。",
+    ),
+    "result-record-changed": (
+        "error",
+        "本行{field}“{value}”与台账中已登记的“{recorded}”不同；已登记的{field}不能修改。请把本行改回“{recorded}”。",
+    ),
 }
 
 # Severity and sheet labels shown to users.
@@ -88,19 +217,27 @@ SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
 FILE_NOT_FOUND = "找不到文件“{path}”。请检查文件名和所在文件夹是否正确。"
 FILE_IS_DIRECTORY = "“{path}”是一个文件夹，不是 Excel 文件。请指定 .xlsx 文件。"
 FILE_EMPTY = "文件“{path}”是空的（0 字节）。请确认文件已正确保存。"
-FILE_XLS = "文件“{path}”是旧版 Excel（.xls）格式。请用 Excel 打开后“另存为”→“Excel 工作簿(*.xlsx)”，再使用新文件。"
-FILE_CSV = "文件“{path}”是 CSV/文本文件，不是 Excel 工作簿。请用 Excel 打开后“另存为”→“Excel 工作簿(*.xlsx)”。"
+FILE_XLS = (
+    "文件“{path}”是旧版 Excel（.xls）格式。请用 Excel 打开后“另存为”→“Excel 工作簿(*.xlsx)”，再使用新文件。"
+)
+FILE_CSV = (
+    "文件“{path}”是 CSV/文本文件，不是 Excel 工作簿。请用 Excel 打开后“另存为”→“Excel 工作簿(*.xlsx)”。"
+)
 FILE_ENCRYPTED = "文件“{path}”设置了打开密码（已加密）。请在 Excel 中“文件→信息→保护工作簿→用密码进行加密”清除密码后另存，再使用。"
 FILE_NOT_XLSX = "文件“{path}”不是有效的 Excel 工作簿（.xlsx）。文件可能已损坏或是其他格式，请用 Excel 打开后重新另存为 .xlsx。"
 FILE_BROKEN = "文件“{path}”无法读取：工作簿内容已损坏（{detail}）。请用 Excel 打开并另存为新的 .xlsx 文件。"
 FILE_ZIP_BOMB = "文件“{path}”解压后体积异常（声明 {size}），可能是恶意构造的文件，已拒绝读取。请向发件人索取正常的工作簿。"
-FILE_XML_ENTITIES = "文件“{path}”中含有不允许的 XML 实体定义，可能是恶意构造的文件，已拒绝读取。请向发件人索取正常的工作簿。"
+FILE_XML_ENTITIES = (
+    "文件“{path}”中含有不允许的 XML 实体定义，可能是恶意构造的文件，已拒绝读取。请向发件人索取正常的工作簿。"
+)
 FILE_NO_SHEETS = "文件“{path}”中没有任何工作表。请使用模板（jcdraw template registry）重新制作。"
 FILE_PERMISSION = "没有权限读取文件“{path}”。请检查文件权限，或先关闭正在占用它的程序。"
 SHEET_MISSING = "文件“{path}”中找不到工作表“{sheet}”（现有工作表：{existing}）。请按模板添加或改名。"
 
 # --- plans -------------------------------------------------------------------------------------
-PLAN_NOT_FOUND = "找不到抽查计划“{name}”。可用的计划：{available}。请用 --plan 指定 joint、internal 或 YAML 文件路径。"
+PLAN_NOT_FOUND = (
+    "找不到抽查计划“{name}”。可用的计划：{available}。请用 --plan 指定 joint、internal 或 YAML 文件路径。"
+)
 PLAN_YEAR_NOT_FOUND = "找不到 {year} 年度的“{kind}”计划。可用的计划：{available}。"
 PLAN_UNREADABLE = "计划文件“{path}”无法读取：{detail}。"
 PLAN_YAML_ERROR = "计划文件“{path}”不是有效的 YAML：{detail}。请检查缩进和冒号。"
@@ -160,27 +297,41 @@ LEDGER_MISSING = "找不到台账文件“{path}”。请检查路径是否正�
 LEDGER_EMPTY = "台账文件“{path}”是空的（0 字节），不是有效的 jcdraw 台账。请检查路径，或用备份恢复台账。"
 LEDGER_IS_DIRECTORY = "“{path}”是一个文件夹，不是 jcdraw 台账文件。请指定台账文件（例如 台账.sqlite3）。"
 LEDGER_FOLDER_MISSING = "台账所在的文件夹“{folder}”不存在。请先创建该文件夹，或指定其他台账位置。"
-LEDGER_NOT_SQLITE = "文件“{path}”不是 jcdraw 台账文件（不是 SQLite 数据库）。为避免破坏它，未作任何修改。请检查台账路径。"
+LEDGER_NOT_SQLITE = (
+    "文件“{path}”不是 jcdraw 台账文件（不是 SQLite 数据库）。为避免破坏它，未作任何修改。请检查台账路径。"
+)
 LEDGER_FOREIGN = "文件“{path}”是其他程序的 SQLite 数据库，不是 jcdraw 台账文件。为避免破坏它，未作任何修改。请指定其他台账路径。"
 LEDGER_NEWER_SCHEMA = "台账“{path}”由更新版本的 jcdraw 创建（格式版本 {found}，本程序只支持到 {supported}）。请升级 jcdraw 后再使用，未作任何修改。"
 LEDGER_READONLY_FILE = "台账文件“{path}”是只读的，无法写入。请修改文件权限（去掉“只读”属性），或把台账复制到可写的文件夹后使用副本。"
 LEDGER_READONLY_FOLDER = "台账所在的文件夹“{folder}”不允许写入，无法写台账“{path}”。请修改文件夹权限，或把台账复制到可写的文件夹后使用副本。"
 LEDGER_UNREADABLE = "没有权限读取台账文件“{path}”。请检查文件权限。"
 LEDGER_CANNOT_OPEN = "无法打开台账“{path}”（{detail}）。请检查文件和文件夹的权限，台账不要放在网络共享盘上。"
-LEDGER_LOCKED = "台账“{path}”正被另一个程序使用，请稍后重试。如果一直如此，请确认没有其他 jcdraw 窗口正在运行。"
+LEDGER_LOCKED = (
+    "台账“{path}”正被另一个程序使用，请稍后重试。如果一直如此，请确认没有其他 jcdraw 窗口正在运行。"
+)
 LEDGER_CORRUPT = "台账“{path}”已损坏，无法读取（{detail}）。请停止写入，并用备份恢复台账。"
 LEDGER_WRITE_FAILED = "写入台账“{path}”失败（{detail}），本次操作未写入任何内容。请检查磁盘空间后重试。"
 LEDGER_TAIL_TAMPERED = "台账“{path}”的最后一条记录与登记的校验值不符（{detail}），台账可能被改动过，已拒绝写入。请核验台账并用备份恢复。"
 LEDGER_DRAW_EXISTS = "计划“{plan}”任务 {task} 第 {round} 轮已于 {when}（北京时间）抽取过，抽取编号 {draw_id}，不能重复抽取。确需重新抽取，请加 --redraw --reason 原因（原因会记入台账）。"
 LEDGER_REDRAW_REASON_EMPTY = "重新抽取必须写明原因：请在 --reason 后填写具体原因（会记入台账）。"
-LEDGER_REDRAW_NOTHING = "计划“{plan}”任务 {task} 第 {round} 轮还没有抽取记录，无需重新抽取。请去掉 --redraw 和 --reason 后重试。"
+LEDGER_REDRAW_NOTHING = (
+    "计划“{plan}”任务 {task} 第 {round} 轮还没有抽取记录，无需重新抽取。请去掉 --redraw 和 --reason 后重试。"
+)
 LEDGER_UNKNOWN_DRAW = "台账中没有抽取编号“{draw_id}”。请核对结果表中的抽取编号。"
-LEDGER_SUPERSEDED_DRAW = "抽取编号“{draw_id}”已被重新抽取（新编号 {by}）取代，不能再登记它的结果。请改用新的抽取编号。"
+LEDGER_SUPERSEDED_DRAW = (
+    "抽取编号“{draw_id}”已被重新抽取（新编号 {by}）取代，不能再登记它的结果。请改用新的抽取编号。"
+)
 LEDGER_RESULT_CONFLICT = "以下 {count} 条结果与台账中已登记的结果不同，本次未写入任何结果：{keys}。已登记的结果不能直接修改，如确有错误请按更正程序（经审批）办理。"
-LEDGER_CORRECTION_NO_RESULT = "台账中没有抽取 {draw_id}、对象 {uscc}、事项“{item}”的检查结果，无法更正。请先登记结果。"
+LEDGER_CORRECTION_NO_RESULT = (
+    "台账中没有抽取 {draw_id}、对象 {uscc}、事项“{item}”的检查结果，无法更正。请先登记结果。"
+)
 LEDGER_CORRECTION_FIELD_MISSING = "更正缺少“{label}”。更正必须写明审批人、审批文号和更正原因。"
-LEDGER_CORRECTION_OLD_MISMATCH = "更正单上的原值与台账不一致：“{field}”在台账中为 {current}，更正单写的是 {given}。请核对更正单。"
-LEDGER_CORRECTION_NO_CHANGE = "更正后的值与台账中的现值相同（抽取 {draw_id}、对象 {uscc}、事项“{item}”），无需更正。"
+LEDGER_CORRECTION_OLD_MISMATCH = (
+    "更正单上的原值与台账不一致：“{field}”在台账中为 {current}，更正单写的是 {given}。请核对更正单。"
+)
+LEDGER_CORRECTION_NO_CHANGE = (
+    "更正后的值与台账中的现值相同（抽取 {draw_id}、对象 {uscc}、事项“{item}”），无需更正。"
+)
 LEDGER_AUDIT_GAP = "第 {seq} 条记录缺失（之后是第 {found} 条），记录可能被删除。"
 LEDGER_AUDIT_BAD_START = "台账应从第 1 条记录开始，实际从第 {found} 条开始，开头的记录可能被删除。"
 LEDGER_AUDIT_LINK = "第 {seq} 条记录登记的前一条校验值与第 {prev} 条记录不符，记录可能被删除、插入或改动。"
@@ -191,10 +342,14 @@ LEDGER_AUDIT_OK = "台账完好：共核验 {checked} 条记录，校验链完�
 
 # --- output writing (module constants) ---------------------------------------------------------
 OUTPUT_EXISTS = "文件“{path}”已存在，为避免覆盖，本次没有写入。如确需覆盖请加 --force，或换一个输出文件名。"
-OUTPUT_IS_DIRECTORY = "“{path}”是一个文件夹，不能作为输出文件。请用 --out 指定一个文件名（例如该文件夹中的“结果.xlsx”）。"
+OUTPUT_IS_DIRECTORY = (
+    "“{path}”是一个文件夹，不能作为输出文件。请用 --out 指定一个文件名（例如该文件夹中的“结果.xlsx”）。"
+)
 OUTPUT_FOLDER_MISSING = "要保存到的文件夹“{folder}”不存在，无法写入“{path}”。请先创建该文件夹，或用 --out 指定已有文件夹中的文件名。"
 OUTPUT_PERMISSION = "没有权限写入“{path}”（文件夹只读或无写入权限，或该文件正被 Excel 等程序打开）。请关闭占用该文件的程序，或用 --out 换一个位置。"
-OUTPUT_DISK_FULL = "磁盘空间已满，无法写入“{path}”。原有文件（如有）未被改动，也没有留下不完整的文件。请清理磁盘空间后重试。"
+OUTPUT_DISK_FULL = (
+    "磁盘空间已满，无法写入“{path}”。原有文件（如有）未被改动，也没有留下不完整的文件。请清理磁盘空间后重试。"
+)
 XLSX_CELL_TOO_LONG = "工作表“{sheet}”第 {row} 行“{column}”列（{letter} 列）的内容有 {length} 个字符，超过 Excel 单元格上限 32767 个字符，无法写入。请缩短该内容后重试。"
 XLSX_DROPDOWN_ERROR_TITLE = "输入值无效"
 XLSX_DROPDOWN_ERROR = "请从下拉列表中选择。"
@@ -239,12 +394,31 @@ INIT_NOT_A_FOLDER = "“{path}”已存在且不是文件夹。请换一个文�
 PROBLEMS_TITLE = "发现的问题"
 PROBLEM_HEADERS = ["级别", "工作表", "行", "列", "值", "说明", "代码"]
 TASK_SUMMARY_TITLE = "各抽查任务情况（按本名录库）"
-TASK_SUMMARY_HEADERS = ["计划/任务", "任务名称", "监管类别", "范围", "符合条件的对象", "首轮应抽数量", "执法人员（可用/至少）", "可组队"]
+TASK_SUMMARY_HEADERS = [
+    "计划/任务",
+    "任务名称",
+    "监管类别",
+    "范围",
+    "符合条件的对象",
+    "首轮应抽数量",
+    "执法人员（可用/至少）",
+    "可组队",
+]
 PLANS_TITLE = "抽查计划任务"
-PLANS_HEADERS = ["计划/任务", "任务名称与抽查事项", "监管类别/范围", "比例/频次", "起止时间", "发起部门（配合部门）", "模式"]
+PLANS_HEADERS = [
+    "计划/任务",
+    "任务名称与抽查事项",
+    "监管类别/范围",
+    "比例/频次",
+    "起止时间",
+    "发起部门（配合部门）",
+    "模式",
+]
 PLANS_PARTNERS = "\n（配合：{partners}）"
 VALIDATE_OK = "✓ 校验通过：{file}（错误 {error} 处，警告 {warning} 处，提示 {info} 处）。"
-VALIDATE_FAILED = "✗ 校验未通过：{file} 有 {error} 处错误、{warning} 处警告，请按上表逐条修正后重新运行 jcdraw validate。"
+VALIDATE_FAILED = (
+    "✗ 校验未通过：{file} 有 {error} 处错误、{warning} 处警告，请按上表逐条修正后重新运行 jcdraw validate。"
+)
 REPORT_WRITTEN = "问题清单已写入：{path}"
 TEMPLATE_WRITTEN = "名录库模板已生成：{path}。请按“说明”工作表填写。"
 INIT_DONE = "工作目录已就绪：{path}（新建 {count} 个文件）。请先填写 registry.xlsx，然后运行 jcdraw validate registry.xlsx。"
@@ -257,9 +431,13 @@ DRAW_SEED_EMPTY = "随机种子为空。请输入至少 20 位数字，可用空
 DRAW_SEED_NOT_DIGITS = "随机种子只能由数字组成（可用空格或短横线分组），但其中含有 {chars}。请改为纯数字，例如“3141 5926 5358 9793 2384”。"
 DRAW_SEED_TOO_SHORT = "随机种子只有 {count} 位数字，至少需要 {minimum} 位。请补足位数，例如“3141 5926 5358 9793 2384”（共 20 位）。"
 DRAW_TEAM_IMPOSSIBLE_DEPARTMENT = "无法为检查对象 {entity} 组成检查组：部门“{department}”{reason}。请补充该部门的执法人员或核对回避关系后重新抽取。"
-DRAW_TEAM_IMPOSSIBLE = "无法为检查对象 {entity} 组成检查组：{reason}。请补充执法人员或核对回避关系后重新抽取。"
+DRAW_TEAM_IMPOSSIBLE = (
+    "无法为检查对象 {entity} 组成检查组：{reason}。请补充执法人员或核对回避关系后重新抽取。"
+)
 DRAW_TEAM_ALL_RECUSED = "该部门所有 {total} 名执法人员均需回避"
-DRAW_TEAM_RECUSALS_SHORT = "该部门 {total} 名执法人员中有 {recused} 名需回避，只剩 {available} 名，至少需要 {required} 名"
+DRAW_TEAM_RECUSALS_SHORT = (
+    "该部门 {total} 名执法人员中有 {recused} 名需回避，只剩 {available} 名，至少需要 {required} 名"
+)
 DRAW_TEAM_TOO_FEW = "该部门只有 {available} 名符合条件的执法人员，至少需要 {required} 名"
 DRAW_TEAM_BELOW_MIN_SIZE = "可用执法人员不足 {min_size} 名（扣除回避后共 {available} 名）"
 
@@ -267,30 +445,53 @@ DRAW_TEAM_BELOW_MIN_SIZE = "可用执法人员不足 {min_size} 名（扣除回�
 RESULT_CATEGORIES_INVALID = "检查结果类别文件“{path}”格式不正确：categories 应为非空的文字列表，exclusive 中的结果必须出现在 categories 中。"
 
 # --- drawing and the assignment workbook -------------------------------------------------------
-DRAW_REGISTRY_ERRORS = "名录库“{path}”有 {count} 处错误，未进行抽取。请先运行 jcdraw validate {path}，逐条修正后再抽取。"
+DRAW_REGISTRY_ERRORS = (
+    "名录库“{path}”有 {count} 处错误，未进行抽取。请先运行 jcdraw validate {path}，逐条修正后再抽取。"
+)
 DRAW_POOL_CHANGED = "计划“{plan}”任务 {task} 的抽取对象池与抽取前公布的承诺不一致（承诺 {committed}…，现在 {now}…）：{details}。名录库在公布后被改动，本次未抽取。请查明原因；如确需按新名录库抽取，请重新运行 --prepare 并重新公布。"
 POOL_ADDED = "新增 {count} 个对象（{codes}）"
 POOL_REMOVED = "减少 {count} 个对象（{codes}）"
 POOL_RECLASSED = "{count} 个对象的信用风险分类改变（{codes}）"
 POOL_COUNTS = "各风险类别数量由 {before} 变为 {now}"
 POOL_REGISTRY_CHANGED = "名录库文件也已改变"
-DRAW_OUTSIDE_PERIOD = "抽取日期 {as_of} 不在任务起止时间（{start} 至 {end}）内，仍按要求抽取。请确认日期无误。"
+DRAW_OUTSIDE_PERIOD = (
+    "抽取日期 {as_of} 不在任务起止时间（{start} 至 {end}）内，仍按要求抽取。请确认日期无误。"
+)
 TEAM_LABEL = "第{n}组"
 RECORD_LABELS = {
-    "draw_id": "抽取编号", "plan": "计划编号", "plan_name": "计划名称", "document_number": "文号",
-    "plan_version": "计划版本", "plan_sha256": "计划文件 SHA-256", "task": "任务编号", "task_name": "任务名称",
-    "category": "监管类别", "round": "抽取轮次", "seed": "随机种子", "registry_file": "名录库文件",
-    "registry_sha256": "名录库文件 SHA-256", "pool_sha256": "对象池 SHA-256", "pool_size": "符合条件的对象数",
-    "as_of": "抽取日期", "drawn_at": "抽取时间（UTC）", "tool_version": "jcdraw 版本",
-    "supersedes": "取代的抽取编号", "redraw_reason": "重新抽取原因",
+    "draw_id": "抽取编号",
+    "plan": "计划编号",
+    "plan_name": "计划名称",
+    "document_number": "文号",
+    "plan_version": "计划版本",
+    "plan_sha256": "计划文件 SHA-256",
+    "task": "任务编号",
+    "task_name": "任务名称",
+    "category": "监管类别",
+    "round": "抽取轮次",
+    "seed": "随机种子",
+    "registry_file": "名录库文件",
+    "registry_sha256": "名录库文件 SHA-256",
+    "pool_sha256": "对象池 SHA-256",
+    "pool_size": "符合条件的对象数",
+    "as_of": "抽取日期",
+    "drawn_at": "抽取时间（UTC）",
+    "tool_version": "jcdraw 版本",
+    "supersedes": "取代的抽取编号",
+    "redraw_reason": "重新抽取原因",
 }
 RECORD_RULE_LABEL = "抽号规则"
-RECORD_RULE = ("每个符合条件的对象的号码 = SHA-256（UTF-8 文本“{seed}|{plan}|{task}|{round}|统一社会信用代码”），"
-               "写成 64 位小写十六进制；按信用风险分类分层，每层抽取 ⌈比例 × 对象数⌉ 个号码最小的对象。"
-               "检查组按部门依次选取：本次已分配数量少者优先，其次未曾检查过该对象者优先，"
-               "再按 SHA-256（“{seed}|{plan}|{task}|{round}|统一社会信用代码|执法证号”）从小到大。")
+RECORD_RULE = (
+    "每个符合条件的对象的号码 = SHA-256（UTF-8 文本“{seed}|{plan}|{task}|{round}|统一社会信用代码”），"
+    "写成 64 位小写十六进制；按信用风险分类分层，每层抽取 ⌈比例 × 对象数⌉ 个号码最小的对象。"
+    "检查组按部门依次选取：本次已分配数量少者优先，其次未曾检查过该对象者优先，"
+    "再按执法人员的号码 SHA-256（“{seed}|{plan}|{task}|{round}|执法证号|已分配数量”）从小到大；"
+    "已分配数量从 0 起，每分配一个对象加 1，号码随之更换；回避人员不参加。"
+)
 RECORD_STRATUM_LABEL = "分层 {cls}"
-RECORD_STRATUM = "符合条件 {eligible} 个，比例 {ratio}（{ratio_percent:.2%}），每年 {frequency} 轮，本轮抽取 {drawn} 个"
+RECORD_STRATUM = (
+    "符合条件 {eligible} 个，比例 {ratio}（{ratio_percent:.2%}），每年 {frequency} 轮，本轮抽取 {drawn} 个"
+)
 RECORD_TOTAL_LABEL = "合计"
 RECORD_TOTAL = "符合条件 {pool} 个，共抽取 {drawn} 个"
 DRAW_WRITE_FAILED = "抽取已记入台账（抽取编号 {draw_id}），但抽取结果表未能写出：{detail}\n可运行“jcdraw export --draw {draw_id} --out 文件名.xlsx”重新导出。"
@@ -301,12 +502,16 @@ DRAW_STRATA_HEADERS = ["风险分类", "符合条件", "比例", "每年轮次",
 DRAW_LOADS_TITLE = "执法人员分配数量"
 DRAW_LOADS_HEADERS = ["部门", "人数", "分配数量（最少–最多）"]
 DRAW_SEED_REQUIRED = "抽取必须提供随机种子：--seed 后填写当众产生的至少 20 位数字（如掷骰子所得），或写 --seed random 由程序生成。若要先公布对象池，请用 --prepare。"
-PREPARE_DONE = ("✓ 已登记抽取承诺（计划“{plan}”任务 {task} 第 {round} 轮）。请在产生随机种子之前公布以下校验值：\n"
-                "  对象池 SHA-256：{pool_sha256}（符合条件的对象 {pool_size} 个）\n"
-                "  名录库 SHA-256：{registry_sha256}")
+PREPARE_DONE = (
+    "✓ 已登记抽取承诺（计划“{plan}”任务 {task} 第 {round} 轮）。请在产生随机种子之前公布以下校验值：\n"
+    "  对象池 SHA-256：{pool_sha256}（符合条件的对象 {pool_size} 个）\n"
+    "  名录库 SHA-256：{registry_sha256}"
+)
 EXPORT_DONE = "✓ 已按台账重新导出抽取编号 {draw_id} 的抽取结果表：{out}"
 VERIFY_NO_RECORD = "文件“{path}”中找不到“抽取记录”工作表或其中的机读记录，无法核验。请使用 jcdraw draw 生成的原始抽取结果表。"
-VERIFY_PLAN_MISSING = "找不到编号为“{plan}”的抽查计划文件，无法核验。请把该计划的 YAML 文件放在 plans 文件夹中。"
+VERIFY_PLAN_MISSING = (
+    "找不到编号为“{plan}”的抽查计划文件，无法核验。请把该计划的 YAML 文件放在 plans 文件夹中。"
+)
 VERIFY_PLAN_CHANGED = "计划“{plan}”的文件（{path}）与抽取时使用的不同（SHA-256 已改变）"
 VERIFY_REGISTRY_CHANGED = "名录库“{path}”与抽取时使用的文件不同（SHA-256 已改变）"
 VERIFY_POOL_CHANGED = "符合条件的对象池与抽取时不同（对象池 SHA-256 已改变）"
@@ -315,7 +520,9 @@ VERIFY_EXTRA = "对象 {uscc} 出现在结果表中，但按规则不应被抽�
 VERIFY_TEAM = "对象 {uscc} 的检查组不一致：结果表为 {listed}，按规则应为 {expected}"
 VERIFY_OK = "✓ 一致：抽取编号 {draw_id} 按名录库“{registry}”重新计算，结果与“{workbook}”完全相同。"
 VERIFY_FAILED = "✗ 不一致：抽取编号 {draw_id} 重新计算后发现 {count} 处差异："
-DRAW_REDRAW_NEEDS_REASON = "--redraw 和 --reason 必须同时使用：重新抽取必须写明原因，例如 --redraw --reason \"名录库漏登 3 家企业\"。"
+DRAW_REDRAW_NEEDS_REASON = (
+    '--redraw 和 --reason 必须同时使用：重新抽取必须写明原因，例如 --redraw --reason "名录库漏登 3 家企业"。'
+)
 # Click's usage errors → Chinese (regex on click's English text, template with its groups).
 USAGE_PATTERNS = [
     (r"Missing option '([^']+)'", "缺少必填选项 {0}。"),
@@ -344,9 +551,13 @@ USAGE_PATTERNS = [
 # --- publish (module constants) ---------------------------------------------------------------
 PUBLISH_PLAN_NOT_FOUND = "找不到抽取时使用的抽查计划“{plan}”（抽取时的文件：{path}）。请把该计划的 YAML 文件放回原处，或放到当前文件夹的 plans 文件夹中后重试。"
 PUBLISH_DEFAULT_OUT = "公示-{as_of}.xlsx"
-PUBLISH_REFUSED = "✗ 检查结果有 {count} 处问题，本次未登记、未公示任何结果。请按上表逐条修正后重新运行 jcdraw publish。"
+PUBLISH_REFUSED = (
+    "✗ 检查结果有 {count} 处问题，本次未登记、未公示任何结果。请按上表逐条修正后重新运行 jcdraw publish。"
+)
 PUBLISH_DONE = "✓ 新登记 {recorded} 个检查对象的检查结果，新公示 {published} 个（按期 {on_time} 个，逾期 {late} 个）；尚未填写结果的检查对象 {pending} 个。"
-PUBLISH_LATE_NOTE = "注意：{late} 个检查对象的结果超过公示期限（计划规定的检查完成后若干个工作日）才公示，已公示但计为逾期。"
+PUBLISH_LATE_NOTE = (
+    "注意：{late} 个检查对象的结果超过公示期限（计划规定的检查完成后若干个工作日）才公示，已公示但计为逾期。"
+)
 PUBLISH_NOTHING_NEW = "本次没有需要新登记或新公示的结果（工作簿中已填写的结果与台账一致）。"
 PUBLISH_WRITTEN = "公示表已写入：{path}"
 PUBLISH_HTML_WRITTEN = "公示网页已写入：{path}"
@@ -356,8 +567,28 @@ PUBLICITY_SHEET_RESULTS = "检查结果"
 PUBLICITY_SHEET_STATS = "公示统计"
 PUBLICITY_PLAN_HEADERS = ["计划编号", "计划名称", "抽查机关", "计划类型", "文号"]
 PUBLICITY_TASK_HEADERS = ["任务编号", "任务名称", "抽查类型", "抽查机关", "抽查比例", "起止日期", "抽查模式"]
-PUBLICITY_RESULT_HEADERS = ["任务编号", "任务名称", "企业名称", "统一社会信用代码", "检查实施机关", "检查完成日期", "检查事项", "检查结果", "更正说明"]
-PUBLICITY_STATS_HEADERS = ["计划编号", "任务编号", "任务名称", "抽取对象数", "已登记结果", "已公示", "按期公示", "逾期公示", "公示率"]
+PUBLICITY_RESULT_HEADERS = [
+    "任务编号",
+    "任务名称",
+    "企业名称",
+    "统一社会信用代码",
+    "检查实施机关",
+    "检查完成日期",
+    "检查事项",
+    "检查结果",
+    "更正说明",
+]
+PUBLICITY_STATS_HEADERS = [
+    "计划编号",
+    "任务编号",
+    "任务名称",
+    "抽取对象数",
+    "已登记结果",
+    "已公示",
+    "按期公示",
+    "逾期公示",
+    "公示率",
+]
 PUBLICITY_INSPECTION_TYPE = "不定向抽查"
 PUBLICITY_PERIOD = "{start} 至 {end}"
 PUBLICITY_NO_MODE = "—"
@@ -381,15 +612,41 @@ CORRECT_DONE = "✓ 已登记更正：抽取 {draw_id}、对象 {uscc}、第 {it
 STATUS_SHEET = "公示进度"
 STATUS_PENDING_SHEET = "待公示"
 STATUS_TASK_LABEL = "{plan} 任务{task}"
-STATUS_HEADERS = ["任务", "计划编号", "任务编号", "任务名称", "抽取对象", "已登记结果", "已公示", "按期公示", "逾期公示", "5个工作日内到期", "已逾期未公示", "期满未检查", "公示率"]
-STATUS_PENDING_HEADERS = ["计划编号", "任务编号", "抽取编号", "统一社会信用代码", "企业名称", "检查完成日期", "公示期限", "状态", "来源"]
+STATUS_HEADERS = [
+    "任务",
+    "计划编号",
+    "任务编号",
+    "任务名称",
+    "抽取对象",
+    "已登记结果",
+    "已公示",
+    "按期公示",
+    "逾期公示",
+    "5个工作日内到期",
+    "已逾期未公示",
+    "期满未检查",
+    "公示率",
+]
+STATUS_PENDING_HEADERS = [
+    "计划编号",
+    "任务编号",
+    "抽取编号",
+    "统一社会信用代码",
+    "企业名称",
+    "检查完成日期",
+    "公示期限",
+    "状态",
+    "来源",
+]
 STATUS_STATES = {"overdue": "已逾期未公示", "due_soon": "5个工作日内到期", "waiting": "待公示"}
 STATUS_SOURCES = {"ledger": "台账", "workbook": "结果工作簿"}
 STATUS_TITLE = "公示进度（截至 {as_of}）"
 STATUS_PENDING_TITLE = "已完成检查、尚未公示（截至 {as_of}）"
 STATUS_CHART_TITLE = "各任务公示进度（检查对象数）"
 STATUS_OK = "✓ 截至 {as_of}：没有逾期未公示的检查结果；{due_soon} 个检查对象的公示期限在 5 个工作日内。"
-STATUS_OVERDUE = "✗ 截至 {as_of}：{overdue} 个检查对象已完成检查但逾期未公示，请尽快运行 jcdraw publish 公示。"
+STATUS_OVERDUE = (
+    "✗ 截至 {as_of}：{overdue} 个检查对象已完成检查但逾期未公示，请尽快运行 jcdraw publish 公示。"
+)
 STATUS_NO_DRAWS = "台账中还没有抽取记录。"
 STATUS_REPORT_WRITTEN = "进度报告已写入：{path}"
 AUDIT_BROKEN = "✗ 台账校验失败（已核验 {checked} 条）：{reason}请立即停止向该台账写入，并用备份恢复。"
@@ -399,7 +656,9 @@ AUDIT_LAST_HASH = "最后一条记录的校验值：{last_hash}（可与纸质�
 VISITS_ROUND_LABEL = "{task} 第{round}轮"
 VISITS_WINDOW = "{start} 至 {end}"
 VISITS_NO_DRAWS = "台账“{ledger}”中还没有有效的抽取记录，无法安排检查。请先用 jcdraw draw 抽取。"
-VISITS_NO_DRAWS_YEAR = "台账“{ledger}”中没有 {year} 年度的有效抽取记录。请核对 --year，或先用 jcdraw draw 抽取该年度的任务。"
+VISITS_NO_DRAWS_YEAR = (
+    "台账“{ledger}”中没有 {year} 年度的有效抽取记录。请核对 --year，或先用 jcdraw draw 抽取该年度的任务。"
+)
 VISITS_SPLIT_PERIODS = "该对象在 {tasks} 次抽取中被抽中，但各任务的检查时间不重叠，分为 {visits} 次检查"
 VISITS_SPLIT_ROUNDS = "该对象在 {tasks} 次抽取中被抽中，同一任务的不同轮次须分别检查，分为 {visits} 次检查"
 VISITS_MISSING_DEPARTMENTS = "抽中的检查组中没有以下部门的人员：{departments}，请另行协调"

@@ -65,11 +65,8 @@ Counting (``公示统计``, ``jcdraw status``, ``--json``)
 
 from __future__ import annotations
 
-import gc
-import hashlib
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from functools import cache
@@ -83,6 +80,7 @@ from jcdraw import __version__, messages
 from jcdraw import problems as P
 from jcdraw.assignment_book import RESULT_COLUMNS, RESULT_SHEET
 from jcdraw.errors import BadInvocation, BadPlan, LedgerError, OutputError, UnreadableInput
+from jcdraw.files import file_sha256, gc_paused
 from jcdraw.ledger import Ledger
 from jcdraw.normalize import clean_text, normalize_key, parse_dates, split_multi
 from jcdraw.plans import Plan, Task, available_plans, load_plan
@@ -228,7 +226,7 @@ class LedgerView:
 
     @classmethod
     def load(cls, ledger: Ledger) -> LedgerView:
-        with no_gc_pauses():
+        with gc_paused():
             records = ledger.draws(standing_only=False)
             payloads = {str(r.payload["draw_id"]): r.payload for r in records}
             published, shown = _publications(ledger)
@@ -272,22 +270,6 @@ class LedgerView:
         if draw_id not in self._expected:
             self._expected[draw_id] = _expected_rows(self.payloads[draw_id])
         return self._expected[draw_id]
-
-
-@contextmanager
-def no_gc_pauses() -> Iterator[None]:
-    """Pause the cyclic garbage collector while many small dicts and lists are built.
-
-    Decoding or building 100,000 ledger payloads triggers a full collection again and again, each
-    scanning every object alive; pausing it halves the time. Reference counting still frees memory.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _key(value: object) -> str:
@@ -880,7 +862,7 @@ def publish(
         if problems.has_errors:
             return PublishReport(problems=problems.finished(), pending=checked.pending_entities)
         fresh = checked.rows[~checked.rows["key"].isin(set(view.results["key"]))]
-        with no_gc_pauses():
+        with gc_paused():
             ledger.record_results(_result_payloads(fresh))
         view = view.with_results(_fresh_table(fresh))
         release = _release(view, checked.plans, as_of, calendar)
@@ -888,7 +870,7 @@ def publish(
         publicity = build_publicity(view, checked.plans, as_of)
         written = _write_outputs(publicity, out, html, force=force)
         if release.anything_new:
-            with no_gc_pauses():
+            with gc_paused():
                 payload = release.record(results_path, written, checked.plans)
                 ledger.record_publication(payload, key=as_of.isoformat())
     newly = release.entities()
@@ -997,7 +979,7 @@ class _Release:
         return {
             "as_of": self.as_of.isoformat(),
             "plans": plans,
-            "source": {"file": source.name, "sha256": _sha256(source)},
+            "source": {"file": source.name, "sha256": file_sha256(source)},
             "deadline_workdays": self.workdays,
             "published": [
                 {"key": k, "completed": c, "deadline": d, "on_time": bool(o)}
@@ -1047,14 +1029,6 @@ def plan_of(view: LedgerView, plan_id: str) -> Plan:
     draws = view.draws[view.draws["plan"] == plan_id].sort_values("order")
     hint = view.payloads[str(draws.index[-1])].get("plan_path") if len(draws) else None
     return find_plan(plan_id, str(hint) if hint else None)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 # --- the public record --------------------------------------------------------------------------
@@ -1241,19 +1215,7 @@ def publicity_sheets(pub: Publicity) -> list[Sheet]:
     stats = Sheet(
         m.PUBLICITY_SHEET_STATS,
         stat_columns,
-        pub.stats[
-            [
-                "plan",
-                "task",
-                "task_name",
-                "drawn",
-                "recorded",
-                "published",
-                "on_time",
-                "late",
-                "publication_rate",
-            ]
-        ].itertuples(index=False, name=None),
+        pub.stats[COUNT_FIELDS].itertuples(index=False, name=None),
     )
     return [plans, tasks, results, stats]
 
@@ -1263,10 +1225,10 @@ def _write_outputs(pub: Publicity, out: Path, html: Path | None, *, force: bool)
     from jcdraw.publicity_html import render_html
 
     write_workbook(out, publicity_sheets(pub), force=force)
-    written = [(out, _sha256(out))]
+    written = [(out, file_sha256(out))]
     if html is not None:
         write_text_atomic(html, render_html(pub), force=force)
-        written.append((html, _sha256(html)))
+        written.append((html, file_sha256(html)))
     return written
 
 
@@ -1326,7 +1288,7 @@ def correct(
     }
     if approval_file is not None:
         payload["approval_file"] = approval_file.name
-        payload["approval_file_sha256"] = _approval_sha256(approval_file)
+        payload["approval_file_sha256"] = _approval_file_sha256(approval_file)
     code = _key(uscc)
     record = ledger.record_correction(draw_id, code, str(item), payload)
     old = result_text(record.payload["old"].get("result", []))
@@ -1348,11 +1310,11 @@ def _valid_result(parser: CategoryParser, text: str) -> tuple[str, ...]:
     raise BadInvocation(messages.CORRECT_BAD_RESULT.format(value=text, detail=detail, choices=parser.choices))
 
 
-def _approval_sha256(path: Path) -> str:
+def _approval_file_sha256(path: Path) -> str:
     try:
         if path.is_dir():
             raise UnreadableInput(messages.FILE_IS_DIRECTORY.format(path=path))
-        return _sha256(path)
+        return file_sha256(path)
     except FileNotFoundError:
         raise UnreadableInput(messages.FILE_NOT_FOUND.format(path=path)) from None
     except PermissionError:

@@ -14,7 +14,6 @@ when blank), ``active``. Inspector frame: ``row``, ``badge``, ``inspector_name``
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,6 +26,7 @@ import pandas as pd
 from jcdraw import messages
 from jcdraw import problems as P
 from jcdraw import uscc as U
+from jcdraw.files import file_sha256
 from jcdraw.normalize import clean_text, float_mask, normalize_key, parse_dates, split_multi
 from jcdraw.plans import Areas, Plan, RiskPolicy
 from jcdraw.xlsx_reader import Table, Workbook, open_workbook, read_table
@@ -97,14 +97,6 @@ class Registry:
     @property
     def ok(self) -> bool:
         return not self.problems.has_errors
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 Progress = Callable[[str], None]

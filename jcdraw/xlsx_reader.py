@@ -10,11 +10,9 @@ frame of raw cell values (object dtype) plus each row's Excel row number, for co
 
 from __future__ import annotations
 
-import gc
 import re
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +25,7 @@ from defusedxml import ElementTree
 from jcdraw import messages
 from jcdraw import problems as P
 from jcdraw.errors import UnreadableInput
+from jcdraw.files import gc_paused
 from jcdraw.normalize import normalize_key
 
 HEADER_SCAN_ROWS = 10
@@ -78,23 +77,11 @@ class Workbook:
     def rows(self, sheet: str) -> list[list[Any]]:
         """All rows of a sheet as Python values; empty cells are ``""``."""
         try:
-            with _gc_paused():
+            with gc_paused():
                 data = self._book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
         except Exception as err:  # calamine raises its own hierarchy and plain ValueErrors
             raise UnreadableInput(messages.FILE_BROKEN.format(path=self.path, detail=_short(err))) from None
         return data
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Millions of fresh cell objects would trigger the cyclic GC over and over; none form cycles."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def open_workbook(path: Path) -> Workbook:
