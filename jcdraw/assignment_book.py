@@ -204,19 +204,25 @@ def _well_formed(record: object) -> bool:
     """A machine record we can recompute from: right keys and types (the workbook is untrusted)."""
     if not isinstance(record, dict):
         return False
+    pairs = record.get("history_pairs", [])
+    as_of = record.get("as_of")
+    return (
+        isinstance(record.get("plan"), str)
+        and isinstance(record.get("seed"), str)
+        and record["seed"].isdigit()
+        and all(isinstance(record.get(k), int) and record[k] >= 1 for k in ("task", "round"))
+        and (as_of is None or _is_iso_date(as_of))
+        and isinstance(pairs, list)
+        and all(isinstance(p, list) and len(p) == 2 for p in pairs)
+    )
+
+
+def _is_iso_date(value: object) -> bool:
     try:
-        int(record["task"]), int(record["round"])
-        date.fromisoformat(str(record.get("as_of") or "2000-01-01"))
-        pairs = record.get("history_pairs", [])
-        return (
-            isinstance(record["plan"], str)
-            and isinstance(record["seed"], str)
-            and record["seed"].isdigit()
-            and isinstance(pairs, list)
-            and all(isinstance(p, list) and len(p) == 2 for p in pairs)
-        )
-    except (KeyError, TypeError, ValueError):
+        date.fromisoformat(str(value))
+    except ValueError:
         return False
+    return True
 
 
 def read_selected(path: Path, duplicates: list[str]) -> dict[str, list[str]]:
