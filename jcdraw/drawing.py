@@ -27,6 +27,7 @@ from jcdraw import __version__, messages
 from jcdraw import draw as D
 from jcdraw.eligibility import eligible_entities, eligible_inspectors
 from jcdraw.errors import BadInvocation, InputProblems, OutputError
+from jcdraw.files import gc_paused
 from jcdraw.ledger import BEIJING, DrawExists, Ledger, draw_key, normalise_code
 from jcdraw.plans import Plan, Task
 from jcdraw.problems import Problem
@@ -162,6 +163,11 @@ def _describe_pool_change(committed: dict[str, Any], pool: Pool) -> str:
 
 def compute_draw(pool: Pool, *, seed: str, round_no: int, history: set[tuple[str, str]]) -> dict[str, Any]:
     """Run the algorithm and return the draw payload (everything but ledger-assigned fields)."""
+    with gc_paused():  # a large draw builds a million small dicts and lists, none of them cyclic
+        return _compute_draw(pool, seed=seed, round_no=round_no, history=history)
+
+
+def _compute_draw(pool: Pool, *, seed: str, round_no: int, history: set[tuple[str, str]]) -> dict[str, Any]:
     plan, task = pool.plan, pool.task
     policy = plan.policy_for(task)
     outcome = D.draw_entities(
@@ -233,16 +239,11 @@ def _stratum_dict(s: D.Stratum) -> dict[str, Any]:
 
 
 def _selected(selected: pd.DataFrame, teams: dict[str, list[str]]) -> list[dict[str, Any]]:
+    # .tolist() first: iterating pandas string columns boxes every value one call at a time.
+    columns = [selected[c].tolist() for c in ("uscc", "name", "region", "risk_class", "ticket")]
     return [
         {"uscc": u, "name": n, "region": r, "risk_class": c, "ticket": t, "team": teams[u]}
-        for u, n, r, c, t in zip(
-            selected["uscc"],
-            selected["name"],
-            selected["region"],
-            selected["risk_class"],
-            selected["ticket"],
-            strict=True,
-        )
+        for u, n, r, c, t in zip(*columns, strict=True)
     ]
 
 

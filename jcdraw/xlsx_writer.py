@@ -32,6 +32,7 @@ import datetime as dt
 import itertools
 import math
 import numbers
+import re
 import tempfile
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
@@ -68,6 +69,12 @@ ColumnKind = Literal["text", "number", "date", "percent"]
 Worksheet = Any  # xlsxwriter ships no type information
 _FORBIDDEN_IN_SHEET_NAMES = str.maketrans(dict.fromkeys("[]:*?/\\", "_"))
 _END = object()
+_ROWS_PER_WRITE = 1000  # rows joined per write to the row file; each write has a fixed cost
+_EXCEL_EPOCH_ORDINAL = dt.date(1899, 12, 31).toordinal()  # serial 0 in Excel's 1900 date system
+# Text matching this needs _inline_text's escaping; anything else goes into <t> as it is.
+_NEEDS_ESCAPING = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
+_ESCAPE_LOOKALIKE = re.compile(r"_(?=x[0-9a-fA-F]{4}_)")  # lookahead: overlapping ones count too
+_CONTROL_CHARACTERS = re.compile(r"([\x00-\x08\x0b-\x1f])")
 
 
 @dataclass
@@ -316,61 +323,111 @@ def _finish_part(part: _Part, sheet: Sheet, extra_rows: int, sources: dict[tuple
 
 
 class _RowWriter:
-    """Streams rows into one worksheet; the inner loop is the hot path at a million rows."""
+    """Streams rows into one worksheet as ready-made XML; the inner loop is the hot path at a million rows.
+
+    xlsxwriter's per-cell ``write_*`` calls cost about 8 µs a cell, so whole ``<row>`` elements are
+    built here and appended to the worksheet's constant_memory row file, exactly as xlsxwriter would
+    write them (same cell references, style indices, number formatting and text escaping; see
+    ``_inline_text``). Styles follow xlsxwriter's rule: a cell's own format, else its column's.
+    """
 
     def __init__(self, worksheet: Worksheet, sheet_name: str, columns: list[Column], formats: _Formats):
+        _require_streaming_worksheet(worksheet)
         self.worksheet = worksheet
         self.sheet_name = sheet_name
         self.columns = columns
         self.formats = formats
-        self.number_formats = [formats.for_numbers(column.kind) for column in columns]
+        self.letters = [xl_col_to_name(col) for col in range(len(columns))]
+        column_formats = [formats.for_column(column.kind) for column in columns]
+        number_formats = [
+            formats.for_numbers(column.kind) or column_formats[col] for col, column in enumerate(columns)
+        ]
+        # Style attributes are resolved on first use, as xlsxwriter does, so styles.xml lists the same
+        # formats in the same order.
+        self.text_styles = _StyleAttributes(column_formats)
+        self.number_styles = _StyleAttributes(number_formats)
+        self.date_styles = _StyleAttributes([formats.date])
+        self.datetime_styles = _StyleAttributes([formats.datetime])
 
     def write(self, first_row: int, rows: Iterator[Sequence[object]]) -> int:
         """Write ``rows`` from ``first_row`` on; return how many were written."""
-        write_string = self.worksheet.write_string
-        write_number = self.worksheet.write_number
-        number_formats = self.number_formats
+        first = next(rows, None)
+        if first is None:
+            return 0
+        worksheet = self.worksheet
+        worksheet._write_single_row(first_row)  # flush the header row xlsxwriter still holds
+        write_out = worksheet.row_data_fh.write
+        letters, text_styles, number_styles = self.letters, self.text_styles, self.number_styles
+        needs_escaping = _NEEDS_ESCAPING.search
         width = len(self.columns)
         half_limit = MAX_CELL_CHARS // 2  # shorter strings cannot exceed the limit in UTF-16 units
+        pending: list[str] = []
+        last_row_with_cells = -1
         count = 0
-        for row_index, row in enumerate(rows, start=first_row):
+        for row_index, row in enumerate(itertools.chain((first,), rows), start=first_row):
             if len(row) > width:
                 raise ValueError(
                     f"row {row_index + 1} of {self.sheet_name!r} has {len(row)} values for {width} columns"
                 )
+            number = str(row_index + 1)
+            cells: list[str] = []
             for col, value in enumerate(row):
                 kind = type(value)
                 if kind is str:
-                    if len(value) > half_limit:  # type: ignore[arg-type]
-                        self._check_length(value, row_index, col)  # type: ignore[arg-type]
-                    write_string(row_index, col, value)
+                    text: str = value  # type: ignore[assignment]
+                    if len(text) > half_limit:
+                        self._check_length(text, row_index, col)
+                    if needs_escaping(text) or len(text.strip()) != len(text):
+                        text = _inline_text(text)
+                    else:
+                        text = f"<t>{text}</t>"
+                    cells.append(
+                        f'<c r="{letters[col]}{number}"{text_styles[col]} t="inlineStr"><is>{text}</is></c>'
+                    )
                 elif value is None:
                     continue
                 elif (kind is float and math.isfinite(value)) or (  # type: ignore[arg-type]
                     kind is int and -EXACT_INT_LIMIT < value < EXACT_INT_LIMIT  # type: ignore[operator]
                 ):
-                    write_number(row_index, col, value, number_formats[col])
+                    cells.append(f'<c r="{letters[col]}{number}"{number_styles[col]}><v>{value:.16G}</v></c>')
                 else:
-                    self._write_other(row_index, col, value)
+                    cell = self._other_cell(f"{letters[col]}{number}", row_index, col, value)
+                    if cell:
+                        cells.append(cell)
+            if cells:
+                pending.append(f'<row r="{number}">{"".join(cells)}</row>')
+                last_row_with_cells = row_index
+                if len(pending) >= _ROWS_PER_WRITE:
+                    write_out("".join(pending))
+                    pending.clear()
             count += 1
+        write_out("".join(pending))
+        if last_row_with_cells >= 0:
+            # What xlsxwriter's own bookkeeping would have recorded. The header row already spans every
+            # column, so only the last row can grow; the header flush above left the table empty.
+            worksheet.dim_rowmax = max(worksheet.dim_rowmax, last_row_with_cells)
+            worksheet.previous_row = last_row_with_cells
         return count
 
-    def _write_other(self, row: int, col: int, value: object) -> None:
-        worksheet = self.worksheet
+    def _other_cell(self, ref: str, row: int, col: int, value: object) -> str:
+        """XML for anything but plain ``str``/``float``/``int``; "" for a missing value."""
+        if type(value) is dt.date:
+            return f'<c r="{ref}"{self.date_styles[0]}><v>{_excel_date(value):.16G}</v></c>'
         if _is_missing(value):
-            return
+            return ""
         if isinstance(value, bool) or type(value).__name__ == "bool":  # also numpy.bool
-            worksheet.write_boolean(row, col, bool(value), self.number_formats[col])
-        elif isinstance(value, dt.datetime):
-            worksheet.write_datetime(row, col, value.replace(tzinfo=None), self.formats.datetime)
-        elif isinstance(value, dt.date):
-            worksheet.write_datetime(row, col, value, self.formats.date)
-        elif _is_plain_number(value):
-            worksheet.write_number(row, col, float(value), self.number_formats[col])  # type: ignore[arg-type]
-        else:  # str subclasses, infinities, long integers, anything else: its text
-            text = str(value)
-            self._check_length(text, row, col)
-            worksheet.write_string(row, col, text)
+            return f'<c r="{ref}"{self.number_styles[col]} t="b"><v>{1 if value else 0}</v></c>'
+        if isinstance(value, dt.datetime):
+            serial = self.worksheet._convert_date_time(value.replace(tzinfo=None))
+            return f'<c r="{ref}"{self.datetime_styles[0]}><v>{serial:.16G}</v></c>'
+        if isinstance(value, dt.date):
+            return f'<c r="{ref}"{self.date_styles[0]}><v>{_excel_date(value):.16G}</v></c>'
+        if _is_plain_number(value):
+            return f'<c r="{ref}"{self.number_styles[col]}><v>{float(value):.16G}</v></c>'  # type: ignore[arg-type]
+        # str subclasses, infinities, long integers, anything else: its text
+        text = str(value)
+        self._check_length(text, row, col)
+        return f'<c r="{ref}"{self.text_styles[col]} t="inlineStr"><is>{_inline_text(text)}</is></c>'
 
     def _check_length(self, text: str, row: int, col: int) -> None:
         length = _utf16_len(text)
@@ -384,6 +441,61 @@ class _RowWriter:
                     length=length,
                 )
             )
+
+
+class _StyleAttributes(dict[int, str]):
+    """Column → ``' s="N"'`` (or "" for no format), asking xlsxwriter for the index on first use."""
+
+    def __init__(self, formats: list[Any]) -> None:
+        super().__init__()
+        self.formats = formats
+
+    def __missing__(self, col: int) -> str:
+        cell_format = self.formats[col]
+        attribute = "" if cell_format is None else f' s="{cell_format._get_xf_index()}"'
+        self[col] = attribute
+        return attribute
+
+
+def _require_streaming_worksheet(worksheet: Worksheet) -> None:
+    """Fail loudly if xlsxwriter no longer works the way ``_RowWriter`` writes rows behind its back."""
+    if not (
+        worksheet.constant_memory
+        and not worksheet.row_data_fh_closed
+        and hasattr(worksheet, "_write_single_row")
+        and worksheet.excel_version == 2007  # 2010 would add x14ac:dyDescent to every <row>
+        and worksheet.default_row_height == worksheet.original_row_height  # no ht= on every <row>
+        and not worksheet.date_1904
+    ):
+        raise RuntimeError("xlsxwriter worksheet is not a plain constant_memory sheet; cannot stream rows")
+
+
+def _inline_text(text: str) -> str:
+    """The ``<t>`` element of an inline string, escaped as xlsxwriter escapes it.
+
+    Control characters other than tab and newline become ``_xHHHH_`` (after the underscore of any
+    "_xHHHH_"-looking text has become ``_x005F_``, so it reads back literally), as do U+FFFE and
+    U+FFFF; then ``&``, ``<`` and ``>`` become entities. Leading or trailing whitespace (after that
+    escaping) needs ``xml:space="preserve"``.
+
+    Notes:
+        Two deliberate differences from xlsxwriter 3.3, where it would change the text: overlapping
+        look-alikes (``_x005F_x0041_``) each get their underscore escaped (xlsxwriter escapes only the
+        first, so Excel shows ``_x005FA``), and text shaped like ``<r>…</r>`` is escaped like any other
+        (xlsxwriter pastes it in as rich-text XML, losing or changing the text).
+    """
+    text = _ESCAPE_LOOKALIKE.sub("_x005F_", text)
+    text = _CONTROL_CHARACTERS.sub(lambda match: f"_x{ord(match.group(1)):04X}_", text)
+    text = text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
+    preserve = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f"<t{preserve}>{text}</t>"
+
+
+def _excel_date(value: dt.date) -> int:
+    """Excel's 1900-system serial number of a date, counting its phantom 1900-02-29 as xlsxwriter does."""
+    serial = value.toordinal() - _EXCEL_EPOCH_ORDINAL
+    return serial + 1 if serial > 59 else serial
 
 
 def _is_missing(value: object) -> bool:

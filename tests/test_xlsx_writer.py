@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import re
+import zipfile
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -11,13 +13,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 import xlsxwriter
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from openpyxl.utils import column_index_from_string
 from openpyxl.utils.escape import unescape
 from openpyxl.worksheet.worksheet import Worksheet
 from python_calamine import CalamineWorkbook
 from xlsxwriter.exceptions import FileCreateError
+from xlsxwriter.utility import _datetime_to_excel_datetime
 
 from jcdraw import messages, xlsx_writer
 from jcdraw.errors import OutputError
@@ -436,3 +439,217 @@ def test_chart_naming_unknown_sheet_is_a_value_error(tmp_path: Path) -> None:
             charts=[BarChart("t", 0, [1], "c", "C2")],
         )
     assert list(tmp_path.iterdir()) == []
+
+
+# --- streamed row XML ----------------------------------------------------------------------------
+# _RowWriter writes each <row> as text instead of calling xlsxwriter once per cell. The oracle below
+# is the per-cell implementation it replaced: both must give byte-identical workbooks.
+
+
+class _PerCellRowWriter:
+    """One xlsxwriter ``write_*`` call per cell (the implementation before direct row XML)."""
+
+    def __init__(self, worksheet: object, sheet_name: str, columns: list[Column], formats: object) -> None:
+        self.worksheet: object = worksheet
+        self.formats: object = formats
+        self.number_formats = [formats.for_numbers(column.kind) for column in columns]  # type: ignore[attr-defined]
+
+    def write(self, first_row: int, rows: Iterator[Sequence[object]]) -> int:
+        count = 0
+        for row_index, row in enumerate(rows, start=first_row):
+            for col, value in enumerate(row):
+                self._write(row_index, col, value)
+            count += 1
+        return count
+
+    def _write(self, row: int, col: int, value: object) -> None:
+        ws, formats, number_format = self.worksheet, self.formats, self.number_formats[col]
+        if value is None or xlsx_writer._is_missing(value):
+            return
+        if type(value) is str:
+            ws.write_string(row, col, value)  # type: ignore[attr-defined]
+        elif isinstance(value, bool) or type(value).__name__ == "bool":
+            ws.write_boolean(row, col, bool(value), number_format)  # type: ignore[attr-defined]
+        elif isinstance(value, dt.datetime):
+            ws.write_datetime(row, col, value.replace(tzinfo=None), formats.datetime)  # type: ignore[attr-defined]
+        elif isinstance(value, dt.date):
+            ws.write_datetime(row, col, value, formats.date)  # type: ignore[attr-defined]
+        elif xlsx_writer._is_plain_number(value):
+            ws.write_number(row, col, float(value), number_format)  # type: ignore[arg-type, attr-defined]
+        else:
+            ws.write_string(row, col, str(value))  # type: ignore[attr-defined]
+
+
+MIXED_COLUMNS = [
+    Column("代码"),
+    Column("数量", kind="number"),
+    Column("日期", kind="date"),
+    Column("比例", kind="percent"),
+    Column("区域", choices=REGIONS),
+]
+SPECIAL_TEXTS = [
+    "a & b < c > d",
+    "\"双引号\" 'single'",
+    "\x00\x01\x08\x0b\x0c\x1f",
+    "tab\tnewline\ncr\r",
+    " leading",
+    "trailing ",
+    "\u3000全角空格\u3000",
+    "\xa0nbsp",
+    "_x0041_",
+    "_X00a1_ mixed case",
+    "晋城市商务局",
+    "😀 emoji 𝐀",
+    "",
+    "=1+1",
+    "91140500MA0XXXXXXX",
+]
+
+
+def _parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as archive:
+        return {
+            n: archive.read(n) for n in archive.namelist() if n != "docProps/core.xml"
+        }  # core: a timestamp
+
+
+def _both_ways(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sheets: Sequence[Sheet], charts: Sequence[BarChart] = ()
+) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    streamed, per_cell = tmp_path / "streamed.xlsx", tmp_path / "per_cell.xlsx"
+    write_workbook(streamed, sheets, force=True, charts=charts)
+    with monkeypatch.context() as patch:
+        patch.setattr(xlsx_writer, "_RowWriter", _PerCellRowWriter)
+        write_workbook(per_cell, sheets, force=True, charts=charts)
+    return _parts(streamed), _parts(per_cell)
+
+
+def test_streamed_rows_are_byte_identical_to_per_cell_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    np = pytest.importorskip("numpy")
+    pd = pytest.importorskip("pandas")
+    monkeypatch.setattr(xlsx_writer, "ROW_CAP", 12)  # continuation sheets too
+    china = dt.timezone(dt.timedelta(hours=8))
+    rows: list[tuple[object, ...]] = [(text, i, None, None, "城区") for i, text in enumerate(SPECIAL_TEXTS)]
+    rows += [
+        (None, None, None, None, None),  # no cells: no <row>
+        (None, -0.0, dt.date(1900, 2, 28), 0.125, None),
+        (7, 1e300, dt.date(1900, 3, 1), True, False),
+        (2.5, 10**15 - 1, dt.datetime(2025, 3, 1, 9, 30, 15, 500), np.float64(0.5), np.bool_(False)),
+        (Decimal("2.50"), 10**15, dt.datetime(2025, 3, 1, 9, 30, tzinfo=china), float("inf"), np.int64(3)),
+        (pd.NA, pd.NaT, pd.Timestamp("2025-06-30 08:00"), float("nan"), Path("x")),
+        ("last",),
+        (None, None),  # trailing rows without cells leave the dimension alone
+    ]
+    sheets = [
+        Sheet("名单", MIXED_COLUMNS, rows, title="标题", dropdown_rows=3),
+        Sheet("空表", [Column("a", comment="说明")], []),
+        Sheet("图", [Column("任务"), Column("n", kind="number")], [("甲", 1), ("乙", 2)]),
+    ]
+    streamed, per_cell = _both_ways(tmp_path, monkeypatch, sheets, [BarChart("图", 0, [1], "c", "D2")])
+    assert streamed.keys() == per_cell.keys()
+    assert {name for name in streamed if streamed[name] != per_cell[name]} == set()
+
+
+def _xlsxwriter_escapes_it_faithfully(text: str) -> bool:
+    # Where xlsxwriter itself changes the text, _RowWriter deliberately differs (see _inline_text).
+    overlapping = len(re.findall(r"(?=_x[0-9a-fA-F]{4}_)", text)) != len(
+        re.findall(r"_x[0-9a-fA-F]{4}_", text)
+    )
+    rich_looking = text.startswith("<r>") and text.endswith("</r>")
+    return not (overlapping or rich_looking)
+
+
+_TRICKY_CHARACTERS = st.sampled_from(list("&<>\"' \t\n\r\x00\x1f\x0b_x0Ff晋😀\u3000\xa0\ufffe\uffff"))
+_TEXTS = st.text(_TRICKY_CHARACTERS | st.characters(codec="utf-8"), max_size=12).filter(
+    _xlsxwriter_escapes_it_faithfully
+)
+_VALUES = st.one_of(
+    st.none(),
+    _TEXTS,
+    st.integers(min_value=-(10**17), max_value=10**17),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.dates(),
+    st.datetimes(),
+    st.decimals(allow_nan=False, allow_infinity=False, places=3),
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(_VALUES, max_size=len(MIXED_COLUMNS)), max_size=6), st.booleans())
+def test_streamed_rows_match_per_cell_writes_for_any_values(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[list[object]], titled: bool
+) -> None:
+    tmp_path = tmp_path_factory.mktemp("any")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        sheet = Sheet("s", MIXED_COLUMNS, rows, title="标题" if titled else None)
+        streamed, per_cell = _both_ways(tmp_path, monkeypatch, [sheet])
+    assert streamed == per_cell
+
+
+def test_special_text_reads_back_unchanged(tmp_path: Path) -> None:
+    texts = [
+        *SPECIAL_TEXTS,
+        "<r>x</r>",  # xlsxwriter would paste this in as rich-text XML and lose it
+        "<r><t>y</t></r>",
+        "_x005F_x0041_",  # xlsxwriter would escape only the first look-alike: Excel would show _x005FA
+        "晋" * 32_767,
+        "😀" * 16_383 + "a",  # 32,767 UTF-16 units
+    ]
+    path = tmp_path / "a.xlsx"
+    ws = _simple(path, [(text, i) for i, text in enumerate(texts)])["数据"]
+    # openpyxl leaves Excel's _xHHHH_ escapes in inline strings; calamine decodes them as Excel does.
+    assert [unescape(ws.cell(row=i + 2, column=1).value or "") for i in range(len(texts))] == texts
+    assert [ws.cell(row=i + 2, column=1).data_type for i in range(len(texts))] == ["s"] * len(texts)
+    calamine = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("数据").to_python()
+    assert [row[0] for row in calamine[1:]] == texts
+    assert [row[1] for row in calamine[1:]] == list(range(len(texts)))
+
+
+def test_values_read_back_with_both_readers(tmp_path: Path) -> None:
+    columns = [Column("文本"), Column("数"), Column("日期", kind="date"), Column("是否")]
+    rows: list[tuple[object, ...]] = [
+        ("甲", 42, dt.date(2025, 3, 1), True),
+        ("乙", -1.5, dt.datetime(2024, 2, 29, 23, 59, 59), False),
+        (None, 123456789012345678, None, None),
+        ("丙", 0.1, dt.date(1900, 3, 1), None),
+    ]
+    path = tmp_path / "a.xlsx"
+    ws = _simple(path, rows, columns=columns)["数据"]
+    assert _values(ws)[1:] == [
+        ["甲", 42, dt.datetime(2025, 3, 1), True],
+        ["乙", -1.5, dt.datetime(2024, 2, 29, 23, 59, 59), False],
+        [None, "123456789012345678", None, None],
+        ["丙", 0.1, dt.datetime(1900, 3, 1), None],
+    ]
+    assert [ws["C2"].number_format, ws["C3"].number_format] == ["yyyy-mm-dd", "yyyy-mm-dd hh:mm:ss"]
+    assert [ws["A2"].number_format, ws["B2"].number_format] == ["@", "General"]
+    calamine = (
+        CalamineWorkbook.from_path(str(path)).get_sheet_by_name("数据").to_python(skip_empty_area=False)
+    )
+    assert calamine[1:] == [
+        ["甲", 42, dt.date(2025, 3, 1), True],
+        ["乙", -1.5, dt.datetime(2024, 2, 29, 23, 59, 59), False],
+        ["", "123456789012345678", "", ""],
+        ["丙", 0.1, dt.date(1900, 3, 1), ""],
+    ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dates())
+@example(dt.date(1899, 12, 31))
+@example(dt.date(1900, 2, 28))  # serial 59; Excel's phantom 1900-02-29 is 60
+@example(dt.date(1900, 3, 1))
+def test_excel_date_serial_matches_xlsxwriter(day: dt.date) -> None:
+    expected = _datetime_to_excel_datetime(day, date_1904=False, remove_timezone=False)
+    assert xlsx_writer._excel_date(day) == expected
+
+
+def test_row_writer_refuses_a_worksheet_it_cannot_stream_into() -> None:
+    workbook = xlsxwriter.Workbook(None, {"in_memory": True})
+    with pytest.raises(RuntimeError, match="constant_memory"):
+        xlsx_writer._RowWriter(
+            workbook.add_worksheet("s"), "s", [Column("a")], xlsx_writer._Formats.create(workbook)
+        )
