@@ -211,11 +211,6 @@ def draw_command(
         seed = D.random_seed()
         out_console.print(messages.DRAW_SEED_RANDOM.format(seed=seed), style="bold reverse")
     seed = D.parse_seed(seed)
-    if day not in chosen.task(task).period:
-        period = chosen.task(task).period
-        out_console.print(
-            messages.DRAW_OUTSIDE_PERIOD.format(as_of=day, start=period.start, end=period.end), style="yellow"
-        )
     with Ledger.open(ledger) as book:
         result = drawing.run_draw(
             registry,
@@ -229,6 +224,7 @@ def draw_command(
             force=force,
             redraw_reason=reason,
         )
+    render.draw_notes(out_console, result)
     if json_output:
         render.print_json(render.draw_json(result.payload))
     else:
@@ -249,6 +245,7 @@ def export_command(
 ) -> None:
     """按台账重新导出某次抽取的抽取结果表（原文件丢失或未能写出时使用）。"""
     from jcdraw.assignment_book import write_assignment
+    from jcdraw.drawing import default_output
     from jcdraw.errors import LedgerError
     from jcdraw.ledger import Ledger
 
@@ -257,7 +254,7 @@ def export_command(
     if record is None:
         raise LedgerError(messages.LEDGER_UNKNOWN_DRAW.format(draw_id=draw_id))
     payload = record.payload
-    target = out or Path(f"draw-{payload['plan']}-task{payload['task']}-round{payload['round']}.xlsx")
+    target = out or default_output(str(payload["plan"]), int(payload["task"]), int(payload["round"]))
     write_assignment(target, payload, force=force)
     render.console().print(messages.EXPORT_DONE.format(draw_id=draw_id, out=target))
 

@@ -262,8 +262,9 @@ class DrawResult:
     draw_id: str
     payload: dict[str, Any]
     out: Path | None
-    warnings: list[Problem]
+    warnings: list[Problem]  # registry warnings (the draw went ahead)
     out_error: str | None = None
+    notes: list[str] = field(default_factory=list)  # e.g. the draw date lies outside the task period
 
 
 def run_draw(
@@ -304,11 +305,12 @@ def run_draw(
         }
     draw_id = ledger.record_draw(plan.id, task_no, round_no, payload, redraw_reason=redraw_reason)
     stored = _stored_payload(ledger, draw_id, payload, redraw_reason)
+    notes = [note] if (note := period_note(plan, task_no, as_of)) else []
     try:
         write_assignment(target, stored, force=force)
     except OutputError as err:  # the draw stands; the workbook can be written again from the ledger
-        return DrawResult(draw_id, stored, None, pool.warnings, err.message)
-    return DrawResult(draw_id, stored, target, pool.warnings)
+        return DrawResult(draw_id, stored, None, pool.warnings, err.message, notes)
+    return DrawResult(draw_id, stored, target, pool.warnings, notes=notes)
 
 
 def _stored_payload(
@@ -365,5 +367,15 @@ def check_round(plan: Plan, task_no: int, round_no: int) -> None:
         raise BadInvocation(messages.DRAW_ROUND_EMPTY.format(round=round_no, most=max(frequencies.values())))
 
 
-def default_output(plan: Plan, task_no: int, round_no: int) -> Path:
-    return Path(f"draw-{plan.id}-task{task_no}-round{round_no}.xlsx")
+def default_output(plan: Plan | str, task_no: int, round_no: int) -> Path:
+    """``draw-{plan id}-task{N}-round{R}.xlsx`` in the working directory."""
+    plan_id = plan if isinstance(plan, str) else plan.id
+    return Path(f"draw-{plan_id}-task{task_no}-round{round_no}.xlsx")
+
+
+def period_note(plan: Plan, task_no: int, as_of: dt.date) -> str | None:
+    """A warning (not a refusal) when the draw date lies outside the task's period."""
+    period = plan.task(task_no).period
+    if as_of in period:
+        return None
+    return messages.DRAW_OUTSIDE_PERIOD.format(as_of=as_of, start=period.start, end=period.end)

@@ -159,6 +159,14 @@ def draw_json(payload: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def draw_notes(out: Console, result: Any) -> None:
+    """Warnings that did not stop the draw (shown on stderr when stdout carries JSON)."""
+    for note in result.notes:
+        out.print(note, style="yellow")
+    if result.warnings:
+        out.print(messages.DRAW_REGISTRY_WARNINGS.format(count=len(result.warnings)), style="yellow")
+
+
 def draw_summary(out: Console, result: Any, ledger: Any) -> None:
     payload = result.payload
     strata = Table(title=messages.DRAW_STRATA_TITLE)
