@@ -29,6 +29,7 @@ Spec:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import math
@@ -36,6 +37,7 @@ import numbers
 import re
 import tempfile
 import unicodedata
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -188,14 +190,44 @@ def write_workbook(
             names = _fill(workbook, sheets, charts)
             workbook.close()
         except FileCreateError as err:
+            _release_zip_handles(err)
             # xlsxwriter wraps OS errors (disk full, permission); unwrap so atomic_output can explain them.
             cause = err.args[0] if err.args else None
             if isinstance(cause, OSError):
                 raise cause from None
             raise
+        except BaseException as err:
+            _release_zip_handles(err)
+            raise
         finally:
             _close_scratch_files(workbook)
     return names
+
+
+def _release_zip_handles(error: BaseException) -> None:
+    """Close the half-written zip xlsxwriter was building when it failed.
+
+    xlsxwriter keeps that ``ZipFile`` in a local variable; the failure's traceback (or that of the
+    OS error it wraps) keeps it alive until garbage collection, holding the temp file open: its disk
+    space stays taken and Windows refuses to delete it. Closing the raw file and detaching it makes
+    the zip's later ``close`` a no-op.
+    """
+    seen: set[int] = set()
+    pending: list[object] = [error]
+    while pending:
+        current = pending.pop()
+        if not isinstance(current, BaseException) or id(current) in seen:
+            continue
+        seen.add(id(current))
+        pending += [current.__context__, current.__cause__, *current.args]
+        trace = current.__traceback__
+        while trace is not None:
+            for value in list(trace.tb_frame.f_locals.values()):
+                if isinstance(value, zipfile.ZipFile) and value.fp is not None:
+                    handle, value.fp = value.fp, None
+                    with contextlib.suppress(OSError):
+                        handle.close()
+            trace = trace.tb_next
 
 
 def safe_sheet_name(name: str) -> str:

@@ -563,11 +563,6 @@ def _open_files_under(folder: Path) -> list[str]:
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to list open files")
-@pytest.mark.xfail(
-    strict=True,
-    reason="xlsx_writer leaves xlsxwriter's ZipFile on the temp file open when writing fails: the space "
-    "stays taken until garbage collection, and on Windows the temp file cannot be deleted",
-)
 def test_disk_full_leaves_no_handle_open(run_cli: Any, tmp_path: Path) -> None:
     registry = bf.make_mixed_types(tmp_path)
     with mounted_tmpfs(tmp_path / "满") as folder:
