@@ -1,10 +1,12 @@
-"""Build ``examples/results-example.xlsx``: a filled results workbook for the example year.
+r"""Build ``examples/results-example.xlsx``: a filled results workbook for the example year.
 
 Draws are reproducible, so anyone who repeats the two example draws below gets the very draw ids,
 entities and teams this workbook refers to, and can publish it:
 
-    jcdraw draw --plan joint --task 2 --seed 12345678901234567890 --as-of 2024-04-01 --registry examples/registry.xlsx
-    jcdraw draw --plan internal --task 2 --seed 12345678901234567890 --as-of 2024-04-01 --registry examples/registry.xlsx
+    jcdraw draw --plan joint --task 2 --seed 12345678901234567890 --as-of 2024-04-01 \
+        --registry examples/registry.xlsx
+    jcdraw draw --plan internal --task 2 --seed 12345678901234567890 --as-of 2024-04-01 \
+        --registry examples/registry.xlsx
     jcdraw publish examples/results-example.xlsx --as-of 2024-11-15
 
 The filling is deterministic (no clock, no random module): most inspections finish in early
@@ -40,7 +42,8 @@ def filled_rows(registry: Path) -> list[list[object]]:
         draw_id = f"{plan.id}-T{task_no}-R1-1"  # the first draw of a task and round in a fresh ledger
         for n, chosen in enumerate(payload["selected"]):
             for item_no, item in enumerate(payload["items"], 1):
-                rows.append([draw_id, task_no, chosen["uscc"], chosen["name"], item_no, item, *_result(n, chosen)])
+                filled = _result(n, chosen)
+                rows.append([draw_id, task_no, chosen["uscc"], chosen["name"], item_no, item, *filled])
     return rows
 
 

@@ -31,7 +31,19 @@ def test_the_example_year_draws_publishes_corrects_and_audits(run_cli: Any, tmp_
     registry = EXAMPLES / "registry.xlsx"
     for plan in ("joint", "internal"):
         drawn = run_cli(
-            ["draw", "--plan", plan, "--task", "2", "--seed", SEED, "--as-of", "2024-04-01", "--registry", registry],
+            [
+                "draw",
+                "--plan",
+                plan,
+                "--task",
+                "2",
+                "--seed",
+                SEED,
+                "--as-of",
+                "2024-04-01",
+                "--registry",
+                registry,
+            ],
             cwd=tmp_path,
         )
         assert drawn.code == 0, drawn.flat
@@ -44,18 +56,23 @@ def test_the_example_year_draws_publishes_corrects_and_audits(run_cli: Any, tmp_
     assert (report["recorded"], report["published"], report["on_time"], report["late"]) == (92, 92, 79, 13)
     assert report["problems"] == []
 
-    again = run_cli(["publish", EXAMPLES / "results-example.xlsx", "--as-of", "2024-11-15", "--json", "--force"], cwd=tmp_path)
+    again = run_cli(
+        ["publish", EXAMPLES / "results-example.xlsx", "--as-of", "2024-11-15", "--json", "--force"],
+        cwd=tmp_path,
+    )
     assert json.loads(again.out)["recorded"] == 0
 
     first = _cells(EXAMPLES / "results-example.xlsx")[1]
-    corrected = run_cli(
-        [
-            "correct", "--draw", str(first[0]), "--uscc", str(first[2]), "--item", "1",
-            "--result", "发现问题待后续处理", "--approved-by", "局长", "--approval-ref", "晋市商〔2024〕99号",
-            "--reason", "复核发现录入错误",
-        ],  # fmt: skip
-        cwd=tmp_path,
-    )
+    correction = [
+        "--result",
+        "发现问题待后续处理",
+        "--approved-by",
+        "局长",
+        "--approval-ref",
+        "晋市商〔2024〕99号",
+    ]
+    where = ["--draw", str(first[0]), "--uscc", str(first[2]), "--item", "1"]
+    corrected = run_cli(["correct", *where, *correction, "--reason", "复核发现录入错误"], cwd=tmp_path)
     assert corrected.code == 0, corrected.flat
 
     audited = run_cli(["audit"], cwd=tmp_path)
