@@ -147,21 +147,36 @@ def _values(column: pd.Series, mask: np.ndarray | pd.Series) -> list[object]:
     return list(column[np.asarray(mask)])
 
 
+def _required_table(
+    book: Workbook,
+    canonical: str,
+    columns: dict[str, list[str]],
+    required: list[str],
+    empty_code: str,
+    problems: P.ProblemList,
+) -> Table | None:
+    """A required sheet's table with its ``row`` column, or None (reported) if missing or empty."""
+    sheet = _sheet(book, canonical, problems, required=True)
+    table = read_table(book, sheet, columns, required, problems) if sheet else None
+    if table is None:
+        return None
+    if table.frame.empty:
+        problems.add(P.make(empty_code, sheet=sheet))
+        return None
+    table.frame["row"] = table.excel_rows
+    return table
+
+
 # --- entities ----------------------------------------------------------------------------------
 
 
 def _load_entities(
     book: Workbook, areas: Areas, policy: RiskPolicy, targeted: set[str], problems: P.ProblemList
 ) -> pd.DataFrame:
-    sheet = _sheet(book, ENTITY_SHEET, problems, required=True)
-    table = read_table(book, sheet, ENTITY_COLUMNS, ENTITY_REQUIRED, problems) if sheet else None
+    table = _required_table(book, ENTITY_SHEET, ENTITY_COLUMNS, ENTITY_REQUIRED, "no-entities", problems)
     if table is None:
         return _empty_entities()
-    if table.frame.empty:
-        problems.add(P.make("no-entities", sheet=sheet))
-        return _empty_entities()
     frame = table.frame
-    frame["row"] = table.excel_rows
     frame["uscc"] = _check_codes(table, "统一社会信用代码", problems)
     frame["name"] = clean_text(frame["名称"])
     _flag(problems, "name-missing", table, frame["name"].isna(), "名称", frame["名称"])
@@ -359,15 +374,12 @@ def normalize_key_str(text: str) -> str:
 def _load_inspectors(
     book: Workbook, areas: Areas, categories: set[str], as_of: date, problems: P.ProblemList
 ) -> pd.DataFrame:
-    sheet = _sheet(book, INSPECTOR_SHEET, problems, required=True)
-    table = read_table(book, sheet, INSPECTOR_COLUMNS, INSPECTOR_REQUIRED, problems) if sheet else None
+    table = _required_table(
+        book, INSPECTOR_SHEET, INSPECTOR_COLUMNS, INSPECTOR_REQUIRED, "no-inspectors", problems
+    )
     if table is None:
         return _empty_inspectors()
-    if table.frame.empty:
-        problems.add(P.make("no-inspectors", sheet=sheet))
-        return _empty_inspectors()
     frame = table.frame
-    frame["row"] = table.excel_rows
     badges = normalize_key(frame["执法证号"])
     frame["badge"] = badges
     _flag(problems, "badge-missing", table, badges.isna(), "执法证号", frame["执法证号"])
