@@ -109,6 +109,7 @@ def validate(
                         scope="、".join(summary.scope),
                     )
                 )
+    _lapsing_credentials(registry, plans, as_of or date.today())
     return ValidationReport(path, registry, registry.problems.finished(), summaries)
 
 
@@ -142,6 +143,33 @@ def summarise_task(registry: Registry, plan: Plan, task: Task) -> TaskSummary:
         departments=departments,
         inspectors=len(inspectors),
     )
+
+
+def _lapsing_credentials(registry: Registry, plans: list[Plan], as_of: date) -> None:
+    """Tell who holds a valid credential today but not through some task's end (so is not counted)."""
+    lapsing: dict[int, tuple[object, list[str]]] = {}
+    for plan in plans:
+        for task in plan.tasks:
+            if as_of >= task.period.end:
+                continue
+            valid_now = eligible_inspectors(registry, task, valid_through=as_of)
+            counted = set(eligible_inspectors(registry, task)["badge"])
+            for row, expires, badge in zip(
+                valid_now["row"], valid_now["expires"], valid_now["badge"], strict=True
+            ):
+                if badge not in counted:
+                    lapsing.setdefault(int(row), (expires, []))[1].append(f"{plan.id}/{task.number}")
+    for row, (expires, tasks) in sorted(lapsing.items()):
+        registry.problems.add(
+            P.make(
+                "credential-lapses-in-task",
+                sheet="执法人员",
+                row=row,
+                column="执法证有效期至",
+                value=expires,
+                tasks="、".join(tasks),
+            )
+        )
 
 
 def _staffing_problems(summary: TaskSummary, problems: P.ProblemList) -> None:

@@ -32,3 +32,21 @@ def test_a_clean_workbook_has_no_error_cells(run_cli: Any) -> None:
     result = run_cli(["validate", str(EXAMPLE), "--json", "--as-of", "2024-04-01"])
     assert not [p for p in json.loads(result.out)["problems"] if p["code"] == "formula-cell"]
     assert result.code == 0
+
+
+def test_a_credential_valid_today_but_lapsing_before_the_task_ends_is_explained(
+    run_cli: Any, tmp_path: Path
+) -> None:
+    from datetime import date
+
+    book = openpyxl.load_workbook(EXAMPLE)
+    book["执法人员"]["D3"] = date(2024, 6, 30)  # valid on 2024-04-01, lapses before 2024-12-31
+    path = tmp_path / "lapsing.xlsx"
+    book.save(path)
+
+    result = run_cli(["validate", str(path), "--json", "--as-of", "2024-04-01"])
+
+    [note] = [p for p in json.loads(result.out)["problems"] if p["row"] == 3 and p["sheet"] == "执法人员"]
+    assert (note["code"], note["severity"], note["value"]) == ("credential-lapses-in-task", "info", "2024-06-30")
+    assert "2024-joint/1" in note["message"] and "2024-internal/2" in note["message"]
+    assert result.code == 0
