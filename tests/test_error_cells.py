@@ -47,6 +47,7 @@ def test_a_credential_valid_today_but_lapsing_before_the_task_ends_is_explained(
     result = run_cli(["validate", str(path), "--json", "--as-of", "2024-04-01"])
 
     [note] = [p for p in json.loads(result.out)["problems"] if p["row"] == 3 and p["sheet"] == "执法人员"]
-    assert (note["code"], note["severity"], note["value"]) == ("credential-lapses-in-task", "info", "2024-06-30")
+    expected = ("credential-lapses-in-task", "info", "2024-06-30")
+    assert (note["code"], note["severity"], note["value"]) == expected
     assert "2024-joint/1" in note["message"] and "2024-internal/2" in note["message"]
     assert result.code == 0
