@@ -28,7 +28,7 @@ from jcdraw import draw as D
 from jcdraw.eligibility import eligible_entities, eligible_inspectors
 from jcdraw.errors import BadInvocation, InputProblems, OutputError
 from jcdraw.files import gc_paused
-from jcdraw.ledger import BEIJING, DrawExists, Ledger, draw_key, normalise_code
+from jcdraw.ledger import Ledger, draw_key
 from jcdraw.plans import Plan, Task
 from jcdraw.problems import Problem
 from jcdraw.registry import Registry, load_registry
@@ -290,7 +290,8 @@ def run_draw(
         target = target.with_name(f"{target.stem}-{count + 1}{target.suffix}")
     # A repeat draw is refused before "file exists": otherwise --force is suggested first, and
     # only after using it would the operator learn that the draw itself is refused.
-    refuse_repeat(ledger, plan.id, task_no, round_no, redraw_reason=redraw_reason)
+    if redraw_reason is None:
+        ledger.refuse_repeat(plan.id, task_no, round_no)
     check_output_target(target, force=force)
     pool = load_pool(registry_path, plan, task_no, as_of=as_of)
     committed = check_commitment(pool, ledger, round_no)
@@ -326,38 +327,13 @@ def _stored_payload(
     return record.payload
 
 
-def refuse_repeat(
-    ledger: Ledger, plan_id: str, task_no: int, round_no: int, *, redraw_reason: str | None
-) -> None:
-    """Raise ``DrawExists`` early when a draw stands and this is no redraw (the ledger checks again)."""
-    if redraw_reason is not None:
-        return
-    standing = ledger.standing_draw(plan_id, task_no, round_no)
-    if standing is None:
-        return
-    when = dt.datetime.fromisoformat(standing.created_at).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
-    draw_id = str(standing.payload["draw_id"])
-    message = messages.LEDGER_DRAW_EXISTS.format(
-        plan=plan_id, task=task_no, round=round_no, when=when, draw_id=draw_id
-    )
-    raise DrawExists(message, draw_id, standing.created_at)
-
-
 def earlier_pairings(ledger: Ledger, plan_id: str, task_no: int, round_no: int) -> set[tuple[str, str]]:
     """(badge, uscc) pairs of standing draws, leaving out the draw a redraw replaces.
 
     The replaced draw was never carried out as drawn, and once superseded the ledger no longer
     counts it; letting it steer the redraw's teams would make the redraw depend on a void draw.
     """
-    key = draw_key(plan_id, task_no, round_no)
-    pairs: set[tuple[str, str]] = set()
-    for record in ledger.draws():
-        if record.key == key:
-            continue
-        for chosen in record.payload.get("selected", []):
-            uscc = normalise_code(chosen["uscc"])
-            pairs.update((str(badge), uscc) for badge in chosen.get("team", []))
-    return pairs
+    return ledger.pairings(except_key=draw_key(plan_id, task_no, round_no))
 
 
 def check_round(plan: Plan, task_no: int, round_no: int) -> None:

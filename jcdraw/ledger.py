@@ -43,7 +43,6 @@ import json
 import os
 import re
 import sqlite3
-import unicodedata
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -55,6 +54,7 @@ from typing import Any, NoReturn, Self
 
 from jcdraw import messages
 from jcdraw.errors import LedgerError
+from jcdraw.normalize import normalize_key_one
 
 SCHEMA_VERSION = 1
 GENESIS_HASH = "0" * 64
@@ -66,7 +66,6 @@ RESULT_KEY_FIELDS = ("draw_id", "uscc", "item")
 CORRECTION_REQUIRED = {"approved_by": "审批人", "approval_ref": "审批文号", "reason": "更正原因"}
 BEIJING = timezone(timedelta(hours=8))
 _IN_QUERY_BATCH = 900  # stays far below SQLite's bound-parameter limit
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 
 _SCHEMA = (
     "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -169,14 +168,13 @@ def record_hash(seq: int, kind: str, key: str, created_at: str, payload: str, pr
 
 
 def normalise_code(code: object) -> str:
-    """A credit code as compared everywhere: NFKC (full → half width), no whitespace, upper case.
+    """A credit code as compared everywhere (``jcdraw.normalize.normalize_key_one``), "" for empty.
 
     Example:
         >>> normalise_code(" ９１１４０５００\\u00a0ma0k1234x\\u200b ")
         '91140500MA0K1234X'
     """
-    text = unicodedata.normalize("NFKC", str(code)).translate(_INVISIBLE)
-    return "".join(text.split()).upper()
+    return normalize_key_one(code) or ""
 
 
 def _utc_now() -> datetime:
@@ -185,6 +183,14 @@ def _utc_now() -> datetime:
 
 def _timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _draw_exists(standing: Record, plan_id: str, task: int | str, round: int) -> DrawExists:
+    old_id = str(standing.payload["draw_id"])
+    message = messages.LEDGER_DRAW_EXISTS.format(
+        plan=plan_id, task=task, round=round, when=_beijing(standing.created_at), draw_id=old_id
+    )
+    return DrawExists(message, old_id, standing.created_at)
 
 
 def _beijing(created_at: str) -> str:
@@ -581,11 +587,7 @@ class Ledger:
             standing = _standing(earlier)
             where = {"plan": plan_id, "task": task, "round": round}
             if standing is not None and reason is None:
-                old_id = str(standing.payload["draw_id"])
-                message = messages.LEDGER_DRAW_EXISTS.format(
-                    **where, when=_beijing(standing.created_at), draw_id=old_id
-                )
-                raise DrawExists(message, old_id, standing.created_at)
+                raise _draw_exists(standing, plan_id, task, round)
             if standing is None and reason is not None:
                 raise LedgerError(messages.LEDGER_REDRAW_NOTHING.format(**where))
             draw_id = f"{plan_id}-T{task}-R{round}-{len(earlier) + 1}"
@@ -597,6 +599,12 @@ class Ledger:
 
     def standing_draw(self, plan_id: str, task: int | str, round: int) -> Record | None:
         return _standing(self.records("draw", draw_key(plan_id, task, round)))
+
+    def refuse_repeat(self, plan_id: str, task: int | str, round: int) -> None:
+        """Raise ``DrawExists`` now if a draw stands, before any work (``record_draw`` checks again)."""
+        standing = self.standing_draw(plan_id, task, round)
+        if standing is not None:
+            raise _draw_exists(standing, plan_id, task, round)
 
     def get_draw(self, draw_id: str) -> Record | None:
         rows = self._query(
@@ -626,10 +634,15 @@ class Ledger:
             found = [r for r in found if _draw_year(r) == year]
         return found
 
-    def pairings(self) -> set[tuple[str, str]]:
-        """(badge, uscc) pairs that standing draws have already sent together."""
+    def pairings(self, *, except_key: str | None = None) -> set[tuple[str, str]]:
+        """(badge, uscc) pairs that standing draws have already sent together.
+
+        ``except_key`` leaves out the draws of one plan/task/round (a redraw's own predecessor).
+        """
         pairs: set[tuple[str, str]] = set()
         for record in self.draws():
+            if record.key == except_key:
+                continue
             for chosen in record.payload.get("selected", []):
                 uscc = normalise_code(chosen["uscc"])
                 pairs.update((str(badge), uscc) for badge in chosen.get("team", []))

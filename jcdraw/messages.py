@@ -100,7 +100,10 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "recusal-code-unknown": ("warning", "回避对象“{value}”不在检查对象库中，该回避暂不起作用。请核对代码。"),
     "recusal-badge-unknown": ("error", "回避关系中的执法证号“{value}”不在执法人员库中。请核对执法证号。"),
     # --- against the plans ------------------------------------------------------------------
-    "credential-lapses-in-task": ("info", "执法证 {value} 到期，早于任务 {tasks} 的结束日期，该人员不参加这些任务的抽取。如已换证，请更新执法证有效期。"),
+    "credential-lapses-in-task": (
+        "info",
+        "执法证 {value} 到期，早于任务 {tasks} 的结束日期，该人员不参加这些任务的抽取。如已换证，请更新执法证有效期。",
+    ),
     "task-no-entities": (
         "warning",
         "任务 {task}（{task_name}）没有符合条件的检查对象（类别“{category}”，范围 {scope}）。",

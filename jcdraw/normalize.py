@@ -106,6 +106,8 @@ def normalize_key_one(value: object) -> str | None:
         >>> normalize_key_one("ｍａ０ｇ\\u200b12"), normalize_key_one(float("nan"))
         ('MA0G12', None)
     """
+    if isinstance(value, str) and _is_plain_key(value):
+        return value  # the common case, and exactly what the column rule gives it (see below)
     key: str | None = normalize_key(pd.Series([value], dtype=object)).iloc[0]
     return key
 
@@ -179,16 +181,17 @@ def _keys_of_strings(strings: ObjectArray) -> ObjectArray:
     which every step leaves unchanged, so only the other cells go through the Unicode pipeline.
     """
     result = strings.copy()
-    plain = np.fromiter(
-        (v.isascii() and v.isalnum() and (v.isupper() or v.isdigit()) for v in strings),
-        dtype=bool,
-        count=len(strings),
-    )
+    plain = np.fromiter((_is_plain_key(v) for v in strings), dtype=bool, count=len(strings))
     rest = strings[~plain]
     if len(rest):
         text = _without(pd.Series(rest, dtype=object).str.normalize("NFKC"), _NOISE_RUN)
         result[~plain] = text.str.upper().str.normalize("NFKC").to_numpy(dtype=object)
     return result
+
+
+def _is_plain_key(text: str) -> bool:
+    """Upper-case ASCII letters and digits only: every key step leaves such text unchanged."""
+    return text.isascii() and text.isalnum() and (text.isupper() or text.isdigit())
 
 
 def _split_keys_of_strings(strings: ObjectArray) -> ObjectArray:

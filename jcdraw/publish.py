@@ -82,7 +82,7 @@ from jcdraw.assignment_book import RESULT_COLUMNS, RESULT_SHEET
 from jcdraw.errors import BadInvocation, BadPlan, LedgerError, OutputError, UnreadableInput
 from jcdraw.files import file_sha256, gc_paused
 from jcdraw.ledger import Ledger
-from jcdraw.normalize import clean_text, normalize_key, parse_dates, split_multi
+from jcdraw.normalize import clean_text, normalize_key, normalize_key_one, parse_dates, split_multi
 from jcdraw.plans import Plan, Task, available_plans, load_plan
 from jcdraw.result_categories import ResultCategories, load_result_categories
 from jcdraw.workdays import WorkdayCalendar
@@ -145,8 +145,7 @@ class CategoryParser:
         return "、".join(self.config.categories)
 
     def parse(self, text: str) -> ParsedResult:
-        key = normalize_key(pd.Series([text], dtype=object)).iloc[0]
-        return self._parse_key(key or "")
+        return self._parse_key(normalize_key_one(text) or "")
 
     def parse_column(self, keys: pd.Series) -> pd.Series:
         """ParsedResult (or None for empty) per normalised cell; each distinct text is parsed once."""
@@ -273,7 +272,7 @@ class LedgerView:
 
 
 def _key(value: object) -> str:
-    return str(normalize_key(pd.Series([value], dtype=object)).iloc[0] or "")
+    return normalize_key_one(value) or ""
 
 
 def _draw_table(records: Sequence[Any]) -> pd.DataFrame:

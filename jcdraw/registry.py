@@ -27,7 +27,14 @@ from jcdraw import messages
 from jcdraw import problems as P
 from jcdraw import uscc as U
 from jcdraw.files import file_sha256
-from jcdraw.normalize import clean_text, float_mask, normalize_key, parse_dates, split_multi
+from jcdraw.normalize import (
+    clean_text,
+    float_mask,
+    normalize_key,
+    normalize_key_one,
+    parse_dates,
+    split_multi,
+)
 from jcdraw.plans import Areas, Plan, RiskPolicy
 from jcdraw.xlsx_reader import Table, Workbook, open_workbook, read_table
 
@@ -118,9 +125,7 @@ def load_registry(
     problems = P.ProblemList()
     areas = plans[0].geography
     policy = plans[0].risk_policy
-    categories = {
-        c for plan in plans for t in plan.tasks for c in normalize_key(pd.Series([t.category])).dropna()
-    }
+    categories = {key for plan in plans for t in plan.tasks if (key := normalize_key_one(t.category))}
     progress(messages.PROGRESS_ENTITIES)
     entities = _load_entities(book, areas, policy, categories, problems)
     progress(messages.PROGRESS_INSPECTORS)
@@ -361,11 +366,6 @@ def _check_status(table: Table, problems: P.ProblemList) -> pd.Series:
 
 def _status_keys(statuses: set[str]) -> set[str]:
     return set(normalize_key(pd.Series(sorted(statuses), dtype=object)).dropna())
-
-
-def normalize_key_str(text: str) -> str:
-    value = normalize_key(pd.Series([text])).iloc[0]
-    return str(value)
 
 
 # --- inspectors --------------------------------------------------------------------------------

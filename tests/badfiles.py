@@ -20,6 +20,8 @@ from xml.sax.saxutils import escape, quoteattr
 import openpyxl
 from conftest import clean_entities, clean_inspectors, write_registry
 
+from jcdraw.xlsx_reader import column_letter
+
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 BOMB_INFLATED = 200 * 1024 * 1024  # real zeros, deflated to ~200 KB
 
@@ -45,15 +47,6 @@ _SST_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedS
 
 class Xml(str):
     """A cell given as a finished ``<c>`` body (without the ``r`` attribute), e.g. an error cell."""
-
-
-def col_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _xml_text(text: str) -> str:
@@ -86,7 +79,7 @@ def _cell(ref: str, value: Any) -> str:
 def sheet_xml(rows: Sequence[Sequence[Any]], merges: Sequence[str] = ()) -> str:
     body = []
     for r, row in enumerate(rows, start=1):
-        cells = "".join(_cell(f"{col_letter(c)}{r}", v) for c, v in enumerate(row))
+        cells = "".join(_cell(f"{column_letter(c)}{r}", v) for c, v in enumerate(row))
         body.append(f'<row r="{r}">{cells}</row>')
     merge = ""
     if merges:
