@@ -33,7 +33,7 @@ from typing import Literal, TypeVar
 
 import xlsxwriter
 
-from jcdraw.uscc import make_uscc
+from jcdraw.registry.uscc import make_uscc
 
 T = TypeVar("T")
 Variant = Literal["validate", "draw"]

@@ -93,10 +93,10 @@ def draw_worker(path: Path, *, profile: bool) -> dict[str, float]:
     """Load, draw, write and record in one interpreter, timing each phase."""
     import tempfile
 
-    from jcdraw.assignment_book import write_assignment
-    from jcdraw.drawing import compute_draw, load_pool
+    from jcdraw.draw.run import compute_draw, load_pool
+    from jcdraw.draw.workbook import write_assignment
     from jcdraw.ledger import Ledger
-    from jcdraw.plans import load_plan, resolve_plan_path
+    from jcdraw.plans.load import load_plan, resolve_plan_path
 
     plan = load_plan(resolve_plan_path(PLAN))
     result: dict[str, float] = {}

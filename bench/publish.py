@@ -30,13 +30,16 @@ from typing import Any
 import pandas as pd
 
 from jcdraw import problems as P
+from jcdraw.io.xlsx_write import Column, Sheet, write_workbook
 from jcdraw.ledger import Ledger
-from jcdraw.plans import load_plan
-from jcdraw.publish import CategoryParser, LedgerView, check_results, publish, read_results
-from jcdraw.result_categories import load_result_categories
-from jcdraw.uscc import make_uscc
-from jcdraw.workdays import WorkdayCalendar
-from jcdraw.xlsx_writer import Column, Sheet, write_workbook
+from jcdraw.plans.calendar import WorkdayCalendar
+from jcdraw.plans.categories import CategoryParser, load_result_categories
+from jcdraw.plans.load import load_plan
+from jcdraw.publicity.publish import publish
+from jcdraw.registry.uscc import make_uscc
+from jcdraw.results.check import check_results
+from jcdraw.results.sheet import read_results
+from jcdraw.results.view import LedgerView
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = load_plan(ROOT / "plans" / "2024_joint.yaml")

@@ -94,8 +94,8 @@ def read_worker(path: Path) -> dict[str, float]:
 
 
 def validate_worker(path: Path, *, profile: bool = False) -> dict[str, float]:
-    from jcdraw.plans import load_plans
-    from jcdraw.validation import validate
+    from jcdraw.draw.readiness import validate
+    from jcdraw.plans.load import load_plans
 
     plans = load_plans()  # the plan files are tiny; the CLI loads them before validating too
     profiler = None

@@ -52,7 +52,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from jcdraw.uscc import ALPHABET, make_uscc
+from jcdraw.registry.uscc import ALPHABET, make_uscc
 
 T = TypeVar("T")
 

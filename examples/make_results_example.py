@@ -21,10 +21,11 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from jcdraw.assignment_book import RESULT_SHEET, result_sheet_columns
-from jcdraw.drawing import compute_draw, load_pool
-from jcdraw.plans import load_plans
-from jcdraw.xlsx_writer import Sheet, write_workbook
+from jcdraw.draw.run import compute_draw, load_pool
+from jcdraw.draw.workbook import result_sheet_columns
+from jcdraw.io.xlsx_write import Sheet, write_workbook
+from jcdraw.plans.load import load_plans
+from jcdraw.records import RESULT_SHEET
 
 HERE = Path(__file__).resolve().parent
 SEED = "12345678901234567890"

@@ -513,9 +513,6 @@ PREPARE_DONE = (
 )
 EXPORT_DONE = "✓ 已按台账重新导出抽取编号 {draw_id} 的抽取结果表：{out}"
 VERIFY_NO_RECORD = "文件“{path}”中找不到“抽取记录”工作表或其中的机读记录，无法核验。请使用 jcdraw draw 生成的原始抽取结果表。"
-VERIFY_PLAN_MISSING = (
-    "找不到编号为“{plan}”的抽查计划文件，无法核验。请把该计划的 YAML 文件放在 plans 文件夹中。"
-)
 VERIFY_PLAN_CHANGED = "计划“{plan}”的文件（{path}）与抽取时使用的不同（SHA-256 已改变）"
 VERIFY_REGISTRY_CHANGED = "名录库“{path}”与抽取时使用的文件不同（SHA-256 已改变）"
 VERIFY_POOL_CHANGED = "符合条件的对象池与抽取时不同（对象池 SHA-256 已改变）"
@@ -553,7 +550,7 @@ USAGE_PATTERNS = [
 ]
 
 # --- publish (module constants) ---------------------------------------------------------------
-PUBLISH_PLAN_NOT_FOUND = "找不到抽取时使用的抽查计划“{plan}”（抽取时的文件：{path}）。请把该计划的 YAML 文件放回原处，或放到当前文件夹的 plans 文件夹中后重试。"
+PLAN_OF_DRAW_NOT_FOUND = "找不到抽取时使用的抽查计划“{plan}”（抽取时的文件：{path}）。请把该计划的 YAML 文件放回原处，或放到当前文件夹的 plans 文件夹中后重试。"
 PUBLISH_DEFAULT_OUT = "公示-{as_of}.xlsx"
 PUBLISH_REFUSED = (
     "✗ 检查结果有 {count} 处问题，本次未登记、未公示任何结果。请按上表逐条修正后重新运行 jcdraw publish。"

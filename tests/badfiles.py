@@ -20,7 +20,7 @@ from xml.sax.saxutils import escape, quoteattr
 import openpyxl
 from conftest import clean_entities, clean_inspectors, write_registry
 
-from jcdraw.xlsx_reader import column_letter
+from jcdraw.io.xlsx_read import column_letter
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 BOMB_INFLATED = 200 * 1024 * 1024  # real zeros, deflated to ~200 KB

@@ -17,9 +17,10 @@ from typing import Any
 import openpyxl
 import pytest
 
-from jcdraw.plans import Plan, load_plan
-from jcdraw.resources import builtin_plans_dir
-from jcdraw.uscc import make_uscc
+from jcdraw.plans.folders import builtin_plans_dir
+from jcdraw.plans.load import load_plan
+from jcdraw.plans.model import Plan
+from jcdraw.registry.uscc import make_uscc
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"

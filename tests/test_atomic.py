@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from jcdraw import atomic, messages
-from jcdraw.atomic import atomic_output, write_bytes_atomic, write_text_atomic
+from jcdraw import messages
 from jcdraw.errors import OutputError
+from jcdraw.io import atomic
+from jcdraw.io.atomic import atomic_output, write_bytes_atomic, write_text_atomic
 
 
 def _listing(folder: Path) -> list[str]:
@@ -181,7 +182,7 @@ _SLOW_WRITER = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from jcdraw.atomic import atomic_output
+    from jcdraw.io.atomic import atomic_output
 
     with atomic_output(Path(sys.argv[1]), force=True) as temp, open(temp, "wb") as handle:
         for chunk in range(100_000):

@@ -70,8 +70,8 @@ def draw_argv(registry: str, ledger: str, *extra: str, task: int = 1) -> list[st
 @pytest.fixture(scope="module")
 def ledger_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real ledger holding one draw (task 2), made once and copied into each test."""
-    from jcdraw import drawing
-    from jcdraw.plans import load_plan
+    from jcdraw.draw import run as drawing
+    from jcdraw.plans.load import load_plan
 
     folder = tmp_path_factory.mktemp("ledger")
     registry = write_registry(folder / "registry.xlsx")
@@ -600,7 +600,7 @@ def _enospc(*args: object, **kwargs: object) -> None:
 def test_disk_full_simulated_for_the_report(
     run_cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from jcdraw import atomic
+    from jcdraw.io import atomic
 
     registry = bf.make_mixed_types(tmp_path)
     monkeypatch.setattr(atomic, "_fsync_file", _enospc)
@@ -613,7 +613,7 @@ def test_disk_full_simulated_for_the_draw_workbook(
     run_cli: Any, tmp_path: Path, ledger: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The draw stands (it is in the ledger); the user is told how to export the workbook again."""
-    from jcdraw import atomic
+    from jcdraw.io import atomic
 
     registry = write_registry(tmp_path / "registry.xlsx")
     monkeypatch.setattr(atomic, "_fsync_file", _enospc)
@@ -676,11 +676,8 @@ def test_verify_with_a_forged_machine_record(run_cli: Any, tmp_path: Path) -> No
 
 
 def _publish_cli() -> Any:
-    pytest.importorskip("jcdraw.cli_publish")
-    from jcdraw import cli, cli_publish
+    from jcdraw import cli
 
-    if "publish" not in [c.name for c in cli.app.registered_commands]:
-        cli_publish.register(cli.app)  # type: ignore[attr-defined]
     return cli
 
 
@@ -705,7 +702,7 @@ def test_publish_refuses_unreadable_results_workbooks(
 
 def test_publish_refuses_results_for_an_unknown_draw(run_cli: Any, tmp_path: Path, ledger: Path) -> None:
     _publish_cli()
-    from jcdraw.assignment_book import RESULT_COLUMNS, RESULT_SHEET
+    from jcdraw.records import RESULT_COLUMNS, RESULT_SHEET
 
     registry_rows = clean_entities()
     row = [

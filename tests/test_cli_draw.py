@@ -32,7 +32,7 @@ import yaml
 
 from jcdraw import messages
 from jcdraw.ledger import Ledger, Record
-from jcdraw.uscc import make_uscc
+from jcdraw.registry.uscc import make_uscc
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"

@@ -20,14 +20,9 @@ import openpyxl
 import pytest
 from test_publish import DONE, HEADER, INSPECTORS, TEAMS, World, code, draw_payload, write_results
 
-import jcdraw.cli
-import jcdraw.cli_publish
 from jcdraw.ledger import Ledger
-from jcdraw.result_categories import load_result_categories
-from jcdraw.workdays import WorkdayCalendar
-
-if "publish" not in [c.name for c in jcdraw.cli.app.registered_commands]:
-    jcdraw.cli_publish.register(jcdraw.cli.app)
+from jcdraw.plans.calendar import WorkdayCalendar
+from jcdraw.plans.categories import load_result_categories
 
 ROOT = Path(__file__).resolve().parents[1]
 Run = Callable[..., Any]

@@ -18,9 +18,9 @@ from test_visits import CODES, Year, cli, draw, draw_year
 
 from jcdraw import messages
 from jcdraw.cli import app
-from jcdraw.cli_visits import register
+from jcdraw.cli.visits import register
 from jcdraw.ledger import Ledger
-from jcdraw.visits import Visit, plan_visits
+from jcdraw.results.visits import Visit, plan_visits
 
 if "visits" not in [c.name for c in app.registered_commands]:
     register(app)
@@ -113,8 +113,7 @@ def test_split_visits_are_reported(year_2024: Year, run_cli: Any, tmp_path: Path
 
 def test_publish_reads_the_visits_workbook(year_2024: Year, run_cli: Any, tmp_path: Path) -> None:
     """Results entered on the combined sheet, signed by each task's own members, are accepted."""
-    pytest.importorskip("jcdraw.cli_publish")
-    from jcdraw.cli_publish import register as register_publish
+    from jcdraw.cli.results import register as register_publish
 
     if "publish" not in [c.name for c in app.registered_commands]:
         register_publish(app)

@@ -35,14 +35,7 @@ def jcdraw_command() -> list[str]:
     return [sys.executable, "-c", "from jcdraw.cli import main; main()"]
 
 
-# Until cli.py wires the publish commands in, register them the way the brief of cli_publish says.
-PUBLISH_COMMAND = [
-    sys.executable,
-    "-c",
-    "from jcdraw import cli, cli_publish\n"
-    "if 'publish' not in [c.name for c in cli.app.registered_commands]: cli_publish.register(cli.app)\n"
-    "cli.main()",
-]
+PUBLISH_COMMAND = [sys.executable, "-c", "from jcdraw.cli import main; main()"]
 
 
 def run_together(argvs: list[list[str]], cwd: Path) -> list[tuple[int, str]]:
@@ -94,7 +87,7 @@ def filled_rows(drawn: Path, ledger: Path) -> list[list[object]]:
     """The drawn workbook's results sheet with every row done on one day by the first two team members."""
     import openpyxl
 
-    from jcdraw.assignment_book import RESULT_SHEET
+    from jcdraw.records import RESULT_SHEET
 
     sheet = openpyxl.load_workbook(drawn)[RESULT_SHEET]
     header = [c.value for c in sheet[1]]
@@ -114,8 +107,8 @@ def filled_rows(drawn: Path, ledger: Path) -> list[list[object]]:
 
 def drawn_task_two(folder: Path) -> tuple[Path, Path]:
     """(drawn workbook, ledger) after an in-process draw of 2024-joint task 2."""
-    from jcdraw import drawing
-    from jcdraw.plans import load_plan
+    from jcdraw.draw import run as drawing
+    from jcdraw.plans.load import load_plan
 
     registry = write_registry(folder / "registry.xlsx")
     ledger = folder / "台账.sqlite3"
@@ -134,8 +127,7 @@ def drawn_task_two(folder: Path) -> tuple[Path, Path]:
 
 
 def test_simultaneous_publications_record_no_result_twice(tmp_path: Path) -> None:
-    pytest.importorskip("jcdraw.cli_publish")
-    from jcdraw.assignment_book import RESULT_SHEET
+    from jcdraw.records import RESULT_SHEET
 
     first, ledger = drawn_task_two(tmp_path)
     rows = filled_rows(first, ledger)
@@ -168,10 +160,9 @@ def test_interleaved_publications_publish_each_result_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The race above made deterministic: run B entirely while run A sits between its read and its write."""
-    pytest.importorskip("jcdraw.publish")
-    from jcdraw import publish as publish_module
-    from jcdraw.assignment_book import RESULT_SHEET
-    from jcdraw.workdays import WorkdayCalendar
+    from jcdraw.plans.calendar import WorkdayCalendar
+    from jcdraw.publicity import publish as publish_module
+    from jcdraw.records import RESULT_SHEET
 
     drawn, ledger = drawn_task_two(tmp_path)
     filled = write_xlsx(tmp_path / "填报.xlsx", {RESULT_SHEET: filled_rows(drawn, ledger)})

@@ -17,13 +17,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import jcdraw.draw
+import jcdraw.draw.algorithm
+import jcdraw.draw.teams
 from jcdraw import messages
-from jcdraw.draw import (
+from jcdraw.draw.algorithm import (
     Stratum,
-    TeamImpossible,
-    TeamRule,
-    assign_teams,
     draw_entities,
     exact_ratio,
     inspector_ticket,
@@ -35,6 +33,7 @@ from jcdraw.draw import (
     ticket_order,
     tickets_for,
 )
+from jcdraw.draw.teams import TeamImpossible, TeamRule, assign_teams
 from jcdraw.errors import BadInvocation, InputProblems
 
 VECTORS: dict[str, Any] = json.loads((Path(__file__).parent / "vectors.json").read_text(encoding="utf-8"))
@@ -45,9 +44,9 @@ PROPERTY = settings(max_examples=50, deadline=None)
 
 
 def test_docstring_examples_run() -> None:
-    result = doctest.testmod(jcdraw.draw)
-    assert result.failed == 0
-    assert result.attempted >= 25
+    results = [doctest.testmod(m) for m in (jcdraw.draw.algorithm, jcdraw.draw.teams)]
+    assert sum(r.failed for r in results) == 0
+    assert sum(r.attempted for r in results) >= 25
 
 
 # --- published vectors ---------------------------------------------------------------------------
@@ -79,7 +78,7 @@ def _mini_pool() -> pd.DataFrame:
     return pd.DataFrame(MINI["entities"])
 
 
-def _mini_draw(round_no: int, pool: pd.DataFrame | None = None) -> jcdraw.draw.DrawOutcome:
+def _mini_draw(round_no: int, pool: pd.DataFrame | None = None) -> jcdraw.draw.algorithm.DrawOutcome:
     return draw_entities(
         _mini_pool() if pool is None else pool,
         seed=MINI["seed"],
@@ -243,7 +242,7 @@ def test_floats_are_read_through_their_decimal_text() -> None:
 # --- draw_entities details ---------------------------------------------------------------------------
 
 
-def _draw(pool: pd.DataFrame, round_no: int = 1, **overrides: Any) -> jcdraw.draw.DrawOutcome:
+def _draw(pool: pd.DataFrame, round_no: int = 1, **overrides: Any) -> jcdraw.draw.algorithm.DrawOutcome:
     args: dict[str, Any] = {
         **PARAMS,
         "round_no": round_no,
@@ -314,9 +313,9 @@ def test_fast_order_falls_back_to_exact_order_on_equal_leading_bytes() -> None:
     same_head = b"\x00" * 8
     digests = [same_head + b"\x02" * 24, same_head + b"\x01" * 24, b"\x00" * 7 + b"\x01" + b"\x00" * 24]
     usccs = ["U1", "U2", "U3"]
-    assert jcdraw.draw._order_by_digest(digests, usccs).tolist() == [1, 0, 2]
+    assert jcdraw.draw.algorithm._order_by_digest(digests, usccs).tolist() == [1, 0, 2]
     tied = [same_head + b"\x05" * 24] * 2
-    assert jcdraw.draw._order_by_digest(tied, ["U9", "U4"]).tolist() == [1, 0]
+    assert jcdraw.draw.algorithm._order_by_digest(tied, ["U9", "U4"]).tolist() == [1, 0]
 
 
 def test_pool_fingerprint_ignores_row_order_and_other_columns() -> None:
@@ -350,7 +349,7 @@ def draws(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
-def _run(case: dict[str, Any], pool: pd.DataFrame | None = None) -> jcdraw.draw.DrawOutcome:
+def _run(case: dict[str, Any], pool: pd.DataFrame | None = None) -> jcdraw.draw.algorithm.DrawOutcome:
     args = dict(case)
     if pool is not None:
         args["pool"] = pool
@@ -618,13 +617,13 @@ def test_a_department_works_in_laps_whose_order_is_redrawn_each_lap() -> None:
 
 def test_one_hash_per_inspector_and_load(monkeypatch: pytest.MonkeyPatch) -> None:
     hashed: list[tuple[str, int]] = []
-    entry = jcdraw.draw._Queues._entry
+    entry = jcdraw.draw.teams._Queues._entry
 
     def counting(self: Any, badge: str, load: int) -> Any:
         hashed.append((badge, load))
         return entry(self, badge, load)
 
-    monkeypatch.setattr(jcdraw.draw._Queues, "_entry", counting)
+    monkeypatch.setattr(jcdraw.draw.teams._Queues, "_entry", counting)
     usccs = [f"U{i:03d}" for i in range(200)]
     selected = pd.DataFrame({"uscc": usccs, "ticket": [ticket(SEED, "2024-joint", 1, 1, u) for u in usccs]})
     staff = {f"S{i}": "商务局" for i in range(7)} | {f"M{i}": "市场监管局" for i in range(5)}
@@ -648,12 +647,12 @@ def test_entities_already_in_ticket_order_keep_it_and_others_are_sorted() -> Non
     tickets = [ticket(SEED, "2024-joint", 1, 1, u) for u in usccs]
     ordered = [u for _, u in sorted(zip(tickets, usccs, strict=True))]
     selected = pd.DataFrame({"uscc": usccs, "ticket": tickets})
-    assert jcdraw.draw._entities_in_ticket_order(selected) == ordered
+    assert jcdraw.draw.teams._entities_in_ticket_order(selected) == ordered
     in_order = selected.set_index("uscc").loc[ordered].reset_index()
-    assert jcdraw.draw._entities_in_ticket_order(in_order) == ordered
+    assert jcdraw.draw.teams._entities_in_ticket_order(in_order) == ordered
     # Equal tickets: the code decides, even when the rows already look sorted by ticket.
     tied = pd.DataFrame({"uscc": ["U9", "U1"], "ticket": ["a", "a"]})
-    assert jcdraw.draw._entities_in_ticket_order(tied) == ["U1", "U9"]
+    assert jcdraw.draw.teams._entities_in_ticket_order(tied) == ["U1", "U9"]
 
 
 def test_balance_outranks_history() -> None:

@@ -12,9 +12,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from jcdraw import assignment_book, drawing, messages
-from jcdraw.draw import TeamImpossible, pool_sha256, ticket
-from jcdraw.drawing import (
+from jcdraw import messages
+from jcdraw.draw import run as drawing
+from jcdraw.draw import workbook as assignment_book
+from jcdraw.draw.algorithm import pool_sha256, ticket
+from jcdraw.draw.run import (
     Pool,
     PoolChanged,
     RegistryHasErrors,
@@ -26,9 +28,12 @@ from jcdraw.drawing import (
     prepare,
     run_draw,
 )
+from jcdraw.draw.teams import TeamImpossible
+from jcdraw.draw.verify import verify
 from jcdraw.errors import OutputError
 from jcdraw.ledger import DrawExists, Ledger
-from jcdraw.plans import Plan, load_plan, resolve_plan_path
+from jcdraw.plans.load import load_plan, resolve_plan_path
+from jcdraw.plans.model import Plan
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -203,7 +208,7 @@ def test_run_draw_records_and_writes(registry: Path, joint: Plan, ledger: Ledger
     assert record is not None and record.payload == result.payload
     assert result.payload["as_of"] == "2024-04-01" and "prepared" not in result.payload
     assert assignment_book.read_record(out)["seed"] == SEED
-    assert assignment_book.verify(out, registry).ok
+    assert verify(out, registry).ok
 
 
 def test_repeat_is_refused_before_the_output_check(
@@ -242,7 +247,7 @@ def test_redraw_ignores_the_draw_it_replaces(
     )
     assert redo.draw_id == "2024-joint-T1-R1-2" and redo.payload["supersedes"] == first.draw_id
     assert redo.payload["selected"] == first.payload["selected"]
-    assert assignment_book.verify(tmp_path / "2.xlsx", registry).ok
+    assert verify(tmp_path / "2.xlsx", registry).ok
 
 
 def test_unwritable_workbook_keeps_the_draw(
@@ -251,7 +256,7 @@ def test_unwritable_workbook_keeps_the_draw(
     def disk_full(path: Path, payload: object, *, force: bool = False) -> None:
         raise OutputError(messages.OUTPUT_DISK_FULL.format(path=path))
 
-    monkeypatch.setattr(assignment_book, "write_assignment", disk_full)
+    monkeypatch.setattr(drawing, "write_assignment", disk_full)
     out = tmp_path / "out.xlsx"
     result = run_draw(registry, joint, 1, seed=SEED, ledger=ledger, as_of=AS_OF, out=out)
     assert result.out is None and result.out_error == messages.OUTPUT_DISK_FULL.format(path=out)

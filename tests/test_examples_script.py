@@ -23,7 +23,7 @@ import pytest
 import yaml
 
 from jcdraw import messages
-from jcdraw.uscc import ALPHABET, classify
+from jcdraw.registry.uscc import ALPHABET, classify
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "examples" / "make_examples.py"

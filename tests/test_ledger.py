@@ -23,6 +23,8 @@ from jcdraw import ledger as ledger_module
 from jcdraw import messages
 from jcdraw.errors import LedgerError
 from jcdraw.ledger import DrawExists, Ledger, ResultConflict
+from jcdraw.ledger import chain as ledger_chain
+from jcdraw.ledger import store as ledger_store
 
 PLAN = "2024-joint"
 USCC = "91140500MA0K1234X1"
@@ -97,7 +99,7 @@ def test_empty_ledger_audits_ok_and_has_genesis_hash(ledger: Ledger) -> None:
 
 def test_stored_file_is_marked_as_jcdraw(ledger: Ledger, path: Path) -> None:
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA application_id").fetchone()[0] == ledger_module.APPLICATION_ID
+    assert conn.execute("PRAGMA application_id").fetchone()[0] == ledger_store.APPLICATION_ID
     assert dict(conn.execute("SELECT name, value FROM meta"))["schema_version"] == "1"
     conn.close()
 
@@ -130,7 +132,7 @@ def test_dates_are_stored_as_iso_text_and_nan_is_refused(ledger: Ledger) -> None
 
 
 def test_module_doctests_pass() -> None:
-    assert doctest.testmod(ledger_module).failed == 0
+    assert doctest.testmod(ledger_chain).failed == 0
 
 
 # --- tamper detection --------------------------------------------------------------------------

@@ -12,16 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import jcdraw.normalize
-from jcdraw.normalize import (
-    clean_text,
-    float_mask,
-    normalize_key,
-    normalize_key_one,
-    parse_date_one,
-    parse_dates,
-    split_multi,
-)
+import jcdraw.io.normalize
+from jcdraw.io.normalize import clean_text, float_mask, normalize_key, parse_dates, split_multi
+from jcdraw.io.text import normalize_key_one, parse_date_one
 
 D = dt.date
 
@@ -100,8 +93,9 @@ def test_repeated_values_take_the_same_path_result() -> None:
 
 def test_no_noise_character_is_alphanumeric() -> None:
     # _without skips the regex for alphanumeric cells; that is only correct if this holds.
-    assert not any(ch.isalnum() for ch in jcdraw.normalize._NOISE)
-    assert all(ch in jcdraw.normalize._NOISE for ch in "\u00a0\u3000\t\n\u200b\u200c\u200d\u2060\ufeff\u00ad")
+    assert not any(ch.isalnum() for ch in jcdraw.io.normalize._NOISE)
+    noise = jcdraw.io.normalize._NOISE
+    assert all(ch in noise for ch in "\u00a0\u3000\t\n\u200b\u200c\u200d\u2060\ufeff\u00ad")
 
 
 unicode_cells = st.one_of(
@@ -362,4 +356,4 @@ def test_every_form_of_a_real_date_round_trips(day: D) -> None:
 
 
 def test_docstring_examples() -> None:
-    assert doctest.testmod(jcdraw.normalize).failed == 0
+    assert doctest.testmod(jcdraw.io.normalize).failed == 0

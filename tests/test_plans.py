@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jcdraw.errors import BadPlan
-from jcdraw.plans import Plan, load_plan, load_plans, resolve_plan_path
+from jcdraw.plans.load import load_plan, load_plans, resolve_plan_path
+from jcdraw.plans.model import Plan
 
 ALL_REGIONS = ["城区", "沁水县", "阳城县", "陵川县", "泽州县", "高平市", "晋城开发区"]
 BUREAU, POLICE, POLICE_BRANCH, SAMR, TAX = (

@@ -23,15 +23,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import jcdraw.publicity_html
-import jcdraw.publish
+import jcdraw.plans.categories
+import jcdraw.publicity.html
+import jcdraw.publicity.model
+import jcdraw.publicity.publish
 from jcdraw.errors import BadInvocation, CalendarMissing, LedgerError, OutputError
 from jcdraw.ledger import Ledger
-from jcdraw.plans import load_plan
-from jcdraw.publish import CategoryParser, correct, publish
-from jcdraw.result_categories import load_result_categories
-from jcdraw.uscc import make_uscc
-from jcdraw.workdays import WorkdayCalendar
+from jcdraw.plans.calendar import WorkdayCalendar
+from jcdraw.plans.categories import CategoryParser, load_result_categories
+from jcdraw.plans.load import load_plan
+from jcdraw.publicity.publish import publish
+from jcdraw.registry.uscc import make_uscc
+from jcdraw.results.correct import correct
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN_FILE = ROOT / "plans" / "2024_joint.yaml"
@@ -114,7 +117,7 @@ class World:
 
     def publish(
         self, workbook: Path, as_of: date = date(2024, 10, 23), **options: Any
-    ) -> jcdraw.publish.PublishReport:
+    ) -> jcdraw.publicity.publish.PublishReport:
         options.setdefault("out", self.folder / "公示.xlsx")
         options.setdefault("force", True)
         with Ledger.open(self.ledger_path, create=False) as ledger:
@@ -163,7 +166,7 @@ def world(tmp_path: Path, calendar: WorkdayCalendar) -> World:
     return World(tmp_path, tmp_path / "jcdraw.sqlite3", calendar)
 
 
-def codes(report: jcdraw.publish.PublishReport) -> list[tuple[str, int | None, str | None]]:
+def codes(report: jcdraw.publicity.publish.PublishReport) -> list[tuple[str, int | None, str | None]]:
     return [(p.code, p.row, p.column) for p in report.problems]
 
 
@@ -176,7 +179,7 @@ def cells(path: Path) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def test_doctests() -> None:
-    for module in (jcdraw.publish, jcdraw.publicity_html):
+    for module in (jcdraw.plans.categories, jcdraw.publicity.model, jcdraw.publicity.html):
         assert doctest.testmod(module).failed == 0
 
 

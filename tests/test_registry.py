@@ -22,11 +22,11 @@ from conftest import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jcdraw.eligibility import eligible_entities, eligible_inspectors
 from jcdraw.errors import UnreadableInput
-from jcdraw.plans import Plan
-from jcdraw.registry import Registry, load_registry
-from jcdraw.uscc import make_uscc
+from jcdraw.plans.model import Plan
+from jcdraw.registry.eligibility import eligible_entities, eligible_inspectors
+from jcdraw.registry.load import Registry, load_registry
+from jcdraw.registry.uscc import make_uscc
 
 Where = tuple[str, str | None, int | None, str | None]
 Build = Callable[..., Path]

@@ -165,8 +165,8 @@ BIG = 1000  # entities drawn (task 1 draws all), 4 result rows each: a workbook 
 @pytest.fixture(scope="module")
 def big_draw(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
     """(registry, ledger, draw id) of a draw with ``BIG`` selected entities."""
-    from jcdraw import drawing
-    from jcdraw.plans import load_plan
+    from jcdraw.draw import run as drawing
+    from jcdraw.plans.load import load_plan
 
     folder = tmp_path_factory.mktemp("big")
     rows: list[list[Any]] = [list(ENTITY_HEADER)]
@@ -284,11 +284,8 @@ def test_draw_killed_at_any_moment_leaves_a_consistent_ledger(
 
 
 def _publish_cli() -> Any:
-    pytest.importorskip("jcdraw.cli_publish")
-    from jcdraw import cli, cli_publish
+    from jcdraw import cli
 
-    if "publish" not in [c.name for c in cli.app.registered_commands]:
-        cli_publish.register(cli.app)  # type: ignore[attr-defined]
     return cli
 
 

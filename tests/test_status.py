@@ -11,8 +11,8 @@ import pytest
 from test_publish import DONE, TEAMS, World, draw_payload, write_results
 
 from jcdraw.ledger import Ledger
-from jcdraw.status import status, write_status_report
-from jcdraw.workdays import WorkdayCalendar
+from jcdraw.plans.calendar import WorkdayCalendar
+from jcdraw.results.status import status, write_status_report
 
 # One task with five drawn entities, period ending 2024-10-31:
 # (国庆 10-01..07 off, 09-29 and 10-12 work; 中秋 09-15..17 off, 09-14 works)

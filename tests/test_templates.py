@@ -13,8 +13,8 @@ from conftest import AS_OF, ENTITY_HEADER, INSPECTOR_HEADER, PLANS_DIR, sha256, 
 from openpyxl.utils import column_index_from_string
 
 from jcdraw import messages
-from jcdraw.plans import Plan
-from jcdraw.registry import load_registry
+from jcdraw.plans.model import Plan
+from jcdraw.registry.load import load_registry
 
 SHEETS = ["检查对象", "执法人员", "回避关系", "说明"]
 DROPDOWNS = {"检查对象": {"区域", "信用风险分类", "经营状态"}, "执法人员": {"部门", "在岗状态"}}

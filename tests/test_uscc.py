@@ -11,8 +11,8 @@ import stdnum.cn.uscc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import jcdraw.uscc
-from jcdraw.uscc import (
+import jcdraw.registry.uscc
+from jcdraw.registry.uscc import (
     ALPHABET,
     WEIGHTS,
     check_char,
@@ -173,4 +173,4 @@ def test_classify_agrees_with_is_valid_and_stdnum(code: str) -> None:
 
 
 def test_docstring_examples() -> None:
-    assert doctest.testmod(jcdraw.uscc).failed == 0
+    assert doctest.testmod(jcdraw.registry.uscc).failed == 0

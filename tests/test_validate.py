@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from conftest import AS_OF, ENTITY_HEADER, INSPECTOR_HEADER, PLANS_DIR, clean_entities, clean_inspectors, uscc
 
-from jcdraw.plans import Plan, load_plan
-from jcdraw.validation import TaskSummary, ValidationReport, validate
+from jcdraw.draw.readiness import TaskSummary, ValidationReport, validate
+from jcdraw.plans.load import load_plan
+from jcdraw.plans.model import Plan
 
 BUREAU, SAMR, TAX = "晋城市商务局", "晋城市市场监督管理局", "国家税务总局晋城市税务局"
 JOINT_TEXT = (PLANS_DIR / "2024_joint.yaml").read_text(encoding="utf-8")

@@ -27,12 +27,13 @@ from conftest import PLANS_DIR, clean_entities, clean_inspectors, uscc, write_re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import jcdraw.visits
+import jcdraw.results.visits
 from jcdraw import messages
-from jcdraw.assignment_book import RESULT_COLUMNS
+from jcdraw.cli.render import plan_history_table
+from jcdraw.draw.history import plan_history
 from jcdraw.ledger import Ledger
-from jcdraw.plan_history import plan_history, plan_history_table
-from jcdraw.visits import (
+from jcdraw.records import RESULT_COLUMNS
+from jcdraw.results.visits import (
     MIN_OFFICERS,
     EntityDraw,
     Member,
@@ -130,7 +131,7 @@ def teams_by_draw(payloads: list[dict[str, Any]]) -> dict[tuple[str, str], list[
 
 
 def test_docstring_examples_run() -> None:
-    assert doctest.testmod(jcdraw.visits).failed == 0
+    assert doctest.testmod(jcdraw.results.visits).failed == 0
 
 
 def test_exactly_the_entities_drawn_by_several_tasks_are_merged(
@@ -452,7 +453,7 @@ def test_plan_history_shows_both_versions_of_an_edited_plan(
 def test_plan_history_of_an_empty_ledger(tmp_path: Path) -> None:
     from rich.console import Console
 
-    from jcdraw.plan_history import print_plan_history
+    from jcdraw.cli.render import print_plan_history
 
     with Ledger.open(tmp_path / "empty.sqlite3") as book:
         assert plan_history(book) == []

@@ -17,9 +17,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-import jcdraw.workdays
+import jcdraw.plans.calendar
 from jcdraw.errors import BadPlan, CalendarMissing
-from jcdraw.workdays import WorkdayCalendar, read_calendar_file
+from jcdraw.plans.calendar import WorkdayCalendar, read_calendar_file
 
 SHIPPED_PLANS = Path(__file__).resolve().parents[1] / "plans"
 
@@ -136,7 +136,7 @@ def test_workdays_between(cal: WorkdayCalendar) -> None:
 
 
 def test_doctest_examples() -> None:
-    assert doctest.testmod(jcdraw.workdays).failed == 0
+    assert doctest.testmod(jcdraw.plans.calendar).failed == 0
 
 
 # --- years nobody knows -------------------------------------------------------------------------

@@ -22,9 +22,10 @@ from python_calamine import CalamineWorkbook
 from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.utility import _datetime_to_excel_datetime
 
-from jcdraw import messages, xlsx_writer
+from jcdraw import messages
 from jcdraw.errors import OutputError
-from jcdraw.xlsx_writer import BarChart, Column, Sheet, safe_sheet_name, write_workbook
+from jcdraw.io import xlsx_write as xlsx_writer
+from jcdraw.io.xlsx_write import BarChart, Column, Sheet, safe_sheet_name, write_workbook
 
 REGIONS = ["城区", "泽州县", "高平市", "阳城县", "陵川县", "沁水县"]
 

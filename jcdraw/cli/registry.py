@@ -1,0 +1,127 @@
+"""``validate``, ``plans``, ``template registry`` and ``init``: the registry and plan commands.
+
+Each command parses its options, calls one core function and renders the result. The core is
+imported inside the command (a measured lazy import: ``jcdraw --help`` and ``jcdraw plans`` then load
+no pandas; ``tests/test_startup.py`` checks it).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from jcdraw import messages
+from jcdraw.cli import render
+from jcdraw.cli.options import (
+    AsOfOption,
+    ForceOption,
+    JsonOption,
+    LedgerOption,
+    PlanOption,
+    YearOption,
+    as_of_date,
+)
+from jcdraw.plans.load import load_plans
+from jcdraw.problems import Problem
+
+
+def validate_command(
+    registry: Annotated[Path, typer.Argument(help="名录库 Excel 文件（.xlsx）。")],
+    plan: PlanOption = None,
+    year: YearOption = None,
+    report: Annotated[Path | None, typer.Option("--report", help="把问题清单写入此 Excel 文件。")] = None,
+    as_of: AsOfOption = None,
+    json_output: JsonOption = False,
+    force: ForceOption = False,
+) -> None:
+    """校验名录库（检查对象、执法人员、回避关系），并按抽查计划统计各任务可抽对象和可用人员。"""
+    from jcdraw.draw.readiness import validate
+
+    plans = load_plans(plan, year)
+    with render.progress(enabled=not json_output) as stage:
+        result = validate(registry, plans, as_of=as_of_date(as_of), progress=stage)
+    if report is not None:
+        write_problem_report(report, result.problems, force=force)
+    if json_output:
+        render.print_json(result.to_dict())
+    else:
+        out = render.console()
+        render.validation_report(out, result)
+        if report is not None:
+            out.print(messages.REPORT_WRITTEN.format(path=report))
+    raise typer.Exit(0 if result.ok else 1)
+
+
+def write_problem_report(path: Path, problems: list[Problem], *, force: bool) -> None:
+    from jcdraw.io.xlsx_write import Column, Sheet, write_workbook
+
+    columns = [Column(h) for h in messages.PROBLEM_REPORT_HEADERS]
+    rows = (
+        [messages.SEVERITY_LABELS[p.severity], p.code, p.sheet, p.row, p.column, p.value, p.message]
+        for p in problems
+    )
+    write_workbook(path, [Sheet(messages.PROBLEMS_TITLE, columns, rows)], force=force)
+
+
+def plans_command(
+    plan: PlanOption = None,
+    year: YearOption = None,
+    history: Annotated[
+        bool, typer.Option("--history", help="列出台账中各任务抽取时所用的计划版本（含已被取代的抽取）。")
+    ] = False,
+    ledger: LedgerOption = Path("jcdraw.sqlite3"),
+    json_output: JsonOption = False,
+) -> None:
+    """列出抽查计划中的任务（事项、范围、比例、时间、部门）；--history 显示抽取所用的计划版本。"""
+    if history:
+        from jcdraw.cli.render import print_plan_history
+        from jcdraw.draw.history import plan_history
+        from jcdraw.ledger import Ledger
+
+        with Ledger.open(ledger, create=False, readonly=True) as book:
+            entries = plan_history(book, year)
+        if json_output:
+            render.print_json([e.to_dict() for e in entries])
+        else:
+            print_plan_history(render.console(), entries)
+        return
+    plans = load_plans(plan, year)
+    if json_output:
+        render.print_json([p.model_dump(mode="json", exclude={"area_data"}) for p in plans])
+        return
+    render.console().print(render.plans_table(plans))
+
+
+def template_registry_command(
+    out: Annotated[Path, typer.Argument(help="要生成的模板文件，如 registry.xlsx。")],
+    plan: PlanOption = None,
+    year: YearOption = None,
+    force: ForceOption = False,
+) -> None:
+    """生成名录库模板（带说明、下拉列表、冻结表头）。"""
+    from jcdraw.registry.template import write_registry_template
+
+    write_registry_template(out, load_plans(plan, year), force=force)
+    render.console().print(messages.TEMPLATE_WRITTEN.format(path=out))
+
+
+def init_command(
+    folder: Annotated[Path, typer.Argument(help="要创建的工作目录。")],
+    year: YearOption = None,
+    force: ForceOption = False,
+) -> None:
+    """创建工作目录：计划副本、名录库模板和使用说明。"""
+    from jcdraw.registry.template import init_workspace
+
+    written = init_workspace(folder, load_plans(None, year), force=force)
+    render.console().print(messages.INIT_DONE.format(path=folder, count=len(written)))
+
+
+def register(app: typer.Typer, template_app: typer.Typer) -> None:
+    """Add the commands to the root app and its ``template`` group."""
+    app.command("validate")(validate_command)
+    app.command("plans")(plans_command)
+    template_app.command("registry")(template_registry_command)
+    app.command("init")(init_command)

@@ -1,0 +1,266 @@
+"""Rendering core results for people: rich tables in a terminal, plain text in scheduled scripts.
+
+Nothing here decides anything; it only shows what the core returned. JSON output is printed with
+Chinese unescaped.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from jcdraw import messages
+from jcdraw.io.clock import beijing_minute
+from jcdraw.problems import Problem
+
+if TYPE_CHECKING:  # the core is imported by the commands, lazily, to keep --help free of pandas
+    from jcdraw.draw.history import HistoryDraw, PlanVersionUse
+    from jcdraw.draw.readiness import ValidationReport
+    from jcdraw.plans.model import Plan
+
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def console(stderr: bool = False) -> Console:
+    """A console that is plain (no colour codes) when the output is not a terminal."""
+    stream = sys.stderr if stderr else sys.stdout
+    # Logs of scheduled scripts are read in editors, not 80-column terminals.
+    width = None if stream.isatty() else 160
+    # markup=False: user data (names, paths) such as "[/]" is shown literally, never parsed as styling.
+    return Console(stderr=stderr, highlight=False, markup=False, soft_wrap=True, width=width)
+
+
+@contextmanager
+def progress(*, enabled: bool = True) -> Iterator[Callable[[str], None]]:
+    """A spinner with the current stage and elapsed time while a long load runs (terminals only)."""
+    err = console(stderr=True)
+    if not enabled or not err.is_terminal:
+        yield lambda _stage: None
+        return
+    started = time.monotonic()
+    with err.status(messages.PROGRESS_OPENING) as status:
+
+        def stage(text: str) -> None:
+            status.update(f"{text}（已用 {time.monotonic() - started:.0f} 秒）")
+
+        yield stage
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def add_row(table: Table, *cells: object) -> None:
+    """Add a row whose text is shown literally: user data such as "[/]" is never read as markup."""
+    table.add_row(*(Text(c) if isinstance(c, str) else c for c in cells))  # type: ignore[arg-type]
+
+
+def problem_table(problems: Iterable[Problem], title: str = messages.PROBLEMS_TITLE) -> Table:
+    table = Table(title=title, show_lines=False, expand=False)
+    for header in messages.PROBLEM_HEADERS:
+        table.add_column(header, overflow="fold")
+    for p in problems:
+        add_row(
+            table,
+            Text(messages.SEVERITY_LABELS[p.severity], style=SEVERITY_STYLE[p.severity]),
+            p.sheet or "",
+            "" if p.row is None else str(p.row),
+            p.column or "",
+            p.value or "",
+            p.message,
+            p.code,
+        )
+    return table
+
+
+def validation_report(out: Console, report: ValidationReport) -> None:
+    if report.tasks:
+        out.print(task_summary_table(report))
+    if report.problems:
+        out.print(problem_table(report.problems))
+    counts = report.counts()
+    verdict = messages.VALIDATE_OK if report.ok else messages.VALIDATE_FAILED
+    out.print(verdict.format(file=report.path, **counts), markup=False)
+
+
+def task_summary_table(report: ValidationReport) -> Table:
+    table = Table(title=messages.TASK_SUMMARY_TITLE)
+    for header in messages.TASK_SUMMARY_HEADERS:
+        table.add_column(header, overflow="fold")
+    for t in report.tasks:
+        eligible = " ".join(f"{k}:{v}" for k, v in t.eligible.items())
+        drawn = " ".join(f"{k}:{v}" for k, v in t.draw_size.items())
+        staffing = "；".join(
+            f"{d.department} {d.eligible}/{d.required}" + ("" if d.enough else " ✗") for d in t.departments
+        )
+        add_row(
+            table,
+            f"{t.plan} / {t.task}",
+            t.name,
+            t.category,
+            "、".join(t.scope),
+            f"{sum(t.eligible.values())}（{eligible}）",
+            f"{sum(t.draw_size.values())}（{drawn}）",
+            staffing,
+            "✓" if t.staffed else Text("✗", style="bold red"),
+        )
+    return table
+
+
+def plans_table(plans: list[Plan]) -> Table:
+    table = Table(title=messages.PLANS_TITLE, show_lines=True)
+    for header in messages.PLANS_HEADERS:
+        table.add_column(header, overflow="fold")
+    for plan in plans:
+        for task in plan.tasks:
+            items = "\n".join(f"{i}. {item}" for i, item in enumerate(task.items, 1))
+            departments = "、".join(task.lead_departments)
+            if task.partner_departments:
+                departments += messages.PLANS_PARTNERS.format(partners="、".join(task.partner_departments))
+            add_row(
+                table,
+                f"{plan.id}\n任务 {task.number}",
+                f"{task.name}\n{items}",
+                f"{task.category}\n{'、'.join(plan.scope_of(task))}",
+                f"{float(task.ratio):.0%}\n{task.frequency} 次/年",
+                f"{task.period.start}\n{task.period.end}",
+                departments,
+                task.mode or "—",
+            )
+    return table
+
+
+def draw_json(payload: dict[str, Any]) -> dict[str, Any]:
+    """The documented ``draw --json`` shape (plus a few extra fields)."""
+    return {
+        "draw_id": payload["draw_id"],
+        "plan": payload["plan"],
+        "task": payload["task"],
+        "round": payload["round"],
+        "seed": payload["seed"],
+        "registry_sha256": payload["registry_sha256"],
+        "pool_sha256": payload["pool_sha256"],
+        "strata": [
+            {"class": s["class"], "eligible": s["eligible"], "ratio": s["ratio_percent"], "drawn": s["drawn"]}
+            for s in payload["strata"]
+        ],
+        "selected": [
+            {k: s[k] for k in ("uscc", "name", "region", "risk_class", "ticket", "team")}
+            for s in payload["selected"]
+        ],
+        "supersedes": payload.get("supersedes"),
+        "prepared": payload.get("prepared"),
+        "as_of": payload.get("as_of"),
+    }
+
+
+def draw_notes(out: Console, result: Any) -> None:
+    """Warnings that did not stop the draw (shown on stderr when stdout carries JSON)."""
+    for note in result.notes:
+        out.print(note, style="yellow")
+    if result.warnings:
+        out.print(messages.DRAW_REGISTRY_WARNINGS.format(count=len(result.warnings)), style="yellow")
+
+
+def draw_summary(out: Console, result: Any, ledger: Any) -> None:
+    payload = result.payload
+    strata = Table(title=messages.DRAW_STRATA_TITLE)
+    for header in messages.DRAW_STRATA_HEADERS:
+        strata.add_column(header)
+    for s in payload["strata"]:
+        add_row(
+            strata,
+            s["class"],
+            str(s["eligible"]),
+            f"{s['ratio']}（{s['ratio_percent']:.0%}）",
+            str(s["frequency"]),
+            str(s["drawn"]),
+        )
+    out.print(strata)
+    loads = Table(title=messages.DRAW_LOADS_TITLE)
+    for header in messages.DRAW_LOADS_HEADERS:
+        loads.add_column(header)
+    by_dept: dict[str, list[int]] = {}
+    for badge, info in payload["inspectors"].items():
+        by_dept.setdefault(info["department"], []).append(payload["loads"].get(badge, 0))
+    for dept, values in by_dept.items():
+        add_row(loads, dept, str(len(values)), f"{min(values)}–{max(values)}")
+    out.print(loads)
+    if result.out is not None:
+        out.print(
+            messages.DRAW_DONE.format(
+                draw_id=result.draw_id,
+                pool=payload["pool_size"],
+                drawn=len(payload["selected"]),
+                out=result.out,
+                ledger=ledger,
+            ),
+            markup=False,
+        )
+
+
+def verification(out: Console, result: Any) -> None:
+    if result.ok:
+        out.print(
+            messages.VERIFY_OK.format(
+                draw_id=result.draw_id, registry=result.registry, workbook=result.workbook
+            ),
+            markup=False,
+        )
+        return
+    out.print(
+        messages.VERIFY_FAILED.format(draw_id=result.draw_id, count=len(result.differences)), markup=False
+    )
+    for line in result.differences:
+        out.print(f"  · {line}", markup=False)
+
+
+# --- plans --history -----------------------------------------------------------------------------
+
+SHA_SHOWN = 16  # hex digits shown in the table; --json carries the full hash
+
+
+def _draw_line(draw: HistoryDraw) -> str:
+    if draw.superseded_by is None:
+        status = messages.PLAN_HISTORY_STANDING
+    else:
+        status = messages.PLAN_HISTORY_SUPERSEDED.format(by=draw.superseded_by)
+    return messages.PLAN_HISTORY_DRAW.format(
+        draw_id=draw.draw_id, when=beijing_minute(draw.created_at), status=status
+    )
+
+
+def plan_history_table(entries: list[PlanVersionUse]) -> Table:
+    """Rich table: one row per (plan, task, plan file); tasks drawn under several files are flagged."""
+    table = Table(title=messages.PLAN_HISTORY_TITLE, show_lines=True)
+    for header in messages.PLAN_HISTORY_HEADERS:
+        table.add_column(header, overflow="fold")
+    versions = Counter((e.plan, e.task) for e in entries)
+    for entry in entries:
+        version = messages.PLAN_HISTORY_UNKNOWN if entry.plan_version is None else str(entry.plan_version)
+        sha = entry.plan_sha256[:SHA_SHOWN] + "…" if entry.plan_sha256 else messages.PLAN_HISTORY_UNKNOWN
+        name = entry.task_name
+        if entry.changed:
+            name += "\n" + messages.PLAN_HISTORY_CHANGED.format(count=versions[(entry.plan, entry.task)])
+        draws = "\n".join(_draw_line(d) for d in entry.draws)
+        cells = [entry.plan, str(entry.task), name, version, sha, draws]
+        table.add_row(*(Text(cell) for cell in cells), style="yellow" if entry.changed else None)
+    return table
+
+
+def print_plan_history(out: Console, entries: list[PlanVersionUse]) -> None:
+    """The table, or a one-line note when the ledger has no draws (for ``jcdraw plans --history``)."""
+    if entries:
+        out.print(plan_history_table(entries))
+    else:
+        out.print(messages.PLAN_HISTORY_EMPTY)

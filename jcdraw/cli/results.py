@@ -1,0 +1,236 @@
+"""The ``publish``, ``correct``, ``status`` and ``audit`` commands.
+
+Each command parses its options, calls one core function (``jcdraw.publish``, ``jcdraw.status``,
+``Ledger.audit``), renders what comes back and picks the exit code: 0 done, 1 refused or something
+needs attention (problems, overdue results, a broken ledger chain), 2 unusable invocation or input
+(raised as ``JcdrawError`` and reported by ``jcdraw.cli.main``). ``register(app)`` adds them to the
+main Typer app.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from jcdraw import messages
+from jcdraw.cli import render
+from jcdraw.cli.options import (
+    LEDGER_DEFAULT,
+    AsOfOption,
+    CalendarOption,
+    ForceOption,
+    JsonOption,
+    LedgerOption,
+    as_of_date,
+)
+
+if TYPE_CHECKING:
+    from jcdraw.results.status import StatusReport
+
+
+def register(app: typer.Typer) -> None:
+    """Add the four commands to ``app``."""
+    app.command("publish")(publish_command)
+    app.command("correct")(correct_command)
+    app.command("status")(status_command)
+    app.command("audit")(audit_command)
+
+
+def _day(value: str | None) -> date:
+    return as_of_date(value)
+
+
+# --- publish -----------------------------------------------------------------------------------
+
+
+def publish_command(
+    results: Annotated[Path, typer.Argument(help="填好检查结果的工作簿（jcdraw draw 生成的抽取结果表）。")],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="公示表文件名，默认当前文件夹的“公示-公示日期.xlsx”。")
+    ] = None,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="同时生成可发布到网站的公示网页（.html）。")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="公示日期（默认今天），格式 2024-10-23。")
+    ] = None,
+    ledger: LedgerOption = LEDGER_DEFAULT,
+    calendar: CalendarOption = None,
+    json_output: JsonOption = False,
+    force: ForceOption = False,
+) -> None:
+    """校验检查结果并登记到台账，生成公示表（及公示网页）；有任何错误时不登记、不公示。"""
+    from jcdraw.ledger import Ledger
+    from jcdraw.plans.calendar import WorkdayCalendar
+    from jcdraw.publicity.publish import default_output, publish
+
+    day = _day(as_of)
+    target = out or default_output(day)
+    cal = WorkdayCalendar.load(calendar or [])
+    with Ledger.open(ledger, create=False) as book:
+        report = publish(results, book, as_of=day, calendar=cal, out=target, html=html, force=force)
+    if json_output:
+        render.print_json(report.to_dict())
+        raise typer.Exit(0 if report.ok else 1)
+    console = render.console()
+    if not report.ok:
+        console.print(render.problem_table(report.problems))
+        errors = sum(p.severity == "error" for p in report.problems)
+        console.print(messages.PUBLISH_REFUSED.format(count=errors), markup=False)
+        raise typer.Exit(1)
+    counts = {"recorded": report.recorded, "published": report.published, "on_time": report.on_time}
+    console.print(
+        messages.PUBLISH_DONE.format(**counts, late=report.late, pending=report.pending), markup=False
+    )
+    if report.late:
+        console.print(messages.PUBLISH_LATE_NOTE.format(late=report.late), style="yellow", markup=False)
+    if not report.recorded and not report.published:
+        console.print(messages.PUBLISH_NOTHING_NEW, markup=False)
+    console.print(messages.PUBLISH_WRITTEN.format(path=target), markup=False)
+    if html is not None:
+        console.print(messages.PUBLISH_HTML_WRITTEN.format(path=html), markup=False)
+
+
+# --- correct -----------------------------------------------------------------------------------
+
+
+def correct_command(
+    draw_id: Annotated[str, typer.Option("--draw", help="抽取编号，如 2024-joint-T1-R1-1。")],
+    uscc: Annotated[str, typer.Option("--uscc", help="检查对象的统一社会信用代码。")],
+    item: Annotated[int, typer.Option("--item", help="检查事项序号（从 1 开始）。")],
+    result: Annotated[str, typer.Option("--result", help="更正后的检查结果，多个用顿号“、”分隔。")],
+    approved_by: Annotated[str, typer.Option("--approved-by", help="批准更正的单位负责人姓名。")],
+    approval_ref: Annotated[str, typer.Option("--approval-ref", help="审批文号，如 晋市商〔2024〕12号。")],
+    reason: Annotated[str, typer.Option("--reason", help="更正原因。")],
+    approval_file: Annotated[
+        Path | None, typer.Option("--approval-file", help="审批文件（扫描件等），将记录其 SHA-256。")
+    ] = None,
+    ledger: LedgerOption = LEDGER_DEFAULT,
+) -> None:
+    """经单位负责人批准，更正已登记的检查结果（原结果保留在台账中，下次公示时附更正说明）。"""
+    from jcdraw.ledger import Ledger
+    from jcdraw.results.correct import correct
+
+    with Ledger.open(ledger, create=False) as book:
+        done = correct(
+            book,
+            draw_id=draw_id,
+            uscc=uscc,
+            item=item,
+            result=result,
+            approved_by=approved_by,
+            approval_ref=approval_ref,
+            reason=reason,
+            approval_file=approval_file,
+        )
+    text = messages.CORRECT_DONE.format(
+        draw_id=done.draw_id, uscc=done.uscc, item=done.item, old=done.old, new=done.new,
+        approver=done.approved_by, ref=done.approval_ref,
+    )  # fmt: skip
+    render.console().print(text, markup=False)
+
+
+# --- status ------------------------------------------------------------------------------------
+
+
+def status_command(
+    results: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--results", help="填写中的检查结果工作簿（只读取，不登记），用于找出已完成未公示的检查；可重复。"
+        ),
+    ] = None,
+    as_of: AsOfOption = None,
+    ledger: LedgerOption = LEDGER_DEFAULT,
+    calendar: CalendarOption = None,
+    json_output: JsonOption = False,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="把进度表和进度图写入此 Excel 文件。")
+    ] = None,
+    force: ForceOption = False,
+) -> None:
+    """按任务统计抽取、登记、公示进度和即将到期、已逾期的公示（有逾期时退出码为 1，供定时任务使用）。"""
+    from jcdraw.ledger import Ledger
+    from jcdraw.plans.calendar import WorkdayCalendar
+    from jcdraw.results.status import status, write_status_report
+
+    day = _day(as_of)
+    cal = WorkdayCalendar.load(calendar or [])
+    with Ledger.open(ledger, readonly=True) as book:
+        found = status(book, as_of=day, calendar=cal, results=results or [])
+    if report is not None:
+        write_status_report(report, found, force=force)
+    if json_output:
+        render.print_json(found.to_dict())
+    else:
+        _render_status(found, report)
+    raise typer.Exit(1 if found.overdue else 0)
+
+
+def _render_status(found: StatusReport, report: Path | None) -> None:
+    console = render.console()
+    if found.notes:
+        console.print(render.problem_table(found.notes))
+    if found.tasks.empty:
+        console.print(messages.STATUS_NO_DRAWS, markup=False)
+        return
+    table = Table(title=messages.STATUS_TITLE.format(as_of=found.as_of))
+    for header in messages.STATUS_HEADERS[1:]:
+        table.add_column(header, overflow="fold")
+    for t in found.tasks.itertuples():
+        values = [t.plan, t.task, t.task_name, t.drawn, t.recorded, t.published, t.on_time, t.late]
+        values += [t.due_soon, t.overdue, t.uninspected, f"{t.publication_rate:.0%}"]
+        table.add_row(*(str(v) for v in values))
+    console.print(table)
+    if len(found.pending):
+        pending = Table(title=messages.STATUS_PENDING_TITLE.format(as_of=found.as_of))
+        for header in messages.STATUS_PENDING_HEADERS:
+            pending.add_column(header, overflow="fold")
+        for p in found.pending.itertuples():
+            state, source = str(p.state), str(p.source)
+            style = {"overdue": "bold red", "due_soon": "yellow"}.get(state)
+            cells = [p.plan, p.task, p.draw_id, p.uscc, p.name, p.completed, p.deadline]
+            cells += [messages.STATUS_STATES[state], messages.STATUS_SOURCES[source]]
+            pending.add_row(*(str(v) for v in cells), style=style)
+        console.print(pending)
+    if found.overdue:
+        console.print(messages.STATUS_OVERDUE.format(as_of=found.as_of, overdue=found.overdue), markup=False)
+    else:
+        console.print(messages.STATUS_OK.format(as_of=found.as_of, due_soon=found.due_soon), markup=False)
+    if report is not None:
+        console.print(messages.STATUS_REPORT_WRITTEN.format(path=report), markup=False)
+
+
+# --- audit -------------------------------------------------------------------------------------
+
+
+def audit_command(ledger: LedgerOption = LEDGER_DEFAULT, json_output: JsonOption = False) -> None:
+    """重新计算台账的校验链，报告第一处被改动的记录（有改动时退出码为 1）。"""
+    from jcdraw.ledger import Ledger
+
+    with Ledger.open(ledger, readonly=True) as book:
+        result = book.audit()
+        last_hash = book.last_hash()
+    if json_output:
+        render.print_json(
+            {
+                "ok": result.ok,
+                "checked": result.checked,
+                "first_broken_seq": result.first_broken_seq,
+                "reason": result.reason,
+                "last_hash": last_hash,
+            }
+        )
+    else:
+        console = render.console()
+        if result.ok:
+            console.print(messages.LEDGER_AUDIT_OK.format(checked=result.checked), markup=False)
+            console.print(messages.AUDIT_LAST_HASH.format(last_hash=last_hash), markup=False)
+        else:
+            text = messages.AUDIT_BROKEN.format(checked=result.checked, reason=result.reason or "")
+            console.print(text, style="bold red", markup=False)
+    raise typer.Exit(0 if result.ok else 1)

@@ -1,0 +1,1 @@
+"""The draw: the public algorithm, running it against the registry and ledger, its workbook and verify."""

@@ -1,0 +1,217 @@
+"""The assignment workbook a draw produces, and reading its machine record back.
+
+The workbook is built only from the ledger's draw record, so it can be written again at any time
+(``jcdraw export``). Sheets: ``抽取结果`` (drawn entities and teams), ``检查人员`` (loads), ``抽取记录``
+(the audit record in words plus one machine-readable row), ``检查结果`` (the results-entry sheet) and,
+when earlier draws shaped the teams, ``历史配对``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from jcdraw import messages
+from jcdraw.errors import UnreadableInput
+from jcdraw.io.xlsx_read import open_workbook, read_table
+from jcdraw.io.xlsx_write import Column, ColumnKind, Sheet, write_workbook
+from jcdraw.plans.categories import load_result_categories
+from jcdraw.problems import ProblemList
+from jcdraw.records import RESULT_COLUMNS, RESULT_SHEET
+
+RECORD_SHEET = "抽取记录"
+SELECTED_SHEET = "抽取结果"
+INSPECTOR_SHEET = "检查人员"
+HISTORY_SHEET = "历史配对"
+MACHINE_KEY = "机读记录"
+# Fields of the draw record that verify needs; the rest of the record is for people.
+MACHINE_FIELDS = [
+    "draw_id", "plan", "plan_sha256", "plan_version", "year", "task", "round", "seed", "registry_sha256",
+    "pool_sha256", "pool_size", "as_of", "tool_version", "history_pairs", "supersedes", "redraw_reason",
+]  # fmt: skip
+
+
+def write_assignment(path: Path, payload: dict[str, Any], *, force: bool = False) -> None:
+    write_workbook(path, assignment_sheets(payload), force=force)
+
+
+def assignment_sheets(payload: dict[str, Any]) -> list[Sheet]:
+    sheets = [
+        _selected_sheet(payload),
+        _inspector_sheet(payload),
+        _record_sheet(payload),
+        _results_sheet(payload),
+    ]
+    if payload.get("history_pairs"):
+        columns = [Column("执法证号"), Column("统一社会信用代码", width=22)]
+        sheets.append(Sheet(HISTORY_SHEET, columns, [list(pair) for pair in payload["history_pairs"]]))
+    return sheets
+
+
+def _member(payload: dict[str, Any], badge: str) -> str:
+    info = payload["inspectors"].get(badge, {})
+    return f"{info.get('name', '')}（{badge}）"
+
+
+def _selected_sheet(payload: dict[str, Any]) -> Sheet:
+    items = "；".join(f"{i}. {text}" for i, text in enumerate(payload["items"], 1))
+    columns = [
+        Column("序号", kind="number", width=6),
+        Column("统一社会信用代码", width=22),
+        Column("名称", width=36),
+        Column("区域"),
+        Column("信用风险分类", width=12),
+        Column("检查组", width=10),
+        Column("检查人员", width=48),
+        Column("检查事项", width=60),
+    ]
+    rows = (
+        [
+            n,
+            s["uscc"],
+            s["name"],
+            s["region"],
+            s["risk_class"],
+            messages.TEAM_LABEL.format(n=n),
+            "、".join(_member(payload, b) for b in s["team"]),
+            items,
+        ]
+        for n, s in enumerate(payload["selected"], 1)
+    )
+    return Sheet(SELECTED_SHEET, columns, rows)
+
+
+def _inspector_sheet(payload: dict[str, Any]) -> Sheet:
+    columns = [
+        Column("执法证号", width=16),
+        Column("姓名"),
+        Column("部门", width=28),
+        Column("分配数量", kind="number"),
+    ]
+    loads = payload.get("loads", {})
+    order = sorted(payload["inspectors"], key=lambda b: (payload["inspectors"][b]["department"], b))
+    rows = (
+        [b, payload["inspectors"][b]["name"], payload["inspectors"][b]["department"], loads.get(b, 0)]
+        for b in order
+    )
+    return Sheet(INSPECTOR_SHEET, columns, rows)
+
+
+def _record_sheet(payload: dict[str, Any]) -> Sheet:
+    columns = [Column("项目", width=18), Column("内容", width=100)]
+    return Sheet(RECORD_SHEET, columns, list(_record_rows(payload)))
+
+
+def _record_rows(payload: dict[str, Any]) -> Iterator[list[object]]:
+    labels = messages.RECORD_LABELS
+    for key in labels:
+        if key in payload and payload[key] not in (None, ""):
+            value = payload[key]
+            yield [labels[key], "、".join(value) if isinstance(value, list) else value]
+    yield [messages.RECORD_RULE_LABEL, messages.RECORD_RULE.format(**payload)]
+    for s in payload["strata"]:
+        yield [messages.RECORD_STRATUM_LABEL.format(cls=s["class"]), messages.RECORD_STRATUM.format(**s)]
+    yield [
+        messages.RECORD_TOTAL_LABEL,
+        messages.RECORD_TOTAL.format(drawn=len(payload["selected"]), pool=payload["pool_size"]),
+    ]
+    machine = {k: payload[k] for k in MACHINE_FIELDS if k in payload}
+    yield [MACHINE_KEY, json.dumps(machine, ensure_ascii=False, sort_keys=True, separators=(",", ":"))]
+
+
+def result_sheet_columns() -> list[Column]:
+    """The results-entry sheet's columns (a contract shared with publish and visits)."""
+    categories = list(load_result_categories().categories)
+    widths = {
+        "统一社会信用代码": 22,
+        "名称": 30,
+        "检查事项": 50,
+        "检查结果": 30,
+        "检查人员执法证号": 30,
+        "备注": 30,
+    }
+    kinds: dict[str, ColumnKind] = {"检查日期": "date", "任务编号": "number", "检查事项序号": "number"}
+    columns = [Column(h, width=widths.get(h), kind=kinds.get(h, "text")) for h in RESULT_COLUMNS]
+    columns[RESULT_COLUMNS.index("检查结果")].choices = categories
+    return columns
+
+
+def _results_sheet(payload: dict[str, Any]) -> Sheet:
+    rows = (
+        [payload["draw_id"], payload["task"], s["uscc"], s["name"], i, text, None, None, None, None]
+        for s in payload["selected"]
+        for i, text in enumerate(payload["items"], 1)
+    )
+    return Sheet(RESULT_SHEET, result_sheet_columns(), rows)
+
+
+def read_record(path: Path) -> dict[str, Any]:
+    """The machine-readable draw record in a workbook's 抽取记录 sheet."""
+    book = open_workbook(path)
+    sheet = book.find_sheet([RECORD_SHEET])
+    if sheet is None:
+        raise UnreadableInput(messages.VERIFY_NO_RECORD.format(path=path))
+    for row in book.rows(sheet):
+        if len(row) >= 2 and str(row[0]).strip() == MACHINE_KEY:
+            try:
+                record = json.loads(str(row[1]))
+            except json.JSONDecodeError:
+                break
+            if _well_formed(record):
+                return dict(record)
+    raise UnreadableInput(messages.VERIFY_NO_RECORD.format(path=path))
+
+
+def _well_formed(record: object) -> bool:
+    """A machine record we can recompute from: right keys and types (the workbook is untrusted)."""
+    if not isinstance(record, dict):
+        return False
+    pairs = record.get("history_pairs", [])
+    as_of = record.get("as_of")
+    return (
+        isinstance(record.get("plan"), str)
+        and isinstance(record.get("seed"), str)
+        and record["seed"].isdigit()
+        and all(isinstance(record.get(k), int) and record[k] >= 1 for k in ("task", "round"))
+        and (as_of is None or _is_iso_date(as_of))
+        and isinstance(pairs, list)
+        and all(isinstance(p, list) and len(p) == 2 for p in pairs)
+    )
+
+
+def _is_iso_date(value: object) -> bool:
+    try:
+        date.fromisoformat(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def read_selected(path: Path, duplicates: list[str]) -> dict[str, list[str]]:
+    """uscc → team badges, as listed in the workbook's 抽取结果 sheet; repeated codes go to ``duplicates``."""
+    from jcdraw.io.normalize import normalize_key
+
+    book = open_workbook(path)
+    sheet = book.find_sheet([SELECTED_SHEET])
+    problems = ProblemList()
+    table = (
+        read_table(
+            book, sheet, {"统一社会信用代码": [], "检查人员": []}, ["统一社会信用代码", "检查人员"], problems
+        )
+        if sheet
+        else None
+    )
+    if table is None:
+        raise UnreadableInput(messages.VERIFY_NO_RECORD.format(path=path))
+    codes = normalize_key(table.frame["统一社会信用代码"])
+    teams = table.frame["检查人员"].fillna("").astype(str).str.findall(r"（([^（）]+)）")
+    listed: dict[str, list[str]] = {}
+    for code, team in zip(codes, teams, strict=True):
+        if code in listed:
+            duplicates.append(str(code))
+        elif code:
+            listed[str(code)] = [str(b) for b in team]
+    return listed

@@ -1,0 +1,22 @@
+"""The append-only, hash-chained SQLite ledger that makes draws and results auditable.
+
+``chain`` says how records are stored, hashed and audited; ``store`` keeps them in one SQLite file and
+is the one way to write; ``book`` holds what jcdraw records (draws, results, corrections,
+publications). Import ``Ledger`` from here.
+"""
+
+from jcdraw.ledger.book import DrawExists, Ledger, ResultConflict, draw_key, result_key
+from jcdraw.ledger.chain import GENESIS_HASH, AuditReport, Record, canonical_json, record_hash
+
+__all__ = [
+    "GENESIS_HASH",
+    "AuditReport",
+    "DrawExists",
+    "Ledger",
+    "Record",
+    "ResultConflict",
+    "canonical_json",
+    "draw_key",
+    "record_hash",
+    "result_key",
+]

@@ -1,0 +1,357 @@
+"""What the ledger records about draws, results, corrections and publications.
+
+"Standing" is derived: a draw stands unless a later draw for the same key supersedes it. A result is
+changed only by appending a ``correction`` that names its approval. Every method writes through
+``Store.writing`` (one ``BEGIN IMMEDIATE`` transaction), so a check such as "is there a standing draw?"
+and the append that follows cannot interleave with another process.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from jcdraw import messages
+from jcdraw.errors import LedgerError
+from jcdraw.io.clock import beijing_minute
+from jcdraw.io.text import normalize_key_one
+from jcdraw.ledger.chain import (
+    Record,
+    canonical_json,
+    row_to_record,
+)
+from jcdraw.ledger.store import Store
+
+DRAW_RESERVED_FIELDS = ("draw_id", "supersedes", "redraw_reason")
+RESULT_KEY_FIELDS = ("draw_id", "uscc", "item")
+CORRECTION_REQUIRED = {"approved_by": "审批人", "approval_ref": "审批文号", "reason": "更正原因"}
+_IN_QUERY_BATCH = 900  # stays far below SQLite's bound-parameter limit
+
+
+class DrawExists(LedgerError):
+    """A standing draw already exists for this plan, task and round; a redraw needs a reason."""
+
+    exit_code = 1  # the request was understood and refused by rule, like any input problem
+
+    def __init__(self, message: str, draw_id: str, created_at: str) -> None:
+        super().__init__(message)
+        self.draw_id = draw_id
+        self.created_at = created_at
+
+
+class ResultConflict(LedgerError):
+    """Some result rows differ from results already recorded under the same key; nothing was written."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, keys: list[str]) -> None:
+        super().__init__(message)
+        self.keys = keys
+
+
+def _draw_exists(standing: Record, plan_id: str, task: int | str, round: int) -> DrawExists:
+    old_id = str(standing.payload["draw_id"])
+    message = messages.LEDGER_DRAW_EXISTS.format(
+        plan=plan_id, task=task, round=round, when=beijing_minute(standing.created_at), draw_id=old_id
+    )
+    return DrawExists(message, old_id, standing.created_at)
+
+
+def draw_key(plan_id: str, task: int | str, round: int) -> str:
+    """The ledger key of a (plan, task, round); plan ids may not contain ``|``."""
+    if "|" in plan_id or not plan_id:
+        raise ValueError(f"invalid plan id {plan_id!r}")
+    return f"{plan_id}|{task}|{round}"
+
+
+def result_key(draw_id: str, uscc: str, item: str) -> str:
+    """The ledger key of one result: draw id, normalised credit code and inspection item."""
+    return f"{draw_id}|{_code(uscc)}|{item.strip()}"
+
+
+def _code(code: object) -> str:
+    """A credit code as compared everywhere (``normalize_key_one``), "" for empty."""
+    return normalize_key_one(code) or ""
+
+
+class Ledger(Store):
+    """An open ledger with the domain records; open it with :meth:`Store.open`."""
+
+    # --- draws ---------------------------------------------------------------------------------
+
+    def record_prepare(self, plan_id: str, task: int | str, round: int, payload: Mapping[str, Any]) -> Record:
+        """Record what a draw will use (inputs' hashes, seed, …) before it happens."""
+        with self.writing() as w:
+            return w.append("prepare", draw_key(plan_id, task, round), payload)
+
+    def latest_prepare(self, plan_id: str, task: int | str, round: int) -> Record | None:
+        found = self.records("prepare", draw_key(plan_id, task, round))
+        return found[-1] if found else None
+
+    def record_draw(
+        self,
+        plan_id: str,
+        task: int | str,
+        round: int,
+        payload: Mapping[str, Any],
+        *,
+        redraw_reason: str | None = None,
+    ) -> str:
+        """Record a draw and return its id ``"<plan>-T<task>-R<round>-<n>"``.
+
+        Refuses (DrawExists) when a standing draw exists and no ``redraw_reason`` is given. With a
+        reason, the new draw records ``supersedes`` and ``redraw_reason`` and the old one stops
+        standing. The check and the append run in one ``BEGIN IMMEDIATE`` transaction.
+        """
+        clashing = [name for name in DRAW_RESERVED_FIELDS if name in payload]
+        if clashing:
+            raise ValueError(f"draw payload may not set {clashing}; the ledger fills them in")
+        reason = None if redraw_reason is None else redraw_reason.strip()
+        if reason == "":
+            raise LedgerError(messages.LEDGER_REDRAW_REASON_EMPTY)
+        key = draw_key(plan_id, task, round)
+        with self.writing() as w:
+            earlier = self.records("draw", key)
+            standing = _standing(earlier)
+            where = {"plan": plan_id, "task": task, "round": round}
+            if standing is not None and reason is None:
+                raise _draw_exists(standing, plan_id, task, round)
+            if standing is None and reason is not None:
+                raise LedgerError(messages.LEDGER_REDRAW_NOTHING.format(**where))
+            draw_id = f"{plan_id}-T{task}-R{round}-{len(earlier) + 1}"
+            body = {**payload, "draw_id": draw_id}
+            if standing is not None:
+                body.update(supersedes=standing.payload["draw_id"], redraw_reason=reason)
+            w.append("draw", key, body)
+        return draw_id
+
+    def standing_draw(self, plan_id: str, task: int | str, round: int) -> Record | None:
+        return _standing(self.records("draw", draw_key(plan_id, task, round)))
+
+    def refuse_repeat(self, plan_id: str, task: int | str, round: int) -> None:
+        """Raise ``DrawExists`` now if a draw stands, before any work (``record_draw`` checks again)."""
+        standing = self.standing_draw(plan_id, task, round)
+        if standing is not None:
+            raise _draw_exists(standing, plan_id, task, round)
+
+    def get_draw(self, draw_id: str) -> Record | None:
+        rows = self._query(
+            "SELECT * FROM records WHERE kind = 'draw' AND json_extract(payload, '$.draw_id') = ?", (draw_id,)
+        )
+        return row_to_record(rows[0]) if rows else None
+
+    def superseded_by(self, draw_id: str) -> str | None:
+        """The id of the draw that replaced ``draw_id``, or None while it stands (or is unknown)."""
+        rows = self._query(
+            "SELECT json_extract(payload, '$.draw_id') FROM records"
+            " WHERE kind = 'draw' AND json_extract(payload, '$.supersedes') = ?",
+            (draw_id,),
+        )
+        return str(rows[0][0]) if rows else None
+
+    def is_standing(self, draw_id: str) -> bool:
+        return self.get_draw(draw_id) is not None and self.superseded_by(draw_id) is None
+
+    def draws(self, *, standing_only: bool = True, year: int | None = None) -> list[Record]:
+        """Draw records in ledger order; ``year`` is payload["year"] or else the plan id's prefix."""
+        found = self.records("draw")
+        if standing_only:
+            replaced = {r.payload.get("supersedes") for r in found}
+            found = [r for r in found if r.payload["draw_id"] not in replaced]
+        if year is not None:
+            found = [r for r in found if _draw_year(r) == year]
+        return found
+
+    def pairings(self, *, except_key: str | None = None) -> set[tuple[str, str]]:
+        """(badge, uscc) pairs that standing draws have already sent together.
+
+        ``except_key`` leaves out the draws of one plan/task/round (a redraw's own predecessor).
+        """
+        pairs: set[tuple[str, str]] = set()
+        for record in self.draws():
+            if record.key == except_key:
+                continue
+            for chosen in record.payload.get("selected", []):
+                uscc = _code(chosen["uscc"])
+                pairs.update((str(badge), uscc) for badge in chosen.get("team", []))
+        return pairs
+
+    # --- results -------------------------------------------------------------------------------
+
+    def record_results(self, rows: Iterable[Mapping[str, Any]]) -> int:
+        """Record result rows (each with draw_id, uscc, item) all-or-nothing; return how many were new.
+
+        A row whose key already has a result is skipped when it equals the recorded result or its
+        current (corrected) value; otherwise ResultConflict lists every conflicting key and nothing
+        is written.
+        """
+        batch: dict[str, tuple[dict[str, Any], str]] = {}
+        conflicts: list[str] = []
+        for row in rows:
+            payload = _result_payload(row)
+            key = f"{payload['draw_id']}|{payload['uscc']}|{payload['item']}"  # already normalised
+            text = canonical_json(payload)
+            if key in batch and batch[key][1] != text:
+                conflicts.append(key)
+            batch.setdefault(key, (payload, text))
+        with self.writing() as w:
+            self._check_result_draws({p["draw_id"] for p, _ in batch.values()})
+            existing = self._existing_results(list(batch))
+            fresh: list[tuple[str, str, str]] = []
+            for key, (_payload, text) in batch.items():
+                if key not in existing:
+                    fresh.append(("result", key, text))
+                elif text not in existing[key]:
+                    conflicts.append(key)
+            if conflicts:
+                keys = sorted(set(conflicts))
+                shown = "、".join(keys[:20]) + ("…" if len(keys) > 20 else "")
+                raise ResultConflict(
+                    messages.LEDGER_RESULT_CONFLICT.format(count=len(keys), keys=shown), keys
+                )
+            return w.append_canonical(fresh)
+
+    def _check_result_draws(self, draw_ids: set[str]) -> None:
+        for draw_id in sorted(draw_ids):
+            if self.get_draw(draw_id) is None:
+                raise LedgerError(messages.LEDGER_UNKNOWN_DRAW.format(draw_id=draw_id))
+            newer = self.superseded_by(draw_id)
+            if newer is not None:
+                raise LedgerError(messages.LEDGER_SUPERSEDED_DRAW.format(draw_id=draw_id, by=newer))
+
+    def _existing_results(self, keys: list[str]) -> dict[str, set[str]]:
+        """key -> canonical texts a re-sent row may equal (as recorded, and as currently corrected)."""
+        found = {key: {text} for key, text in self._payloads_by_keys("result", keys)}
+        corrections: dict[str, list[dict[str, Any]]] = {}
+        for key, text in self._payloads_by_keys("correction", list(found)):
+            corrections.setdefault(key, []).append(json.loads(text))
+        for key, applied in corrections.items():
+            recorded = json.loads(next(iter(found[key])))
+            found[key].add(canonical_json(_apply_corrections(recorded, applied)))
+        return found
+
+    def _payloads_by_keys(self, kind: str, keys: list[str]) -> list[tuple[str, str]]:
+        """(key, stored payload text) of one kind for ``keys``; each key's records stay in ledger order."""
+        out: list[tuple[str, str]] = []
+        for start in range(0, len(keys), _IN_QUERY_BATCH):
+            chunk = keys[start : start + _IN_QUERY_BATCH]
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT key, payload FROM records WHERE kind = ? AND key IN ({marks}) ORDER BY seq"
+            out.extend(self._query(sql, (kind, *chunk)))
+        return out
+
+    def result_for(self, draw_id: str, uscc: str, item: str) -> dict[str, Any] | None:
+        """The current value of one result, with approved corrections applied in order."""
+        key = result_key(draw_id, uscc, item)
+        recorded = self.records("result", key)
+        if not recorded:
+            return None
+        return _apply_corrections(recorded[0].payload, [c.payload for c in self.records("correction", key)])
+
+    def results(self, draw_id: str | None = None) -> list[dict[str, Any]]:
+        """Current results (of one draw or all), each with a ``corrections`` list of payloads."""
+        params: tuple[str, ...] = ()
+        where = ""
+        if draw_id is not None:
+            # keys of one draw sort between "<id>|" and "<id>}" ("}" follows "|" in code points)
+            where, params = " AND key >= ? AND key < ?", (f"{draw_id}|", f"{draw_id}}}")
+        grouped: dict[str, list[Record]] = {}
+        for correction in self._select("correction", where, params):
+            grouped.setdefault(correction.key, []).append(correction)
+        out = []
+        for result in self._select("result", where, params):
+            corrections = [c.payload for c in grouped.get(result.key, [])]
+            current = _apply_corrections(result.payload, corrections)
+            current["corrections"] = corrections
+            out.append(current)
+        return out
+
+    def _select(self, kind: str, where: str, params: Sequence[Any]) -> list[Record]:
+        sql = f"SELECT * FROM records WHERE kind = ?{where} ORDER BY seq"
+        return [row_to_record(r) for r in self._query(sql, (kind, *params))]
+
+    def record_correction(self, draw_id: str, uscc: str, item: str, payload: Mapping[str, Any]) -> Record:
+        """Append an approved correction of one recorded result.
+
+        ``payload["new"]`` maps result fields to their corrected values; approved_by, approval_ref
+        and reason are required, approval_file_sha256 is optional. ``old`` is filled in from the
+        ledger; if the caller gives it, it must match the current values.
+        """
+        new = _checked_correction(payload)
+        key = result_key(draw_id, uscc, item)
+        where = {"draw_id": draw_id, "uscc": _code(uscc), "item": item.strip()}
+        with self.writing() as w:
+            current = self.result_for(draw_id, uscc, item)
+            if current is None:
+                raise LedgerError(messages.LEDGER_CORRECTION_NO_RESULT.format(**where))
+            old = {name: current.get(name) for name in new}
+            _check_given_old(payload.get("old"), old)
+            if canonical_json(old) == canonical_json(new):
+                raise LedgerError(messages.LEDGER_CORRECTION_NO_CHANGE.format(**where))
+            return w.append("correction", key, {**payload, **where, "old": old, "new": new})
+
+    def record_publication(self, payload: Mapping[str, Any], *, key: str = "") -> Record:
+        """Record that results were published (what, where, file hashes …)."""
+        with self.writing() as w:
+            return w.append("publication", key, payload)
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _standing(draws_for_key: list[Record]) -> Record | None:
+    replaced = {r.payload.get("supersedes") for r in draws_for_key}
+    standing = [r for r in draws_for_key if r.payload.get("draw_id") not in replaced]
+    return standing[-1] if standing else None
+
+
+def _draw_year(record: Record) -> int | None:
+    if "year" in record.payload:
+        return int(record.payload["year"])
+    match = re.match(r"(\d{4})", record.key)
+    return int(match.group(1)) if match else None
+
+
+def _result_payload(row: Mapping[str, Any]) -> dict[str, Any]:
+    payload = dict(row)
+    for name in RESULT_KEY_FIELDS:
+        if not isinstance(payload.get(name), str) or not payload[name].strip():
+            raise ValueError(f"result row needs a non-empty string {name!r}: {row!r}")
+    payload["uscc"] = _code(payload["uscc"])
+    payload["item"] = payload["item"].strip()
+    return payload
+
+
+def _apply_corrections(result: Mapping[str, Any], corrections: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    current = dict(result)
+    for correction in corrections:
+        current.update(correction["new"])
+    return current
+
+
+def _checked_correction(payload: Mapping[str, Any]) -> dict[str, Any]:
+    for name, label in CORRECTION_REQUIRED.items():
+        value = payload.get(name)
+        if not isinstance(value, str) or not value.strip():
+            raise LedgerError(messages.LEDGER_CORRECTION_FIELD_MISSING.format(label=label))
+    new = payload.get("new")
+    if not isinstance(new, Mapping) or not new:
+        raise ValueError("correction payload needs a non-empty 'new' mapping of field -> value")
+    if set(new) & set(RESULT_KEY_FIELDS):
+        raise ValueError(f"a correction cannot change {RESULT_KEY_FIELDS}; record a new result instead")
+    return json.loads(canonical_json(dict(new)))  # type: ignore[no-any-return]
+
+
+def _check_given_old(given: Any, old: dict[str, Any]) -> None:
+    if given is None:
+        return
+    for name, current in old.items():
+        if not isinstance(given, Mapping) or canonical_json(given.get(name)) != canonical_json(current):
+            shown = given.get(name) if isinstance(given, Mapping) else given
+            raise LedgerError(
+                messages.LEDGER_CORRECTION_OLD_MISMATCH.format(
+                    field=name, current=canonical_json(current), given=canonical_json(shown)
+                )
+            )

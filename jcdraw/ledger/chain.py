@@ -1,0 +1,127 @@
+"""The hash chain: how a ledger record is stored, hashed and audited (no SQLite, no record contents).
+
+Specification
+-------------
+Every record has ``seq, kind, key, created_at, payload, prev_hash, hash``.
+
+* ``seq`` counts records 1, 2, 3, … without gaps. ``kind`` is ``prepare``, ``draw``, ``result``,
+  ``correction`` or ``publication`` (the generic API accepts others). ``key`` names what the record
+  is about: ``"<plan>|<task>|<round>"`` for prepares and draws, ``"<draw_id>|<uscc>|<item>"`` for
+  results and corrections. ``created_at`` is UTC to the second, e.g. ``2024-05-01T08:00:00Z``.
+* ``payload`` is canonical JSON: ``json.dumps(obj, ensure_ascii=False, sort_keys=True,
+  separators=(",", ":"))`` (NaN is refused; dates are written as ISO text).
+* ``hash`` is the lower-case hex SHA-256 of the UTF-8 bytes of
+  ``f"{seq}|{kind}|{key}|{created_at}|{payload}|{prev_hash}"``. ``prev_hash`` is the previous
+  record's ``hash``; the first record's is 64 zeros. Changing, deleting or inserting any record
+  therefore breaks the chain, and :func:`audit_rows` names the first broken link. A deleted or
+  added last record is caught by comparing the chain's end with the head kept beside the records.
+  The chain cannot stop someone who rewrites every later hash *and* the head: print the head on
+  paper records so the chain is anchored outside the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from jcdraw import messages
+
+GENESIS_HASH = "0" * 64
+
+
+@dataclass(frozen=True)
+class Record:
+    """One ledger record as stored; ``payload`` is the decoded canonical JSON."""
+
+    seq: int
+    kind: str
+    key: str
+    created_at: str
+    payload: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    """Outcome of :meth:`Ledger.audit`; ``reason`` is Chinese and names the first broken record."""
+
+    ok: bool
+    checked: int
+    first_broken_seq: int | None
+    reason: str | None
+
+
+def canonical_json(obj: Any) -> str:
+    """The exact text that is stored and hashed for a payload.
+
+    Example:
+        >>> canonical_json({"b": 1, "a": ["检查", 2.5, None]})
+        '{"a":["检查",2.5,null],"b":1}'
+    """
+    return json.dumps(
+        obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False, default=_json_default
+    )
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, date):  # datetime is a date too
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars from pandas rows
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable in a ledger payload")
+
+
+def record_hash(seq: int, kind: str, key: str, created_at: str, payload: str, prev_hash: str) -> str:
+    """SHA-256 (hex) of ``f"{seq}|{kind}|{key}|{created_at}|{payload}|{prev_hash}"`` in UTF-8.
+
+    Example:
+        >>> record_hash(1, "draw", "2024-joint|1|1", "2024-05-01T08:00:00Z", '{"a":1}', "0" * 64)
+        '27f776baa56f2329e4a6c6cce620b100b6fc1c6afde6b30f06145670c2e0f3f3'
+    """
+    text = f"{seq}|{kind}|{key}|{created_at}|{payload}|{prev_hash}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def row_to_record(row: Sequence[Any]) -> Record:
+    seq, kind, key, created_at, payload, prev_hash, hash_ = row
+    return Record(int(seq), kind, key, created_at, json.loads(payload), prev_hash, hash_)
+
+
+def audit_rows(rows: Iterable[Sequence[Any]], head: tuple[int, str]) -> AuditReport:
+    expected_seq, prev_hash, checked = 1, GENESIS_HASH, 0
+    for seq, kind, key, created_at, payload, stored_prev, stored_hash in rows:
+        problem = _row_problem(seq, expected_seq, prev_hash, (kind, key, created_at, payload, stored_prev))
+        if problem is None and record_hash(seq, kind, key, created_at, payload, stored_prev) != stored_hash:
+            problem = (seq, messages.LEDGER_AUDIT_CONTENT.format(seq=seq))
+        if problem is not None:
+            return AuditReport(False, checked, problem[0], problem[1])
+        expected_seq, prev_hash, checked = seq + 1, stored_hash, checked + 1
+    if (expected_seq - 1, prev_hash) != head:
+        reason = messages.LEDGER_AUDIT_HEAD.format(head_seq=head[0], last_seq=expected_seq - 1)
+        return AuditReport(False, checked, min(head[0], expected_seq - 1) + 1, reason)
+    return AuditReport(True, checked, None, None)
+
+
+def _row_problem(
+    seq: int, expected_seq: int, prev_hash: str, fields: tuple[str, str, str, str, str]
+) -> tuple[int, str] | None:
+    """First structural fault of one row: a gap before it, a broken link, or non-canonical payload."""
+    _kind, _key, _created_at, payload, stored_prev = fields
+    if seq != expected_seq:
+        if expected_seq == 1:
+            return 1, messages.LEDGER_AUDIT_BAD_START.format(found=seq)
+        return expected_seq, messages.LEDGER_AUDIT_GAP.format(seq=expected_seq, found=seq)
+    if stored_prev != prev_hash:
+        return seq, messages.LEDGER_AUDIT_LINK.format(seq=seq, prev=seq - 1)
+    try:
+        canonical = canonical_json(json.loads(payload))
+    except (TypeError, ValueError):
+        canonical = None
+    if canonical != payload:
+        return seq, messages.LEDGER_AUDIT_NOT_CANONICAL.format(seq=seq)
+    return None

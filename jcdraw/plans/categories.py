@@ -1,0 +1,122 @@
+"""The list of inspection result categories, shipped as data in ``plans/result_categories.yaml``.
+
+An item may carry several results separated by 、; a category listed under ``exclusive`` (未发现问题)
+cannot be combined with any other. One category itself contains 、 ("公示信息隐瞒真实情况、弄虚作假"),
+so a cell is split by matching known categories, longest first, never by a naive split.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from jcdraw import messages
+from jcdraw.errors import BadPlan
+from jcdraw.io.normalize import normalize_key
+from jcdraw.io.text import normalize_key_one
+from jcdraw.plans.folders import plan_dirs
+from jcdraw.plans.yaml_file import read_yaml
+
+FILE_NAME = "result_categories.yaml"
+SEPARATORS = frozenset("、,;/")  # after NFKC, which has turned ，；／ into ,;/
+
+
+@dataclass(frozen=True)
+class ResultCategories:
+    categories: tuple[str, ...]
+    exclusive: frozenset[str]
+
+
+def load_result_categories(path: Path | None = None) -> ResultCategories:
+    """Read the categories from ``path`` or the first ``result_categories.yaml`` in the plan folders."""
+    if path is None:
+        path = next(
+            (d / FILE_NAME for d in plan_dirs() if (d / FILE_NAME).is_file()), plan_dirs()[-1] / FILE_NAME
+        )
+    raw = read_yaml(path)
+    categories = raw.get("categories") if isinstance(raw, dict) else None
+    if (
+        not isinstance(categories, list)
+        or not categories
+        or not all(isinstance(c, str) and c for c in categories)
+    ):
+        raise BadPlan(messages.RESULT_CATEGORIES_INVALID.format(path=path))
+    exclusive = raw.get("exclusive") or []
+    if not isinstance(exclusive, list) or any(e not in categories for e in exclusive):
+        raise BadPlan(messages.RESULT_CATEGORIES_INVALID.format(path=path))
+    return ResultCategories(tuple(c.strip() for c in categories), frozenset(exclusive))
+
+
+# --- parsing result cells ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParsedResult:
+    categories: tuple[str, ...]  # known categories, in the configured order, each once
+    unknown: tuple[str, ...]  # parts that are no category
+    clash: str | None  # an exclusive category combined with others
+
+
+class CategoryParser:
+    """Splits result cells into configured categories, comparing normalised text (whitespace, width).
+
+    Example:
+        >>> p = CategoryParser(ResultCategories(("未发现问题", "公示信息隐瞒真实情况、弄虚作假", "已注销"),
+        ...                                     frozenset({"未发现问题"})))
+        >>> p.parse("已注销、公示信息隐瞒真实情况、弄虚作假")
+        ParsedResult(categories=('公示信息隐瞒真实情况、弄虚作假', '已注销'), unknown=(), clash=None)
+        >>> p.parse("未发现问题，已注销").clash
+        '未发现问题'
+    """
+
+    def __init__(self, config: ResultCategories) -> None:
+        self.config = config
+        keys = normalize_key(pd.Series(list(config.categories), dtype=object))
+        self._rank = {name: i for i, name in enumerate(config.categories)}
+        self._by_length = sorted(zip(keys, config.categories, strict=True), key=lambda kv: -len(kv[0]))
+
+    @property
+    def choices(self) -> str:
+        return "、".join(self.config.categories)
+
+    def parse(self, text: str) -> ParsedResult:
+        return self._parse_key(normalize_key_one(text) or "")
+
+    def parse_column(self, keys: pd.Series) -> pd.Series:
+        """ParsedResult (or None for empty) per normalised cell; each distinct text is parsed once."""
+        parsed = {key: self._parse_key(key) for key in keys.dropna().unique()}
+        return keys.map(parsed).astype(object).where(keys.notna(), None)
+
+    def _parse_key(self, key: str) -> ParsedResult:
+        found: list[str] = []
+        unknown: list[str] = []
+        i = 0
+        while i < len(key):
+            if key[i] in SEPARATORS:
+                i += 1
+                continue
+            match = next((kv for kv in self._by_length if _starts_category(key, i, kv[0])), None)
+            if match is None:
+                end = next((j for j in range(i, len(key)) if key[j] in SEPARATORS), len(key))
+                unknown.append(key[i:end])
+                i = end
+            else:
+                found.append(match[1])
+                i += len(match[0])
+        ordered = tuple(sorted(set(found), key=self._rank.__getitem__))
+        clash = next((c for c in ordered if c in self.config.exclusive), None)
+        return ParsedResult(
+            ordered, tuple(unknown), clash if len(ordered) > 1 or (clash and unknown) else None
+        )
+
+
+def _starts_category(key: str, at: int, category: str) -> bool:
+    end = at + len(category)
+    return key.startswith(category, at) and (end == len(key) or key[end] in SEPARATORS)
+
+
+def result_text(categories: Iterable[str]) -> str:
+    return "、".join(categories)

@@ -1,0 +1,157 @@
+"""The publicity page for the bureau's website: one self-contained UTF-8 HTML file.
+
+Specification
+-------------
+* No external assets: styles and the small filter script are inline, so the page works offline
+  and can be uploaded as a single file.
+* Title: each plan's name and document number (``HTML_TITLE``). One section per plan, one table per
+  task with the task's details and counts above it.
+* A filter box hides the table rows whose text does not contain what is typed (case-insensitive).
+* ``@media print`` hides the filter box, repeats table headers on each page and keeps rows whole.
+* Every value from the ledger, the plans or a workbook passes through ``html.escape`` before it is
+  placed in the page; an entity named ``<script>alert(1)</script>`` shows as that text. Line breaks
+  inside a value (several corrections) become ``<br>`` after escaping.
+* The page shows only what the publicity workbook shows: no risk class, no inspector.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from jcdraw import __version__, messages
+from jcdraw.publicity.model import Publicity
+
+STYLE = """
+body{font-family:"Microsoft YaHei","PingFang SC","Noto Sans CJK SC",SimSun,sans-serif;margin:1.5em;color:#222}
+h1{font-size:1.5em;text-align:center}h2{font-size:1.25em;margin-top:1.5em}h3{font-size:1.05em;margin-top:1.2em}
+.meta{color:#444;font-size:.9em;margin:.2em 0}
+.filter{margin:1em 0;padding:.5em;background:#f3f6fa;border:1px solid #d0d7e2}
+.filter input{width:24em;max-width:90%;padding:.3em;font-size:1em}
+table{border-collapse:collapse;width:100%;margin:.5em 0 1em;font-size:.9em}
+th,td{border:1px solid #999;padding:.3em .4em;text-align:left;vertical-align:top}
+th{background:#ddebf7}
+td.code{font-family:Consolas,monospace;white-space:nowrap}
+.empty{color:#666}
+footer{margin-top:2em;color:#666;font-size:.8em}
+@media print{
+  .filter{display:none}
+  body{margin:0;font-size:10pt}
+  thead{display:table-header-group}
+  tr{page-break-inside:avoid}
+  h2,h3{page-break-after:avoid}
+}
+"""
+
+SCRIPT = """
+(function(){
+  var box=document.getElementById('filter');
+  box.addEventListener('input',function(){
+    var q=box.value.trim().toLowerCase();
+    var rows=document.querySelectorAll('table.results tbody tr');
+    for(var i=0;i<rows.length;i++){
+      var hit=!q||rows[i].textContent.toLowerCase().indexOf(q)>=0;
+      rows[i].style.display=hit?'':'none';
+    }
+  });
+})();
+"""
+
+
+def esc(value: object) -> str:
+    """Text for an HTML element or attribute; None/NaN → empty; line breaks → ``<br>``.
+
+    Example:
+        >>> esc("<script>alert(1)</script>")
+        '&lt;script&gt;alert(1)&lt;/script&gt;'
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, date):
+        value = value.isoformat()
+    return html.escape(str(value), quote=True).replace("\n", "<br>")
+
+
+def render_html(pub: Publicity) -> str:
+    """The whole page as one string."""
+    titles = [
+        messages.HTML_TITLE.format(plan_name=p.plan_name, document_number=p.document_number)
+        for p in pub.plans.itertuples()
+    ]
+    title = "；".join(titles) or messages.HTML_NO_RESULTS
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="zh-CN">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{esc(title)}</title>",
+        f"<style>{STYLE}</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{esc(title)}</h1>",
+        '<div class="filter">',
+        f'<label for="filter">{esc(messages.HTML_FILTER_LABEL)}</label>',
+        f'<input id="filter" type="search" placeholder="{esc(messages.HTML_FILTER_PLACEHOLDER)}">',
+        "</div>",
+    ]
+    for plan in pub.plans.itertuples():
+        parts.extend(_plan_section(pub, plan))
+    parts.append(f"<footer>{esc(messages.HTML_FOOTER.format(version=__version__, as_of=pub.as_of))}</footer>")
+    parts.append(f"<script>{SCRIPT}</script>")
+    parts.append("</body>\n</html>\n")
+    return "\n".join(parts)
+
+
+def _plan_section(pub: Publicity, plan: Any) -> Iterator[str]:
+    yield "<section>"
+    if len(pub.plans) > 1:
+        yield f"<h2>{esc(plan.plan_name)}（{esc(plan.document_number)}）</h2>"
+    meta = messages.HTML_PLAN_META.format(authority=plan.authority, kind=plan.kind, as_of=pub.as_of)
+    yield f'<p class="meta">{esc(meta)}</p>'
+    tasks = pub.tasks[pub.tasks["plan"] == plan.plan]
+    results = pub.results[pub.results["plan"] == plan.plan]
+    stats = pub.stats[pub.stats["plan"] == plan.plan].set_index("task") if len(pub.stats) else pd.DataFrame()
+    for task in tasks.itertuples():
+        yield from _task_section(task, results[results["task"] == task.task], stats)
+    yield "</section>"
+
+
+def _task_section(task: Any, results: pd.DataFrame, stats: pd.DataFrame) -> Iterator[str]:
+    yield f"<h3>{esc(messages.HTML_TASK_HEADING.format(task=task.task, task_name=task.task_name))}</h3>"
+    meta = messages.HTML_TASK_META.format(
+        inspection_type=task.inspection_type,
+        authority=task.authority,
+        ratio=task.ratio,
+        period=task.period,
+        mode=task.mode,
+    )
+    yield f'<p class="meta">{esc(meta)}</p>'
+    if task.task in stats.index:
+        counts = stats.loc[task.task]
+        text = messages.HTML_TASK_STATS.format(drawn=int(counts["drawn"]), published=int(counts["published"]))
+        yield f'<p class="meta">{esc(text)}</p>'
+    if results.empty:
+        yield f'<p class="empty">{esc(messages.HTML_NO_RESULTS)}</p>'
+        return
+    yield '<table class="results">'
+    yield (
+        "<thead><tr>"
+        + "".join(f"<th>{esc(h)}</th>" for h in messages.PUBLICITY_RESULT_HEADERS[2:])
+        + "</tr></thead>"
+    )
+    yield "<tbody>"
+    columns = ["name", "uscc", "departments", "completed", "item_text", "result", "note"]
+    for name, uscc, departments, completed, item, result, note in results[columns].itertuples(
+        index=False, name=None
+    ):
+        yield (
+            f'<tr><td>{esc(name)}</td><td class="code">{esc(uscc)}</td><td>{esc(departments)}</td>'
+            f"<td>{esc(completed)}</td><td>{esc(item)}</td><td>{esc(result)}</td><td>{esc(note)}</td></tr>"
+        )
+    yield "</tbody>"
+    yield "</table>"

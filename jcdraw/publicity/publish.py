@@ -1,0 +1,271 @@
+"""``publish``: check a filled results workbook, record its new results, publish, write the outputs.
+
+Recording
+    New rows become ledger ``result`` records keyed ``"<draw_id>|<uscc>|<item number>"`` with payload
+    ``draw_id, uscc, item, item_text, plan, task, result (categories in list order), completed (ISO
+    date), badges (sorted), note``. Re-publishing the same workbook records nothing new.
+
+Publishing
+    The publication date is ``as_of``. A result's deadline is the n-th working day strictly after its
+    检查日期 (n = the plan's ``publicity_deadline_workdays``, 20), from ``WorkdayCalendar``; a year the
+    calendar does not know stops the run with ``CalendarMissing`` (we never guess). Every recorded but
+    not yet published result of the plans involved is published now: on time when ``as_of <=
+    deadline``, otherwise late but still published. Each run that publishes something new (or shows a
+    new correction) appends one ``publication`` record listing, per result key, completion date,
+    deadline and whether it was on time, plus the output files' SHA-256. The checks against the
+    ledger, the results, the output files and the publication record happen in one ledger
+    transaction: two runs at once cannot record or publish anything twice, and if an output cannot be
+    written the ledger is left unchanged.
+
+Outputs
+    The publicity workbook (``jcdraw.publicity.workbook``) and, on request, an HTML page
+    (``jcdraw.publicity.html``) hold the cumulative public record (``jcdraw.publicity.model``).
+    ``PublishReport.recorded`` / ``published`` count the entities newly recorded / published by one run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from jcdraw import __version__, messages
+from jcdraw import problems as P
+from jcdraw.io.atomic import check_output, write_text_atomic
+from jcdraw.io.files import file_sha256, gc_paused
+from jcdraw.io.xlsx_write import write_workbook
+from jcdraw.ledger import Ledger
+from jcdraw.plans.calendar import WorkdayCalendar
+from jcdraw.plans.categories import CategoryParser, ResultCategories, load_result_categories, result_text
+from jcdraw.publicity.html import render_html
+from jcdraw.publicity.model import Publicity, build_publicity
+from jcdraw.publicity.workbook import publicity_sheets
+from jcdraw.results.check import check_results
+from jcdraw.results.sheet import read_results
+from jcdraw.results.view import LedgerView, plan_of
+
+
+@dataclass
+class PublishReport:
+    """What one ``publish`` run did, in entities (see Counting); ``problems`` when it refused."""
+
+    recorded: int = 0
+    published: int = 0
+    on_time: int = 0
+    late: int = 0
+    problems: list[P.Problem] = field(default_factory=list)
+    pending: int = 0
+    rows_recorded: int = 0
+    outputs: list[Path] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity == "error" for p in self.problems)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "recorded": self.recorded,
+            "published": self.published,
+            "on_time": self.on_time,
+            "late": self.late,
+            "problems": [p.to_dict() for p in self.problems],
+        }
+
+
+def publish(
+    results_path: Path,
+    ledger: Ledger,
+    *,
+    as_of: date,
+    calendar: WorkdayCalendar,
+    out: Path,
+    html: Path | None = None,
+    force: bool = False,
+    categories: ResultCategories | None = None,
+) -> PublishReport:
+    """Check ``results_path``, record its new results, publish, and write the publicity outputs.
+
+    Returns a report with ``problems`` (and nothing written) when any filled row fails a check.
+    Raises OutputError before any work when an output exists (without ``force``), CalendarMissing
+    when a deadline needs an unknown year, LedgerError/UnreadableInput for unusable inputs.
+    """
+    targets = [path for path in (out, html) if path is not None]
+    for target in targets:  # before any work: a refusal must cost nothing
+        check_output(target, force=force)
+    parser = CategoryParser(categories or load_result_categories())
+    problems = P.ProblemList()
+    found = read_results(results_path, problems)  # the slow read needs no lock
+    if found is not None and found.rows.empty:
+        problems.add(P.make("empty-sheet", sheet=found.sheet, sheet_name=found.sheet))
+    if found is None or problems.has_errors:
+        return PublishReport(problems=problems.finished())
+    # Checks, results, outputs and the publication record all see one state of the ledger and stand
+    # or fall together: a run that committed meanwhile is seen, so nothing is recorded or published twice.
+    with ledger.writing():
+        view = LedgerView.load(ledger)
+        checked = check_results(found, view, as_of=as_of, parser=parser, problems=problems)
+        if problems.has_errors:
+            return PublishReport(problems=problems.finished(), pending=checked.pending_entities)
+        fresh = checked.rows[~checked.rows["key"].isin(set(view.results["key"]))]
+        with gc_paused():
+            ledger.record_results(_result_payloads(fresh))
+        view = view.with_results(_fresh_table(fresh))
+        release = _release(view, checked.plans, as_of, calendar)
+        view = release.view
+        publicity = build_publicity(view, checked.plans, as_of)
+        written = _write_outputs(publicity, out, html, force=force)
+        if release.anything_new:
+            with gc_paused():
+                payload = release.record(results_path, written, checked.plans)
+                ledger.record_publication(payload, key=as_of.isoformat())
+    newly = release.entities()
+    return PublishReport(
+        recorded=int(fresh["entity"].nunique()),
+        published=len(newly),
+        on_time=int((~newly).sum()),
+        late=int(newly.sum()),
+        problems=problems.finished(),
+        pending=checked.pending_entities,
+        rows_recorded=len(fresh),
+        outputs=[path for path, _ in written],
+    )
+
+
+def default_output(as_of: date) -> Path:
+    return Path(messages.PUBLISH_DEFAULT_OUT.format(as_of=as_of.isoformat()))
+
+
+def _result_payloads(rows: pd.DataFrame) -> list[dict[str, Any]]:
+    payloads = []
+    columns = [
+        "draw_id",
+        "uscc",
+        "item",
+        "item_text",
+        "plan",
+        "task_no",
+        "result",
+        "completed",
+        "badges",
+        "note",
+    ]
+    for draw_id, uscc, item, text, plan, task, result, completed, badges, note in rows[columns].itertuples(
+        index=False, name=None
+    ):
+        payload = {
+            "draw_id": draw_id,
+            "uscc": uscc,
+            "item": item,
+            "item_text": text,
+            "plan": plan,
+            "task": int(task),
+            "result": list(result),
+            "completed": completed,
+            "badges": sorted(set(badges)),
+        }
+        if isinstance(note, str):
+            payload["note"] = note
+        payloads.append(payload)
+    return payloads
+
+
+def _fresh_table(rows: pd.DataFrame) -> pd.DataFrame:
+    table = pd.DataFrame(
+        {
+            "key": rows["key"],
+            "draw_id": rows["draw_id"],
+            "entity": rows["entity"],
+            "uscc": rows["uscc"],
+            "item": rows["item"],
+            "result": rows["result"].map(result_text),
+            "completed": rows["completed"],
+            "badges": rows["badges"].map(lambda b: result_text(sorted(set(b)))),
+        },
+        dtype=object,
+    )
+    for name in ("result", "completed", "badges"):
+        table[f"{name}_original"] = table[name]
+    table["corrections"] = [[] for _ in range(len(table))]
+    return table
+
+
+@dataclass
+class _Release:
+    """What a run publishes for the first time: result keys (with deadlines) and corrections."""
+
+    view: LedgerView  # the view with these keys published
+    keys: pd.DataFrame  # key, entity, plan, completed, deadline, on_time
+    corrections: dict[str, int]
+    as_of: date
+    workdays: dict[str, int]
+
+    @property
+    def anything_new(self) -> bool:
+        return bool(len(self.keys) or self.corrections)
+
+    def entities(self) -> pd.Series:
+        """Late flag per newly published entity."""
+        return (~self.keys["on_time"].astype(bool)).groupby(self.keys["entity"], sort=False).any()
+
+    def record(self, source: Path, outputs: list[tuple[Path, str]], plans: list[str]) -> dict[str, Any]:
+        late = self.entities()
+        return {
+            "as_of": self.as_of.isoformat(),
+            "plans": plans,
+            "source": {"file": source.name, "sha256": file_sha256(source)},
+            "deadline_workdays": self.workdays,
+            "published": [
+                {"key": k, "completed": c, "deadline": d, "on_time": bool(o)}
+                for k, c, d, o in self.keys[["key", "completed", "deadline", "on_time"]].itertuples(
+                    index=False, name=None
+                )
+            ],
+            "corrections": [{"key": k, "count": n} for k, n in sorted(self.corrections.items())],
+            "counts": {"entities": len(late), "on_time": int((~late).sum()), "late": int(late.sum())},
+            "outputs": [{"file": path.name, "sha256": digest} for path, digest in outputs],
+            "tool_version": __version__,
+        }
+
+
+def _release(view: LedgerView, plans: list[str], as_of: date, calendar: WorkdayCalendar) -> _Release:
+    """Deadlines and on-time flags of every recorded, unpublished result of ``plans``."""
+    results = view.results.assign(plan=view.results["draw_id"].map(view.draws["plan"]))
+    results = results[results["plan"].isin(plans)]
+    fresh = results[~results["key"].isin(set(view.published["key"]))].copy()
+    workdays = {plan: plan_of(view, plan).publicity_deadline_workdays for plan in plans}
+    deadline = np.full(len(fresh), np.datetime64("NaT"), dtype="datetime64[D]")
+    completed = np.array(fresh["completed"].tolist(), dtype="datetime64[D]")
+    for plan, n in workdays.items():
+        mine = (fresh["plan"] == plan).to_numpy()
+        if mine.any():
+            deadline[mine] = calendar.deadlines(completed[mine], n)
+    fresh["deadline"] = deadline.astype(str)
+    fresh["on_time"] = np.datetime64(as_of, "D") <= deadline
+    published = pd.concat(
+        [view.published, fresh.assign(published_on=as_of.isoformat())[view.published.columns]],
+        ignore_index=True,
+    )
+    shown = dict(view.shown_corrections)
+    public = results[results["key"].isin(set(published["key"]))]
+    corrections = {
+        key: len(c)
+        for key, c in zip(public["key"], public["corrections"], strict=True)
+        if len(c) > shown.get(key, 0)
+    }
+    shown.update(corrections)
+    new_view = LedgerView(view.draws, view.payloads, view.results, published, shown, view._expected)
+    keys = fresh[["key", "entity", "plan", "completed", "deadline", "on_time"]].reset_index(drop=True)
+    return _Release(new_view, keys, corrections, as_of, workdays)
+
+
+def _write_outputs(pub: Publicity, out: Path, html: Path | None, *, force: bool) -> list[tuple[Path, str]]:
+    write_workbook(out, publicity_sheets(pub), force=force)
+    written = [(out, file_sha256(out))]
+    if html is not None:
+        write_text_atomic(html, render_html(pub), force=force)
+        written.append((html, file_sha256(html)))
+    return written

@@ -1,0 +1,101 @@
+"""Typed shapes that every stage shares: the draw record and the results sheet's columns.
+
+The draw record is the JSON payload a draw writes to the ledger (``kind = "draw"``). It is built by
+``jcdraw.draw.run`` and read by the ledger, the assignment workbook, verify, visits, publicity and the
+plan history; they all use these names instead of their own string keys. The JSON bytes written to
+the ledger are exactly the dict below, so a field may be added but never renamed: old ledgers must keep
+reading and auditing.
+"""
+
+from __future__ import annotations
+
+from typing import NotRequired, TypedDict
+
+# --- the results sheet (a contract with the people who fill it and with other tools) -------------
+
+RESULT_SHEET = "检查结果"
+RESULT_COLUMNS = [
+    "抽取编号", "任务编号", "统一社会信用代码", "名称", "检查事项序号", "检查事项",
+    "检查结果", "检查日期", "检查人员执法证号", "备注",
+]  # fmt: skip
+DRAW_ID, TASK, USCC, NAME, ITEM, ITEM_TEXT, RESULT, DATE, BADGES, NOTE = RESULT_COLUMNS
+RESULT_REQUIRED = [DRAW_ID, TASK, USCC, ITEM, ITEM_TEXT, RESULT, DATE, BADGES]
+
+# At least two law-enforcement officers take part in every inspection (行政执法人员不少于两人).
+MIN_OFFICERS = 2
+
+
+# --- the draw record ----------------------------------------------------------------------------
+
+
+# One risk class of one draw (functional form: "class" is a Python keyword).
+StratumRecord = TypedDict(
+    "StratumRecord",
+    {
+        "class": str,
+        "eligible": int,
+        "ratio": str,  # exact fraction as text, e.g. "3/10"
+        "ratio_percent": float,
+        "drawn": int,
+        "frequency": int,
+        "in_round": bool,
+    },
+)
+
+
+class SelectedRecord(TypedDict):
+    """One drawn entity and its team (badges in rule order)."""
+
+    uscc: str
+    name: str
+    region: str
+    risk_class: str
+    ticket: str
+    team: list[str]
+
+
+class InspectorRecord(TypedDict):
+    name: str
+    department: str
+
+
+class PreparedRecord(TypedDict):
+    pool_sha256: str
+    registry_sha256: str
+
+
+class DrawRecord(TypedDict):
+    """A draw as recorded in the ledger (``jcdraw.draw.run.compute_draw`` plus ledger fields)."""
+
+    plan: str
+    plan_name: str
+    document_number: str
+    plan_path: str
+    plan_sha256: str
+    plan_version: int
+    year: int
+    task: int
+    task_name: str
+    category: str
+    items: list[str]
+    period: list[str]  # [start, end], ISO dates
+    departments: list[str]
+    round: int
+    seed: str
+    registry_sha256: str
+    registry_file: str
+    pool_sha256: str
+    pool_size: int
+    strata: list[StratumRecord]
+    selected: list[SelectedRecord]
+    inspectors: dict[str, InspectorRecord]  # badge → name and department
+    loads: dict[str, int]  # badge → entities given
+    history_pairs: list[list[str]]  # [badge, uscc] pairs of earlier draws that shaped the teams
+    tool_version: str
+    as_of: NotRequired[str]
+    drawn_at: NotRequired[str]
+    prepared: NotRequired[PreparedRecord]
+    # Filled in by the ledger when the draw is recorded.
+    draw_id: NotRequired[str]
+    supersedes: NotRequired[str]
+    redraw_reason: NotRequired[str]

@@ -1,0 +1,1 @@
+"""The registry workbook ("两库"): entities and inspectors, loaded column-wise and checked; eligibility."""

@@ -1,0 +1,101 @@
+"""Blank workbooks and workspaces for staff: the registry template and ``jcdraw init``.
+
+The template carries the exact sheet and column names the loader expects, a 说明 sheet, and dropdowns
+for every value that comes from a list (区域, 信用风险分类, 经营状态, 部门, 在岗状态), taken from the
+plans so a changed plan changes the dropdowns.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from jcdraw import messages
+from jcdraw.errors import OutputError
+from jcdraw.io.xlsx_write import Column, Sheet, write_workbook
+from jcdraw.plans.folders import builtin_plans_dir
+from jcdraw.plans.model import Plan
+from jcdraw.registry.load import ENTITY_SHEET, INSPECTOR_SHEET, RECUSAL_SHEET
+
+TEMPLATE_ROWS = 2000
+ACTIVE_CHOICES = ["存续", "在业", "开业", "注销", "吊销", "撤销", "迁出"]
+DUTY_CHOICES = ["在岗", "离岗", "退休", "调离"]
+
+
+def registry_sheets(plans: list[Plan]) -> list[Sheet]:
+    areas = plans[0].geography
+    policy = plans[0].risk_policy
+    categories = sorted({t.category for p in plans for t in p.tasks})
+    risk_choices = [*policy.codes, *(c.aliases[0] for c in policy.classes if c.aliases)]
+    entities = [
+        Column("统一社会信用代码", width=22, comment=messages.TEMPLATE_USCC_COMMENT),
+        Column("名称", width=36),
+        Column("区域", choices=areas.region_names),
+        Column(
+            "监管类别",
+            width=28,
+            comment=messages.TEMPLATE_CATEGORY_COMMENT.format(choices="、".join(categories)),
+        ),
+        Column("信用风险分类", choices=risk_choices),
+        Column("经营状态", choices=ACTIVE_CHOICES),
+        Column("地址", width=36),
+        Column("法定代表人"),
+        Column("联系电话", width=16),
+    ]
+    inspectors = [
+        Column("执法证号", width=16),
+        Column("姓名"),
+        Column("部门", width=28, choices=areas.department_names),
+        Column("执法证有效期至", kind="date", width=16),
+        Column("在岗状态", choices=DUTY_CHOICES),
+        Column("可检查类别", width=28),
+        Column("回避对象", width=40),
+        Column("联系电话", width=16),
+    ]
+    recusals = [
+        Column("执法证号", width=16),
+        Column("统一社会信用代码", width=22),
+        Column("回避原因", width=30),
+    ]
+    guide = [Column("说明", width=100)]
+    return [
+        Sheet(ENTITY_SHEET, entities, [], dropdown_rows=TEMPLATE_ROWS),
+        Sheet(INSPECTOR_SHEET, inspectors, [], dropdown_rows=TEMPLATE_ROWS),
+        Sheet(RECUSAL_SHEET, recusals, [], dropdown_rows=TEMPLATE_ROWS),
+        Sheet(
+            "说明",
+            guide,
+            [
+                [line]
+                for line in messages.TEMPLATE_GUIDE.format(categories="、".join(categories)).splitlines()
+            ],
+        ),
+    ]
+
+
+def write_registry_template(path: Path, plans: list[Plan], *, force: bool = False) -> None:
+    write_workbook(path, registry_sheets(plans), force=force)
+
+
+def init_workspace(folder: Path, plans: list[Plan], *, force: bool = False) -> list[Path]:
+    """Create a ready workspace: plans copy, registry template, staff README. Returns files written."""
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(messages.INIT_NOT_A_FOLDER.format(path=folder))
+    plans_dir = folder / "plans"
+    plans_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for source in sorted(builtin_plans_dir().glob("*.yaml")):
+        target = plans_dir / source.name
+        if target.exists() and not force:
+            continue
+        shutil.copyfile(source, target)
+        written.append(target)
+    registry = folder / "registry.xlsx"
+    if force or not registry.exists():
+        write_registry_template(registry, plans, force=force)
+        written.append(registry)
+    readme = folder / "使用说明.txt"
+    if force or not readme.exists():
+        readme.write_text(messages.WORKSPACE_README, encoding="utf-8")
+        written.append(readme)
+    return written

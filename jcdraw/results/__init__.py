@@ -1,0 +1,1 @@
+"""Inspection results: the filled results sheet, checking it, progress, corrections, status and visits."""

@@ -1,0 +1,219 @@
+"""What the ledger knows, as frames read once: draws, results (current and as first recorded),
+publications, and the rows every standing draw expects in a results sheet (entity × item).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from jcdraw.io.files import gc_paused
+from jcdraw.io.normalize import normalize_key
+from jcdraw.io.text import normalize_key_one
+from jcdraw.ledger import Ledger
+from jcdraw.plans.categories import result_text
+from jcdraw.plans.load import find_plan
+from jcdraw.plans.model import Plan
+
+
+@dataclass
+class LedgerView:
+    """Draws, results and publications of a ledger as frames, read once (no per-row queries).
+
+    ``draws`` is indexed by draw id; ``results`` has one row per result key with the current and
+    the originally recorded values as text; ``published`` one row per published key (its first
+    publication); ``shown_corrections`` how many corrections of a key the public record shows.
+    """
+
+    draws: pd.DataFrame
+    payloads: dict[str, dict[str, Any]]
+    results: pd.DataFrame
+    published: pd.DataFrame
+    shown_corrections: dict[str, int]
+    _expected: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, ledger: Ledger) -> LedgerView:
+        with gc_paused():
+            records = ledger.draws(standing_only=False)
+            payloads = {str(r.payload["draw_id"]): r.payload for r in records}
+            published, shown = _publications(ledger)
+            return cls(_draw_table(records), payloads, _result_table(ledger.results()), published, shown)
+
+    def expected(self, draw_ids: Iterable[str]) -> pd.DataFrame:
+        """One row per drawn entity × item of ``draw_ids`` (key, entity, item, texts, order)."""
+        frames = [self._expected_one(d) for d in dict.fromkeys(draw_ids) if d in self.payloads]
+        if not frames:
+            return _empty_expected()
+        return pd.concat(frames, ignore_index=True)
+
+    def standing_ids(self, plans: Iterable[str] | None = None) -> list[str]:
+        standing = self.draws[self.draws["standing"]]
+        if plans is not None:
+            standing = standing[standing["plan"].isin(list(plans))]
+        return list(standing.index)
+
+    def teams(self, draw_ids: Iterable[str]) -> pd.DataFrame:
+        """One row per team member of ``draw_ids``: entity ``"<draw_id>|<uscc>"`` and badge, normalised."""
+        draws: list[str] = []
+        codes: list[object] = []
+        badges: list[object] = []
+        for draw_id in dict.fromkeys(draw_ids):
+            for chosen in self.payloads.get(draw_id, {}).get("selected", []):
+                team = chosen.get("team", [])
+                draws.extend([draw_id] * len(team))
+                codes.extend([chosen["uscc"]] * len(team))
+                badges.extend(team)
+        entity = pd.Series(draws, dtype=object) + "|" + normalize_key(pd.Series(codes, dtype=object))
+        return pd.DataFrame({"entity": entity, "badge": normalize_key(pd.Series(badges, dtype=object))})
+
+    def with_results(self, fresh: pd.DataFrame) -> LedgerView:
+        """The same view with ``fresh`` result rows added (as just recorded)."""
+        results = pd.concat([self.results, fresh[self.results.columns]], ignore_index=True)
+        return LedgerView(
+            self.draws, self.payloads, results, self.published, self.shown_corrections, self._expected
+        )
+
+    def _expected_one(self, draw_id: str) -> pd.DataFrame:
+        if draw_id not in self._expected:
+            self._expected[draw_id] = _expected_rows(self.payloads[draw_id])
+        return self._expected[draw_id]
+
+
+def _key(value: object) -> str:
+    return normalize_key_one(value) or ""
+
+
+def _draw_table(records: Sequence[Any]) -> pd.DataFrame:
+    replaced = {
+        str(r.payload["supersedes"]): str(r.payload["draw_id"])
+        for r in records
+        if r.payload.get("supersedes")
+    }
+    rows = []
+    for order, record in enumerate(records):
+        p = record.payload
+        start, end = p.get("period") or [None, None]
+        draw_id = str(p["draw_id"])
+        rows.append(
+            {
+                "draw_id": draw_id,
+                "plan": str(p["plan"]),
+                "task": int(p["task"]),
+                "task_name": str(p.get("task_name", "")),
+                "start": _iso(start),
+                "end": _iso(end),
+                "drawn_on": _iso(p.get("as_of")) or _iso(record.created_at[:10]),
+                "n_items": len(p.get("items", [])),
+                "standing": draw_id not in replaced,
+                "superseded_by": replaced.get(draw_id),
+                "order": order,
+            }
+        )
+    columns = ["draw_id", "plan", "task", "task_name", "start", "end", "drawn_on", "n_items", "standing"]
+    table = pd.DataFrame(rows, columns=[*columns, "superseded_by", "order"]).set_index("draw_id")
+    table["standing"] = table["standing"].astype(bool)
+    return table
+
+
+def _iso(value: object) -> date | None:
+    return date.fromisoformat(str(value)[:10]) if value else None
+
+
+def _expected_rows(payload: Mapping[str, Any]) -> pd.DataFrame:
+    selected = payload.get("selected", [])
+    items = [str(i) for i in payload.get("items", [])]
+    n, m = len(selected), len(items)
+    usccs = normalize_key(pd.Series([s["uscc"] for s in selected], dtype=object)).to_numpy(dtype=object)
+    names = np.array([str(s.get("name", "")) for s in selected], dtype=object)
+    numbers = np.array([str(i) for i in range(1, m + 1)], dtype=object)
+    frame = pd.DataFrame(
+        {
+            "draw_id": str(payload["draw_id"]),
+            "plan": str(payload["plan"]),
+            "task": int(payload["task"]),
+            "uscc": np.repeat(usccs, m),
+            "name": np.repeat(names, m),
+            "entity_order": np.repeat(np.arange(n), m),
+            "item": np.tile(numbers, n),
+            "item_text": np.tile(np.array(items, dtype=object), n),
+        }
+    )
+    frame["item_key"] = np.tile(normalize_key(pd.Series(items, dtype=object)).to_numpy(dtype=object), n)
+    frame["entity"] = frame["draw_id"] + "|" + frame["uscc"]
+    frame["key"] = frame["entity"] + "|" + frame["item"]
+    return frame
+
+
+def _empty_expected() -> pd.DataFrame:
+    columns = ["draw_id", "plan", "task", "uscc", "name", "entity_order", "item", "item_text", "item_key"]
+    return pd.DataFrame({c: pd.Series([], dtype=object) for c in [*columns, "entity", "key"]})
+
+
+RESULT_FIELDS = ["key", "draw_id", "entity", "uscc", "item", "result", "completed", "badges"]
+ORIGINAL_FIELDS = ["result_original", "completed_original", "badges_original"]
+
+
+def _result_table(results: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """Current values as text (result 、-joined, badges 、-joined, date ISO) plus the originals."""
+    rows = []
+    for r in results:
+        original = _original(r)
+        uscc, draw_id, item = str(r["uscc"]), str(r["draw_id"]), str(r["item"])
+        rows.append(
+            (
+                f"{draw_id}|{uscc}|{item}",
+                draw_id,
+                f"{draw_id}|{uscc}",
+                uscc,
+                item,
+                result_text(r.get("result", [])),
+                str(r.get("completed", "")),
+                result_text(r.get("badges", [])),
+                result_text(original.get("result", [])),
+                str(original.get("completed", "")),
+                result_text(original.get("badges", [])),
+                r.get("corrections", []),
+            )
+        )
+    return pd.DataFrame(rows, columns=[*RESULT_FIELDS, *ORIGINAL_FIELDS, "corrections"], dtype=object)
+
+
+def _original(current: Mapping[str, Any]) -> dict[str, Any]:
+    """The values as first recorded: undo the corrections, newest first."""
+    original = dict(current)
+    for correction in reversed(current.get("corrections", [])):
+        original.update(correction.get("old", {}))
+    return original
+
+
+def _publications(ledger: Ledger) -> tuple[pd.DataFrame, dict[str, int]]:
+    keys: list[str] = []
+    when: list[str] = []
+    deadline: list[str] = []
+    on_time: list[bool] = []
+    shown: dict[str, int] = {}
+    for record in ledger.records("publication"):
+        p = record.payload
+        for entry in p.get("published", []):
+            keys.append(str(entry["key"]))
+            when.append(str(p["as_of"]))
+            deadline.append(str(entry["deadline"]))
+            on_time.append(bool(entry["on_time"]))
+        for entry in p.get("corrections", []):
+            key = str(entry["key"])
+            shown[key] = max(shown.get(key, 0), int(entry["count"]))
+    frame = pd.DataFrame({"key": keys, "published_on": when, "deadline": deadline, "on_time": on_time})
+    frame = frame.astype({"key": object, "published_on": object, "deadline": object, "on_time": bool})
+    return frame.drop_duplicates("key", keep="first").reset_index(drop=True), shown
+
+
+def plan_of(view: LedgerView, plan_id: str) -> Plan:
+    draws = view.draws[view.draws["plan"] == plan_id].sort_values("order")
+    hint = view.payloads[str(draws.index[-1])].get("plan_path") if len(draws) else None
+    return find_plan(plan_id, str(hint) if hint else None)
