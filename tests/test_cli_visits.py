@@ -17,13 +17,8 @@ import pytest
 from test_visits import CODES, Year, cli, draw, draw_year
 
 from jcdraw import messages
-from jcdraw.cli import app
-from jcdraw.cli.visits import register
 from jcdraw.ledger import Ledger
 from jcdraw.results.visits import Visit, plan_visits
-
-if "visits" not in [c.name for c in app.registered_commands]:
-    register(app)
 
 
 @pytest.fixture(scope="module")
@@ -113,10 +108,6 @@ def test_split_visits_are_reported(year_2024: Year, run_cli: Any, tmp_path: Path
 
 def test_publish_reads_the_visits_workbook(year_2024: Year, run_cli: Any, tmp_path: Path) -> None:
     """Results entered on the combined sheet, signed by each task's own members, are accepted."""
-    from jcdraw.cli.results import register as register_publish
-
-    if "publish" not in [c.name for c in app.registered_commands]:
-        register_publish(app)
     ledger = Path(shutil.copy(year_2024.ledger, tmp_path / "copy.sqlite3"))
     workbook = tmp_path / "v.xlsx"
     assert run_cli(["visits", "--ledger", ledger, "--out", workbook]).code == 0

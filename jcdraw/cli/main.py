@@ -15,14 +15,13 @@ import typer
 from typer._click import exceptions as click_exceptions  # typer vendors click
 
 from jcdraw import messages
-from jcdraw.cli import draw, registry, render, results, visits
+from jcdraw.cli import draw, registry, render, results
 from jcdraw.cli.root import app, state, template_app
 from jcdraw.errors import JcdrawError
 
 registry.register(app, template_app)
 draw.register(app)
 results.register(app)
-visits.register(app)
 
 
 def usage_in_chinese(exc: click_exceptions.UsageError) -> str:

@@ -23,8 +23,6 @@ from jcdraw.cli.options import (
     YearOption,
     as_of_date,
 )
-from jcdraw.plans.load import load_plans
-from jcdraw.problems import Problem
 
 
 def validate_command(
@@ -38,6 +36,8 @@ def validate_command(
 ) -> None:
     """校验名录库（检查对象、执法人员、回避关系），并按抽查计划统计各任务可抽对象和可用人员。"""
     from jcdraw.draw.readiness import validate
+    from jcdraw.io.problem_report import write_problem_report
+    from jcdraw.plans.load import load_plans
 
     plans = load_plans(plan, year)
     with render.progress(enabled=not json_output) as stage:
@@ -54,17 +54,6 @@ def validate_command(
     raise typer.Exit(0 if result.ok else 1)
 
 
-def write_problem_report(path: Path, problems: list[Problem], *, force: bool) -> None:
-    from jcdraw.io.xlsx_write import Column, Sheet, write_workbook
-
-    columns = [Column(h) for h in messages.PROBLEM_REPORT_HEADERS]
-    rows = (
-        [messages.SEVERITY_LABELS[p.severity], p.code, p.sheet, p.row, p.column, p.value, p.message]
-        for p in problems
-    )
-    write_workbook(path, [Sheet(messages.PROBLEMS_TITLE, columns, rows)], force=force)
-
-
 def plans_command(
     plan: PlanOption = None,
     year: YearOption = None,
@@ -75,17 +64,17 @@ def plans_command(
     json_output: JsonOption = False,
 ) -> None:
     """列出抽查计划中的任务（事项、范围、比例、时间、部门）；--history 显示抽取所用的计划版本。"""
-    if history:
-        from jcdraw.cli.render import print_plan_history
-        from jcdraw.draw.history import plan_history
-        from jcdraw.ledger import Ledger
+    from jcdraw.draw.history import plan_history
+    from jcdraw.ledger import Ledger
+    from jcdraw.plans.load import load_plans
 
+    if history:
         with Ledger.open(ledger, create=False, readonly=True) as book:
             entries = plan_history(book, year)
         if json_output:
             render.print_json([e.to_dict() for e in entries])
         else:
-            print_plan_history(render.console(), entries)
+            render.print_plan_history(render.console(), entries)
         return
     plans = load_plans(plan, year)
     if json_output:
@@ -101,6 +90,7 @@ def template_registry_command(
     force: ForceOption = False,
 ) -> None:
     """生成名录库模板（带说明、下拉列表、冻结表头）。"""
+    from jcdraw.plans.load import load_plans
     from jcdraw.registry.template import write_registry_template
 
     write_registry_template(out, load_plans(plan, year), force=force)
@@ -113,6 +103,7 @@ def init_command(
     force: ForceOption = False,
 ) -> None:
     """创建工作目录：计划副本、名录库模板和使用说明。"""
+    from jcdraw.plans.load import load_plans
     from jcdraw.registry.template import init_workspace
 
     written = init_workspace(folder, load_plans(None, year), force=force)

@@ -23,9 +23,13 @@ from jcdraw.io.clock import beijing_minute
 from jcdraw.problems import Problem
 
 if TYPE_CHECKING:  # the core is imported by the commands, lazily, to keep --help free of pandas
+    from pathlib import Path
+
     from jcdraw.draw.history import HistoryDraw, PlanVersionUse
     from jcdraw.draw.readiness import ValidationReport
     from jcdraw.plans.model import Plan
+    from jcdraw.results.status import StatusReport
+    from jcdraw.results.visits import Visit, VisitPlan
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -264,3 +268,93 @@ def print_plan_history(out: Console, entries: list[PlanVersionUse]) -> None:
         out.print(plan_history_table(entries))
     else:
         out.print(messages.PLAN_HISTORY_EMPTY)
+
+
+# --- status --------------------------------------------------------------------------------------
+
+
+def status_report(console: Console, found: StatusReport, report: Path | None) -> None:
+    """Per-task progress, the completed-but-unpublished entities, and the verdict line."""
+    if found.notes:
+        console.print(problem_table(found.notes))
+    if found.tasks.empty:
+        console.print(messages.STATUS_NO_DRAWS, markup=False)
+        return
+    table = Table(title=messages.STATUS_TITLE.format(as_of=found.as_of))
+    for header in messages.STATUS_HEADERS[1:]:
+        table.add_column(header, overflow="fold")
+    for t in found.tasks.itertuples():
+        values = [t.plan, t.task, t.task_name, t.drawn, t.recorded, t.published, t.on_time, t.late]
+        values += [t.due_soon, t.overdue, t.uninspected, f"{t.publication_rate:.0%}"]
+        table.add_row(*(str(v) for v in values))
+    console.print(table)
+    if len(found.pending):
+        pending = Table(title=messages.STATUS_PENDING_TITLE.format(as_of=found.as_of))
+        for header in messages.STATUS_PENDING_HEADERS:
+            pending.add_column(header, overflow="fold")
+        for p in found.pending.itertuples():
+            state, source = str(p.state), str(p.source)
+            style = {"overdue": "bold red", "due_soon": "yellow"}.get(state)
+            cells = [p.plan, p.task, p.draw_id, p.uscc, p.name, p.completed, p.deadline]
+            cells += [messages.STATUS_STATES[state], messages.STATUS_SOURCES[source]]
+            pending.add_row(*(str(v) for v in cells), style=style)
+        console.print(pending)
+    if found.overdue:
+        console.print(messages.STATUS_OVERDUE.format(as_of=found.as_of, overdue=found.overdue), markup=False)
+    else:
+        console.print(messages.STATUS_OK.format(as_of=found.as_of, due_soon=found.due_soon), markup=False)
+    if report is not None:
+        console.print(messages.STATUS_REPORT_WRITTEN.format(path=report), markup=False)
+
+
+# --- visits --------------------------------------------------------------------------------------
+
+
+MERGED_SHOWN = 30  # the terminal lists this many merged visits; the workbook has them all
+
+
+def visits_done(plan: VisitPlan, target: Path) -> str:
+    return messages.VISITS_DONE.format(
+        year=plan.year, draws=plan.draws_read, entity_draws=plan.entity_draws, visits=len(plan.visits),
+        saved=plan.saved_entries, out=target,
+    )  # fmt: skip
+
+
+def visits_summary(out: Console, plan: VisitPlan, target: Path) -> None:
+    """Merged visits (the first ``MERGED_SHOWN``), visits that could not be merged, and the totals."""
+    merged = plan.merged
+    if merged:
+        out.print(merged_table(plan, merged[:MERGED_SHOWN]))
+        if len(merged) > MERGED_SHOWN:
+            more = messages.VISITS_MERGED_MORE.format(count=len(merged) - MERGED_SHOWN, out=target)
+            out.print(more, markup=False, soft_wrap=True)
+    else:
+        out.print(messages.VISITS_NONE_MERGED)
+    notes = [(v, v.note) for v in plan.separated]
+    notes += [
+        (v, messages.VISITS_MISSING_DEPARTMENTS.format(departments="、".join(v.missing_departments)))
+        for v in plan.visits
+        if v.missing_departments
+    ]
+    if notes:
+        out.print(messages.VISITS_SEPARATED_TITLE, style="yellow")
+        for visit, detail in notes:
+            line = messages.VISITS_PROBLEM_LINE.format(
+                visit_id=visit.visit_id, name=visit.name, detail=detail
+            )
+            out.print(line, style="yellow", markup=False, soft_wrap=True)
+    out.print(visits_done(plan, target), markup=False, soft_wrap=True)
+
+
+def merged_table(plan: VisitPlan, visits: list[Visit]) -> Table:
+    table = Table(title=messages.VISITS_MERGED_TITLE, show_lines=True)
+    for header in messages.VISITS_MERGED_HEADERS:
+        table.add_column(header, overflow="fold")
+    for visit in visits:
+        tasks = "\n".join(f"{d.label} {d.task_name}" for d in visit.draws)
+        cells = [
+            visit.visit_id, visit.name, visit.region, tasks, str(visit.item_count),
+            plan.team_text(visit.team), visit.window_text,
+        ]  # fmt: skip
+        table.add_row(*(Text(cell) for cell in cells))  # Text: names are never read as rich markup
+    return table

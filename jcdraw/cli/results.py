@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from jcdraw import messages
 from jcdraw.cli import render
@@ -29,7 +28,7 @@ from jcdraw.cli.options import (
 )
 
 if TYPE_CHECKING:
-    from jcdraw.results.status import StatusReport
+    pass
 
 
 def register(app: typer.Typer) -> None:
@@ -38,6 +37,7 @@ def register(app: typer.Typer) -> None:
     app.command("correct")(correct_command)
     app.command("status")(status_command)
     app.command("audit")(audit_command)
+    app.command("visits")(visits_command)
 
 
 def _day(value: str | None) -> date:
@@ -167,42 +167,8 @@ def status_command(
     if json_output:
         render.print_json(found.to_dict())
     else:
-        _render_status(found, report)
+        render.status_report(render.console(), found, report)
     raise typer.Exit(1 if found.overdue else 0)
-
-
-def _render_status(found: StatusReport, report: Path | None) -> None:
-    console = render.console()
-    if found.notes:
-        console.print(render.problem_table(found.notes))
-    if found.tasks.empty:
-        console.print(messages.STATUS_NO_DRAWS, markup=False)
-        return
-    table = Table(title=messages.STATUS_TITLE.format(as_of=found.as_of))
-    for header in messages.STATUS_HEADERS[1:]:
-        table.add_column(header, overflow="fold")
-    for t in found.tasks.itertuples():
-        values = [t.plan, t.task, t.task_name, t.drawn, t.recorded, t.published, t.on_time, t.late]
-        values += [t.due_soon, t.overdue, t.uninspected, f"{t.publication_rate:.0%}"]
-        table.add_row(*(str(v) for v in values))
-    console.print(table)
-    if len(found.pending):
-        pending = Table(title=messages.STATUS_PENDING_TITLE.format(as_of=found.as_of))
-        for header in messages.STATUS_PENDING_HEADERS:
-            pending.add_column(header, overflow="fold")
-        for p in found.pending.itertuples():
-            state, source = str(p.state), str(p.source)
-            style = {"overdue": "bold red", "due_soon": "yellow"}.get(state)
-            cells = [p.plan, p.task, p.draw_id, p.uscc, p.name, p.completed, p.deadline]
-            cells += [messages.STATUS_STATES[state], messages.STATUS_SOURCES[source]]
-            pending.add_row(*(str(v) for v in cells), style=style)
-        console.print(pending)
-    if found.overdue:
-        console.print(messages.STATUS_OVERDUE.format(as_of=found.as_of, overdue=found.overdue), markup=False)
-    else:
-        console.print(messages.STATUS_OK.format(as_of=found.as_of, due_soon=found.due_soon), markup=False)
-    if report is not None:
-        console.print(messages.STATUS_REPORT_WRITTEN.format(path=report), markup=False)
 
 
 # --- audit -------------------------------------------------------------------------------------
@@ -234,3 +200,34 @@ def audit_command(ledger: LedgerOption = LEDGER_DEFAULT, json_output: JsonOption
             text = messages.AUDIT_BROKEN.format(checked=result.checked, reason=result.reason or "")
             console.print(text, style="bold red", markup=False)
     raise typer.Exit(0 if result.ok else 1)
+
+
+# --- visits ------------------------------------------------------------------------------------
+
+
+def visits_command(
+    year: Annotated[int | None, typer.Option("--year", help="年度，默认台账中最新的抽取年度。")] = None,
+    ledger: LedgerOption = LEDGER_DEFAULT,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="检查安排表文件名，默认 visits-年度.xlsx。")
+    ] = None,
+    json_output: JsonOption = False,
+    force: ForceOption = False,
+) -> None:
+    """把同一对象在本年度被多个任务抽中的检查合并为一次（进一次门，查多事项），生成检查安排表。"""
+    from jcdraw.io.atomic import check_output
+    from jcdraw.ledger import Ledger
+    from jcdraw.results.visits import default_output, plan_visits, write_visits
+
+    with Ledger.open(ledger, readonly=True) as book:
+        plan = plan_visits(book, year)
+    target = out or default_output(plan.year)
+    check_output(target, force=force, suffix=".xlsx")
+    write_visits(target, plan, force=force)
+    if json_output:
+        render.print_json(plan.to_dict())
+        render.console(stderr=True).print(render.visits_done(plan, target), markup=False, soft_wrap=True)
+    else:
+        render.visits_summary(render.console(), plan, target)
+
+

@@ -19,6 +19,7 @@ import pandas as pd
 from jcdraw import messages
 from jcdraw.draw.algorithm import SEPARATOR, ticket_order, ticket_prefix
 from jcdraw.errors import InputProblems
+from jcdraw.records import MIN_OFFICERS
 
 
 class TeamImpossible(InputProblems):
@@ -54,7 +55,7 @@ class TeamRule:
     """How a team is made up: members required per department (in the plan's department order,
     canonical department names) and the minimum team size."""
 
-    min_size: int = 2
+    min_size: int = MIN_OFFICERS
     per_department: Mapping[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

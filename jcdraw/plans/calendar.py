@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -53,12 +53,12 @@ from typing import Any, overload
 
 import chinese_calendar
 import numpy as np
-import yaml
 from numpy.typing import NDArray
 
 from jcdraw import messages
 from jcdraw.errors import BadPlan, CalendarMissing
 from jcdraw.plans.folders import plan_dirs
+from jcdraw.plans.yaml_file import YamlFileError, parse_yaml_file
 
 __all__ = ["DEFAULT_WORKING_DAYS", "WorkdayCalendar"]
 
@@ -258,32 +258,6 @@ class _YearSchedule:
         return f"{self.path}（{self.source}）" if self.source else str(self.path)
 
 
-class _CalendarLoader(yaml.SafeLoader):
-    """SafeLoader keeping dates as text (so a bad date is reported with its year), refusing repeated keys."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
-        seen: set[Hashable] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            if isinstance(key, Hashable) and key in seen:
-                raise _DuplicateKey(key, key_node.start_mark.line + 1)
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-def _date_as_text(loader: _CalendarLoader, node: yaml.ScalarNode) -> str:
-    return str(loader.construct_scalar(node))
-
-
-_CalendarLoader.add_constructor("tag:yaml.org,2002:timestamp", _date_as_text)
-
-
-class _DuplicateKey(Exception):
-    def __init__(self, key: object, line: int) -> None:
-        super().__init__(key, line)
-        self.key, self.line = key, line
-
-
 _YEAR_KEYS = ("source", "holidays", "workdays")
 _DATE_TEXT = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 
@@ -301,24 +275,26 @@ def read_calendar_file(path: Path) -> dict[int, _YearSchedule]:
 
 
 def _load_yaml(path: Path) -> Any:
-    if not path.exists():
-        raise BadPlan(messages.CALENDAR_FILE_NOT_FOUND.format(path=path))
     try:
-        text = path.read_text(encoding="utf-8-sig")  # Notepad may add a BOM
-        return yaml.load(text, Loader=_CalendarLoader)  # a SafeLoader subclass: no Python tags
-    except UnicodeDecodeError:
-        raise BadPlan(messages.CALENDAR_NOT_UTF8.format(path=path)) from None
-    except OSError as err:
-        raise BadPlan(messages.CALENDAR_UNREADABLE.format(path=path, detail=err.strerror or err)) from None
-    except _DuplicateKey as dup:
-        detail = messages.CALENDAR_DUPLICATE_KEY.format(value=dup.key, line=dup.line)
-        raise _invalid(path, None, detail) from None
-    except yaml.constructor.ConstructorError as err:
-        if err.problem and err.problem.startswith("could not determine a constructor"):
-            raise BadPlan(messages.CALENDAR_YAML_UNSAFE.format(path=path, detail=err.problem)) from None
-        raise BadPlan(messages.CALENDAR_YAML_ERROR.format(path=path, detail=err)) from None
-    except yaml.YAMLError as err:
-        raise BadPlan(messages.CALENDAR_YAML_ERROR.format(path=path, detail=err)) from None
+        return parse_yaml_file(path, dates_as_text=True)
+    except YamlFileError as err:
+        raise _calendar_error(path, err) from None
+
+
+def _calendar_error(path: Path, err: YamlFileError) -> BadPlan:
+    if err.kind == "missing":
+        return BadPlan(messages.CALENDAR_FILE_NOT_FOUND.format(path=path))
+    if err.kind == "not-utf8":
+        return BadPlan(messages.CALENDAR_NOT_UTF8.format(path=path))
+    if err.kind in ("unreadable", "too-big"):
+        return BadPlan(messages.CALENDAR_UNREADABLE.format(path=path, detail=err.detail))
+    if err.kind == "duplicate-key":
+        return _invalid(path, None, messages.CALENDAR_DUPLICATE_KEY.format(value=err.key, line=err.line))
+    if err.kind == "alias":
+        return _invalid(path, None, err.detail)
+    if err.kind == "unsafe":
+        return BadPlan(messages.CALENDAR_YAML_UNSAFE.format(path=path, detail=err.detail))
+    return BadPlan(messages.CALENDAR_YAML_ERROR.format(path=path, detail=err.detail))
 
 
 def _parse_year(path: Path, key: object, entry: object) -> _YearSchedule:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from fractions import Fraction
-from functools import cache, cached_property
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -23,14 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from jcdraw import messages
 from jcdraw.errors import BadPlan
 from jcdraw.io.text import normalize_key_one
-
-MAX_PLAN_BYTES = 2_000_000
-
-
-@cache
-def _key(name: str) -> str | None:
-    """``normalize_key_one``, remembered: scopes are resolved for every task many times per command."""
-    return normalize_key_one(name)
+from jcdraw.records import MIN_OFFICERS
 
 
 class _Strict(BaseModel):
@@ -94,10 +87,10 @@ class Areas(_Strict):
 
     def resolve_scope(self, names: Iterable[str]) -> list[str] | None:
         """Canonical regions for a scope list; ``None`` if any name is unknown."""
-        every = {_key(a) for a in self.all_regions_aliases}
+        every = {normalize_key_one(a) for a in self.all_regions_aliases}
         resolved: list[str] = []
         for name in names:
-            key = _key(name)
+            key = normalize_key_one(name)
             if key in every:
                 resolved.extend(self.region_names)
             elif key in self.region_lookup:
@@ -111,7 +104,7 @@ def _lookup(entries: Iterable[tuple[str, list[str]]]) -> dict[str, str]:
     table: dict[str, str] = {}
     for name, aliases in entries:
         for alias in [name, *aliases]:
-            key = _key(alias)
+            key = normalize_key_one(alias)
             if key:
                 table[key] = name
     return table
@@ -171,7 +164,8 @@ class Period(_Strict):
 
 
 class TeamRuleSpec(_Strict):
-    min_size: int = Field(default=2, ge=1)
+    # The law asks for at least two enforcement officers at every inspection; a plan may ask for more.
+    min_size: int = Field(default=MIN_OFFICERS, ge=MIN_OFFICERS)
     per_department: dict[str, int] | None = None
 
 

@@ -26,6 +26,7 @@ import pandas as pd
 from jcdraw import messages
 from jcdraw import problems as P
 from jcdraw.io.files import file_sha256
+from jcdraw.io.flags import flag_rows
 from jcdraw.io.normalize import clean_text, float_mask, normalize_key, parse_dates, split_multi
 from jcdraw.io.text import normalize_key_one
 from jcdraw.io.xlsx_read import Table, Workbook, open_workbook, read_table
@@ -138,14 +139,6 @@ def _sheet(book: Workbook, canonical: str, problems: P.ProblemList, *, required:
     return name
 
 
-def _rows(table: Table, mask: np.ndarray | pd.Series) -> list[int]:
-    return [int(r) for r in table.excel_rows[np.asarray(mask)]]
-
-
-def _values(column: pd.Series, mask: np.ndarray | pd.Series) -> list[object]:
-    return list(column[np.asarray(mask)])
-
-
 def _required_table(
     book: Workbook,
     canonical: str,
@@ -200,16 +193,10 @@ def _flag(
     values: pd.Series,
     **fields: object,
 ) -> None:
-    mask = np.asarray(mask, dtype=bool)
-    if mask.any():
-        problems.from_mask(
-            code,
-            sheet=table.sheet,
-            rows=_rows(table, mask),
-            column=column,
-            values=_values(values, mask),
-            **fields,
-        )
+    flag_rows(
+        problems, code, np.asarray(mask, dtype=bool), sheet=table.sheet, excel_rows=table.excel_rows,
+        column=column, values=values, **fields,
+    )  # fmt: skip
 
 
 def _check_codes(table: Table, column: str, problems: P.ProblemList) -> pd.Series:
@@ -221,16 +208,11 @@ def _check_codes(table: Table, column: str, problems: P.ProblemList) -> pd.Serie
     _flag(problems, "uscc-float", table, floats, column, raw.map(_float_text))
     _flag(problems, "uscc-missing", table, (status == "missing") & ~floats, column, raw)
     _flag(problems, "uscc-charset", table, status == "charset", column, raw)
-    for row, value, key in _masked(table, status == "length", raw, keys):
-        problems.add(
-            P.make("uscc-length", sheet=table.sheet, row=row, column=column, value=value, length=len(key))
-        )
+    length = status == "length"
+    _flag(problems, "uscc-length", table, length, column, raw, length=keys[length].str.len())
     checksum = status == "checksum"
     expected = U.expected_check_chars(keys[checksum])  # only the failing few, not the whole column
-    for row, value, check in _masked(table, checksum, raw, expected.reindex(keys.index)):
-        problems.add(
-            P.make("uscc-checksum", sheet=table.sheet, row=row, column=column, value=value, expected=check)
-        )
+    _flag(problems, "uscc-checksum", table, checksum, column, raw, expected=expected)
     _report_duplicates(table, keys, column, "uscc-duplicate", problems)
     table.frame["uscc_ok"] = (status == "ok").to_numpy()
     return keys
@@ -238,13 +220,6 @@ def _check_codes(table: Table, column: str, problems: P.ProblemList) -> pd.Serie
 
 def _float_text(value: object) -> object:
     return f"{value:.15g}" if isinstance(value, float) else value
-
-
-def _masked(table: Table, mask: pd.Series, *columns: pd.Series) -> list[tuple[Any, ...]]:
-    m = np.asarray(mask, dtype=bool)
-    if not m.any():
-        return []
-    return list(zip(_rows(table, m), *(list(c[m]) for c in columns), strict=True))[: P.PER_CODE_LIMIT]
 
 
 def _report_duplicates(
@@ -289,19 +264,10 @@ def _check_divisions(
     fits = pd.Series([pair in allowed for pair in distinct], index=distinct, dtype=bool)
     mismatch = pd.Series(False, index=regions.index)
     mismatch[known] = ~fits.reindex(pairs).to_numpy()
-    for row, value, division in _masked(table, mismatch, table.frame["区域"], divisions):
-        expected = "、".join(areas.division_lookup.get(str(division), [])) or "晋城市以外的地区"
-        problems.add(
-            P.make(
-                "region-mismatch",
-                sheet=table.sheet,
-                row=row,
-                column="区域",
-                value=value,
-                division=division,
-                expected=expected,
-            )
-        )
+    shown = divisions[mismatch]
+    expected = shown.map(lambda d: "、".join(areas.division_lookup.get(str(d), [])) or "晋城市以外的地区")
+    region = table.frame["区域"]
+    _flag(problems, "region-mismatch", table, mismatch, "区域", region, division=shown, expected=expected)
 
 
 def _check_categories(table: Table, targeted: set[str], problems: P.ProblemList) -> pd.Series:

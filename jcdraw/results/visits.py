@@ -51,9 +51,8 @@ from jcdraw.errors import InputProblems
 from jcdraw.io.text import normalize_key_one
 from jcdraw.io.xlsx_write import Column, Sheet, write_workbook
 from jcdraw.ledger import Ledger, Record
-from jcdraw.records import RESULT_COLUMNS, RESULT_SHEET
+from jcdraw.records import MIN_OFFICERS, RESULT_COLUMNS, RESULT_SHEET
 
-MIN_OFFICERS = 2  # 行政执法人员不少于两人
 VISIT_ID_COLUMN = "检查编号"
 SCHEDULE_SHEET = "检查安排"
 ITEMS_SHEET = "检查事项清单"
@@ -161,6 +160,10 @@ class VisitPlan:
     draw_ids: list[str]
     visits: list[Visit]
     members: dict[str, Member]
+
+    def team_text(self, team: Sequence[str]) -> str:
+        """A team as people read it: ``姓名（执法证号）、…``."""
+        return team_text(team, self.members)
 
     @property
     def draws_read(self) -> int:
