@@ -9,7 +9,8 @@ reading and auditing.
 
 from __future__ import annotations
 
-from typing import NotRequired, TypedDict
+from collections.abc import Mapping
+from typing import Any, NotRequired, TypedDict, cast
 
 # --- the results sheet (a contract with the people who fill it and with other tools) -------------
 
@@ -60,8 +61,26 @@ class InspectorRecord(TypedDict):
 
 
 class PreparedRecord(TypedDict):
+    """The commitment a draw honoured (a summary of its ``prepare`` record)."""
+
     pool_sha256: str
     registry_sha256: str
+
+
+class PrepareRecord(TypedDict):
+    """What ``draw --prepare`` commits to before the seed exists (ledger ``kind = "prepare"``)."""
+
+    plan: str
+    task: int
+    round: int
+    registry_sha256: str
+    pool_sha256: str
+    pool_size: int
+    class_counts: dict[str, int]
+    plan_sha256: str
+    as_of: str
+    tool_version: str
+    pool: NotRequired[list[str]]  # "code|class" lines, sorted, for pools small enough to list
 
 
 class DrawRecord(TypedDict):
@@ -99,3 +118,13 @@ class DrawRecord(TypedDict):
     draw_id: NotRequired[str]
     supersedes: NotRequired[str]
     redraw_reason: NotRequired[str]
+
+
+def as_draw_record(payload: Mapping[str, Any]) -> DrawRecord:
+    """A ledger payload of kind ``draw`` read as the typed record (old ledgers lack only optional fields)."""
+    return cast(DrawRecord, payload)
+
+
+def as_prepare_record(payload: Mapping[str, Any]) -> PrepareRecord:
+    """A ledger payload of kind ``prepare`` read as the typed record."""
+    return cast(PrepareRecord, payload)

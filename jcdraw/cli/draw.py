@@ -113,13 +113,14 @@ def export_command(
     from jcdraw.draw.workbook import write_assignment
     from jcdraw.errors import LedgerError
     from jcdraw.ledger import Ledger
+    from jcdraw.records import as_draw_record
 
     with Ledger.open(ledger, create=False, readonly=True) as book:
         record = book.get_draw(draw_id)
     if record is None:
         raise LedgerError(messages.LEDGER_UNKNOWN_DRAW.format(draw_id=draw_id))
-    payload = record.payload
-    target = out or default_output(str(payload["plan"]), int(payload["task"]), int(payload["round"]))
+    payload = as_draw_record(record.payload)
+    target = out or default_output(payload["plan"], payload["task"], payload["round"])
     write_assignment(target, payload, force=force)
     render.console().print(messages.EXPORT_DONE.format(draw_id=draw_id, out=target))
 

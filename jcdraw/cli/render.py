@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # the core is imported by the commands, lazily, to keep --hel
     from jcdraw.draw.history import HistoryDraw, PlanVersionUse
     from jcdraw.draw.readiness import ValidationReport
     from jcdraw.plans.model import Plan
+    from jcdraw.records import DrawRecord
     from jcdraw.results.status import StatusReport
     from jcdraw.results.visits import Visit, VisitPlan
 
@@ -144,7 +145,7 @@ def plans_table(plans: list[Plan]) -> Table:
     return table
 
 
-def draw_json(payload: dict[str, Any]) -> dict[str, Any]:
+def draw_json(payload: DrawRecord) -> dict[str, Any]:
     """The documented ``draw --json`` shape (plus a few extra fields)."""
     return {
         "draw_id": payload["draw_id"],

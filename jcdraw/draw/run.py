@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -33,6 +32,15 @@ from jcdraw.io.files import gc_paused
 from jcdraw.ledger import Ledger, draw_key
 from jcdraw.plans.model import Plan, Task
 from jcdraw.problems import Problem
+from jcdraw.records import (
+    DrawRecord,
+    InspectorRecord,
+    PrepareRecord,
+    SelectedRecord,
+    StratumRecord,
+    as_draw_record,
+    as_prepare_record,
+)
 from jcdraw.registry.eligibility import eligible_entities, eligible_inspectors
 from jcdraw.registry.load import Registry, load_registry
 
@@ -88,9 +96,9 @@ def load_pool(registry_path: Path, plan: Plan, task_no: int, *, as_of: dt.date) 
 # --- prepare (commitment) ----------------------------------------------------------------------
 
 
-def prepare(pool: Pool, ledger: Ledger, *, round_no: int, as_of: dt.date) -> dict[str, Any]:
+def prepare(pool: Pool, ledger: Ledger, *, round_no: int, as_of: dt.date) -> PrepareRecord:
     """Record the pool and registry hashes before the seed exists, to be announced publicly."""
-    payload = {
+    payload: PrepareRecord = {
         "plan": pool.plan.id,
         "task": pool.task.number,
         "round": round_no,
@@ -106,7 +114,7 @@ def prepare(pool: Pool, ledger: Ledger, *, round_no: int, as_of: dt.date) -> dic
         payload["pool"] = sorted(
             f"{u}|{c}" for u, c in zip(pool.entities["uscc"], pool.entities["risk_class"], strict=True)
         )
-    ledger.record_prepare(pool.plan.id, pool.task.number, round_no, payload)
+    ledger.record_prepare(pool.plan.id, pool.task.number, round_no, dict(payload))
     return payload
 
 
@@ -114,18 +122,18 @@ def _class_counts(entities: pd.DataFrame) -> dict[str, int]:
     return {str(k): int(v) for k, v in entities["risk_class"].value_counts().sort_index().items()}
 
 
-def check_commitment(pool: Pool, ledger: Ledger, round_no: int) -> dict[str, Any] | None:
+def check_commitment(pool: Pool, ledger: Ledger, round_no: int) -> PrepareRecord | None:
     """The prepare record for this draw, after checking the pool still matches it."""
     record = ledger.latest_prepare(pool.plan.id, pool.task.number, round_no)
     if record is None:
         return None
-    committed = record.payload
+    committed = as_prepare_record(record.payload)
     if committed["pool_sha256"] != pool.sha256:
         raise PoolChanged(_describe_pool_change(committed, pool))
     return committed
 
 
-def _describe_pool_change(committed: dict[str, Any], pool: Pool) -> str:
+def _describe_pool_change(committed: PrepareRecord, pool: Pool) -> str:
     now = {f"{u}|{c}" for u, c in zip(pool.entities["uscc"], pool.entities["risk_class"], strict=True)}
     details: list[str] = []
     if "pool" in committed:
@@ -164,13 +172,13 @@ def _describe_pool_change(committed: dict[str, Any], pool: Pool) -> str:
 # --- the draw ----------------------------------------------------------------------------------
 
 
-def compute_draw(pool: Pool, *, seed: str, round_no: int, history: set[tuple[str, str]]) -> dict[str, Any]:
+def compute_draw(pool: Pool, *, seed: str, round_no: int, history: set[tuple[str, str]]) -> DrawRecord:
     """Run the algorithm and return the draw payload (everything but ledger-assigned fields)."""
     with gc_paused():  # a large draw builds a million small dicts and lists, none of them cyclic
         return _compute_draw(pool, seed=seed, round_no=round_no, history=history)
 
 
-def _compute_draw(pool: Pool, *, seed: str, round_no: int, history: set[tuple[str, str]]) -> dict[str, Any]:
+def _compute_draw(pool: Pool, *, seed: str, round_no: int, history: set[tuple[str, str]]) -> DrawRecord:
     plan, task = pool.plan, pool.task
     policy = plan.policy_for(task)
     outcome = draw_entities(
@@ -229,7 +237,7 @@ def _compute_draw(pool: Pool, *, seed: str, round_no: int, history: set[tuple[st
     }
 
 
-def _stratum_dict(s: Stratum) -> dict[str, Any]:
+def _stratum_dict(s: Stratum) -> StratumRecord:
     return {
         "class": s.risk_class,
         "eligible": s.eligible,
@@ -241,7 +249,7 @@ def _stratum_dict(s: Stratum) -> dict[str, Any]:
     }
 
 
-def _selected(selected: pd.DataFrame, teams: dict[str, list[str]]) -> list[dict[str, Any]]:
+def _selected(selected: pd.DataFrame, teams: dict[str, list[str]]) -> list[SelectedRecord]:
     # .tolist() first: iterating pandas string columns boxes every value one call at a time.
     columns = [selected[c].tolist() for c in ("uscc", "name", "region", "risk_class", "ticket")]
     return [
@@ -250,7 +258,7 @@ def _selected(selected: pd.DataFrame, teams: dict[str, list[str]]) -> list[dict[
     ]
 
 
-def _inspector_info(inspectors: pd.DataFrame) -> dict[str, dict[str, str]]:
+def _inspector_info(inspectors: pd.DataFrame) -> dict[str, InspectorRecord]:
     """Every eligible inspector (also those given no entity), so loads can be shown in full."""
     return {
         b: {"name": str(n), "department": str(d)}
@@ -263,7 +271,7 @@ def _inspector_info(inspectors: pd.DataFrame) -> dict[str, dict[str, str]]:
 @dataclass
 class DrawResult:
     draw_id: str
-    payload: dict[str, Any]
+    payload: DrawRecord
     out: Path | None
     warnings: list[Problem]  # registry warnings (the draw went ahead)
     out_error: str | None = None
@@ -305,7 +313,7 @@ def run_draw(
             "pool_sha256": committed["pool_sha256"],
             "registry_sha256": committed["registry_sha256"],
         }
-    draw_id = ledger.record_draw(plan.id, task_no, round_no, payload, redraw_reason=redraw_reason)
+    draw_id = ledger.record_draw(plan.id, task_no, round_no, dict(payload), redraw_reason=redraw_reason)
     stored = _stored_payload(ledger, draw_id, payload, redraw_reason)
     notes = [note] if (note := period_note(plan, task_no, as_of)) else []
     try:
@@ -316,8 +324,8 @@ def run_draw(
 
 
 def _stored_payload(
-    ledger: Ledger, draw_id: str, payload: dict[str, Any], redraw_reason: str | None
-) -> dict[str, Any]:
+    ledger: Ledger, draw_id: str, payload: DrawRecord, redraw_reason: str | None
+) -> DrawRecord:
     """The payload as the ledger stored it. A first draw only gains its id, so the big record is not
     read back (at a million entities that would double peak memory); a redraw is read back for the
     fields the ledger adds."""
@@ -325,7 +333,7 @@ def _stored_payload(
         return {**payload, "draw_id": draw_id}
     record = ledger.get_draw(draw_id)
     assert record is not None, "the ledger just recorded this draw"
-    return record.payload
+    return as_draw_record(record.payload)
 
 
 def earlier_pairings(ledger: Ledger, plan_id: str, task_no: int, round_no: int) -> set[tuple[str, str]]:

@@ -9,18 +9,19 @@ when earlier draws shaped the teams, ``历史配对``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from jcdraw import messages
 from jcdraw.errors import UnreadableInput
+from jcdraw.io.normalize import normalize_key
 from jcdraw.io.xlsx_read import open_workbook, read_table
 from jcdraw.io.xlsx_write import Column, ColumnKind, Sheet, write_workbook
 from jcdraw.plans.categories import load_result_categories
 from jcdraw.problems import ProblemList
-from jcdraw.records import RESULT_COLUMNS, RESULT_SHEET
+from jcdraw.records import RESULT_COLUMNS, RESULT_SHEET, DrawRecord
 
 RECORD_SHEET = "抽取记录"
 SELECTED_SHEET = "抽取结果"
@@ -34,11 +35,11 @@ MACHINE_FIELDS = [
 ]  # fmt: skip
 
 
-def write_assignment(path: Path, payload: dict[str, Any], *, force: bool = False) -> None:
+def write_assignment(path: Path, payload: DrawRecord, *, force: bool = False) -> None:
     write_workbook(path, assignment_sheets(payload), force=force)
 
 
-def assignment_sheets(payload: dict[str, Any]) -> list[Sheet]:
+def assignment_sheets(payload: DrawRecord) -> list[Sheet]:
     sheets = [
         _selected_sheet(payload),
         _inspector_sheet(payload),
@@ -51,12 +52,12 @@ def assignment_sheets(payload: dict[str, Any]) -> list[Sheet]:
     return sheets
 
 
-def _member(payload: dict[str, Any], badge: str) -> str:
-    info = payload["inspectors"].get(badge, {})
-    return f"{info.get('name', '')}（{badge}）"
+def _member(payload: DrawRecord, badge: str) -> str:
+    info = payload["inspectors"].get(badge)
+    return f"{info['name'] if info else ''}（{badge}）"
 
 
-def _selected_sheet(payload: dict[str, Any]) -> Sheet:
+def _selected_sheet(payload: DrawRecord) -> Sheet:
     items = "；".join(f"{i}. {text}" for i, text in enumerate(payload["items"], 1))
     columns = [
         Column("序号", kind="number", width=6),
@@ -84,7 +85,7 @@ def _selected_sheet(payload: dict[str, Any]) -> Sheet:
     return Sheet(SELECTED_SHEET, columns, rows)
 
 
-def _inspector_sheet(payload: dict[str, Any]) -> Sheet:
+def _inspector_sheet(payload: DrawRecord) -> Sheet:
     columns = [
         Column("执法证号", width=16),
         Column("姓名"),
@@ -100,16 +101,17 @@ def _inspector_sheet(payload: dict[str, Any]) -> Sheet:
     return Sheet(INSPECTOR_SHEET, columns, rows)
 
 
-def _record_sheet(payload: dict[str, Any]) -> Sheet:
+def _record_sheet(payload: DrawRecord) -> Sheet:
     columns = [Column("项目", width=18), Column("内容", width=100)]
     return Sheet(RECORD_SHEET, columns, list(_record_rows(payload)))
 
 
-def _record_rows(payload: dict[str, Any]) -> Iterator[list[object]]:
+def _record_rows(payload: DrawRecord) -> Iterator[list[object]]:
     labels = messages.RECORD_LABELS
+    fields: Mapping[str, object] = payload  # the labelled fields are looked up by name
     for key in labels:
-        if key in payload and payload[key] not in (None, ""):
-            value = payload[key]
+        value = fields.get(key)
+        if value not in (None, ""):
             yield [labels[key], "、".join(value) if isinstance(value, list) else value]
     yield [messages.RECORD_RULE_LABEL, messages.RECORD_RULE.format(**payload)]
     for s in payload["strata"]:
@@ -118,7 +120,7 @@ def _record_rows(payload: dict[str, Any]) -> Iterator[list[object]]:
         messages.RECORD_TOTAL_LABEL,
         messages.RECORD_TOTAL.format(drawn=len(payload["selected"]), pool=payload["pool_size"]),
     ]
-    machine = {k: payload[k] for k in MACHINE_FIELDS if k in payload}
+    machine = {k: fields[k] for k in MACHINE_FIELDS if k in fields}
     yield [MACHINE_KEY, json.dumps(machine, ensure_ascii=False, sort_keys=True, separators=(",", ":"))]
 
 
@@ -139,7 +141,7 @@ def result_sheet_columns() -> list[Column]:
     return columns
 
 
-def _results_sheet(payload: dict[str, Any]) -> Sheet:
+def _results_sheet(payload: DrawRecord) -> Sheet:
     rows = (
         [payload["draw_id"], payload["task"], s["uscc"], s["name"], i, text, None, None, None, None]
         for s in payload["selected"]
@@ -192,8 +194,6 @@ def _is_iso_date(value: object) -> bool:
 
 def read_selected(path: Path, duplicates: list[str]) -> dict[str, list[str]]:
     """uscc → team badges, as listed in the workbook's 抽取结果 sheet; repeated codes go to ``duplicates``."""
-    from jcdraw.io.normalize import normalize_key
-
     book = open_workbook(path)
     sheet = book.find_sheet([SELECTED_SHEET])
     problems = ProblemList()

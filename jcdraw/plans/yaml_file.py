@@ -21,7 +21,9 @@ from jcdraw.errors import BadPlan
 
 MAX_YAML_BYTES = 2_000_000
 
-Failure = Literal["missing", "unreadable", "too-big", "not-utf8", "unsafe", "alias", "duplicate-key", "syntax"]
+Failure = Literal[
+    "missing", "unreadable", "too-big", "not-utf8", "unsafe", "alias", "duplicate-key", "syntax"
+]
 
 
 @dataclass

@@ -51,7 +51,7 @@ from jcdraw.errors import InputProblems
 from jcdraw.io.text import normalize_key_one
 from jcdraw.io.xlsx_write import Column, Sheet, write_workbook
 from jcdraw.ledger import Ledger, Record
-from jcdraw.records import MIN_OFFICERS, RESULT_COLUMNS, RESULT_SHEET
+from jcdraw.records import MIN_OFFICERS, RESULT_COLUMNS, RESULT_SHEET, DrawRecord, as_draw_record
 
 VISIT_ID_COLUMN = "检查编号"
 SCHEDULE_SHEET = "检查安排"
@@ -236,7 +236,7 @@ def build_visits(records: Sequence[Record], year: int) -> VisitPlan:
     members = _members(records)
     by_entity: dict[str, list[EntityDraw]] = {}
     for record in records:
-        for entity_draw in _entity_draws(record.payload):
+        for entity_draw in _entity_draws(as_draw_record(record.payload)):
             by_entity.setdefault(entity_draw.uscc, []).append(entity_draw)
     visits = [
         visit for uscc, draws in by_entity.items() for visit in _entity_visits(uscc, draws, members, year)
@@ -254,7 +254,7 @@ def _members(records: Sequence[Record]) -> dict[str, Member]:
     return found
 
 
-def _entity_draws(payload: dict[str, Any]) -> Iterator[EntityDraw]:
+def _entity_draws(payload: DrawRecord) -> Iterator[EntityDraw]:
     start, end = (date.fromisoformat(str(day)) for day in payload["period"])
     template = EntityDraw(
         draw_id=str(payload["draw_id"]),
