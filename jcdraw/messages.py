@@ -116,6 +116,14 @@ PROBLEMS: dict[str, tuple[str, str]] = {
         "error",
         "任务 {task}（{task_name}）可用执法人员共 {available} 名，少于检查组最少人数 {required}。",
     ),
+    "entity-unstaffable": (
+        "error",
+        "任务 {task}（{task_name}）抽中“{entity}”时无法组成检查组：部门“{department}”{reason}。抽取会因此被拒绝。请调整回避关系，或补充该部门的执法人员。",
+    ),
+    "target-column-missing": (
+        "error",
+        "任务 {task}（{task_name}）是定向抽查，只抽“{column}”列标明的对象，但“检查对象”表中没有这一列。请在名录库中增加“{column}”列并填写“是”或“否”。",
+    ),
     # --- workdays -----------------------------------------------------------------------------
     # --- draw ---------------------------------------------------------------------------------
     # --- publish ------------------------------------------------------------------------------
@@ -487,7 +495,7 @@ RECORD_LABELS = {
 RECORD_RULE_LABEL = "抽号规则"
 RECORD_RULE = (
     "每个符合条件的对象的号码 = SHA-256（UTF-8 文本“{seed}|{plan}|{task}|{round}|统一社会信用代码”），"
-    "写成 64 位小写十六进制；按信用风险分类分层，每层抽取 ⌈比例 × 对象数⌉ 个号码最小的对象。"
+    "写成 64 位小写十六进制；按信用规则确定各层的抽取数量，每层抽取号码最小的对象。"
     "检查组按部门依次选取：本次已分配数量少者优先，其次未曾检查过该对象者优先，"
     "再按执法人员的号码 SHA-256（“{seed}|{plan}|{task}|{round}|执法证号|已分配数量”）从小到大；"
     "已分配数量从 0 起，每分配一个对象加 1，号码随之更换；回避人员不参加。"
@@ -498,11 +506,28 @@ RECORD_STRATUM = (
 )
 RECORD_TOTAL_LABEL = "合计"
 RECORD_TOTAL = "符合条件 {pool} 个，共抽取 {drawn} 个"
+RECORD_CREDIT_RULE_LABEL = "信用规则"
+RECORD_SAMPLING_LABEL = "抽查类型"
+RECORD_NOMINAL_LABEL = "计划抽查比例"
+RECORD_CLASS = "符合条件 {eligible} 个{share}，本轮抽取 {drawn} 个，实际比例 {effective}"
+RECORD_CLASS_OUT = "符合条件 {eligible} 个，每年 {frequency} 轮，本轮不抽"
+RECORD_CLASS_WEIGHT = "，权重 {weight}，名额 {quota}"
+RECORD_CLASS_RATIO = "，该类比例 {ratio}"
+RECORD_FLAT_TOTAL = "本轮对象 {eligible} 个，按计划比例抽取 {drawn} 个，实际比例 {effective}"
+RECORD_ROUND_TOTAL = "本轮参加抽取的对象 {eligible} 个（全部符合条件的 {pool} 个），共抽取 {drawn} 个，实际比例 {effective}"
+RULE_WEIGHTED = "按风险加权分配：本轮共抽 ⌈计划比例 × 本轮对象数⌉ 个，按“权重 × 对象数”分给各类（权重 {weights}；每年频次 {frequencies}）"
+RULE_FLAT = "不分类别：在全部符合条件的对象中抽 ⌈计划比例 × 对象数⌉ 个（每年 {frequency} 次）"
+RULE_RATIOS = "分类比例：每类抽 ⌈该类比例 × 该类对象数⌉ 个（比例 {ratios}；每年频次 {frequencies}）"
+SAMPLING_TARGETED = "定向抽查：只抽{conditions}的对象"
+SAMPLING_TARGET_CLASSES = "信用风险为 {classes} 类"
+SAMPLING_TARGET_FLAG = "“{column}”为“{value}”"
 DRAW_WRITE_FAILED = "抽取已记入台账（抽取编号 {draw_id}），但抽取结果表未能写出：{detail}\n可运行“jcdraw export --draw {draw_id} --out 文件名.xlsx”重新导出。"
 DRAW_DONE = "✓ 抽取完成：抽取编号 {draw_id}，从 {pool} 个符合条件的对象中抽取 {drawn} 个。结果已写入“{out}”，并记入台账“{ledger}”。"
 DRAW_SEED_RANDOM = "本次随机种子（请记录并公布）：{seed}"
 DRAW_STRATA_TITLE = "分层抽取情况"
-DRAW_STRATA_HEADERS = ["风险分类", "符合条件", "比例", "每年轮次", "本轮抽取"]
+DRAW_STRATA_HEADERS = ["风险分类", "符合条件", "权重/该类比例", "名额", "每年轮次", "本轮抽取", "实际比例"]
+DRAW_RULE_LINE = "信用规则：{rule}\n计划比例 {nominal}；本轮参加抽取的对象 {eligible} 个，抽取 {drawn} 个，实际比例 {effective}。"
+DRAW_NOT_IN_ROUND = "本轮不抽"
 DRAW_LOADS_TITLE = "执法人员分配数量"
 DRAW_LOADS_HEADERS = ["部门", "人数", "分配数量（最少–最多）"]
 DRAW_SEED_REQUIRED = "抽取必须提供随机种子：--seed 后填写当众产生的至少 20 位数字（如掷骰子所得），或写 --seed random 由程序生成。若要先公布对象池，请用 --prepare。"
@@ -550,6 +575,15 @@ USAGE_PATTERNS = [
 ]
 
 # --- publish (module constants) ---------------------------------------------------------------
+PLAN_RULE_AND_LEGACY = "同时写了 credit_rule 和旧版的 multiplier/ratio/frequency。设置信用规则后，请删除风险类别中的 multiplier、ratio、frequency"
+PLAN_RULE_CLASSES = "应恰好列出风险类别 {classes}（现在写的是 {given}）"
+PLAN_RULE_WEIGHT_POSITIVE = "中的权重必须大于 0（权重为 0 相当于不抽查该类，应另设定向抽查任务）"
+PLAN_RULE_WEIGHT_RISING = "中的权重不能随风险升高而减小（按 {classes} 的顺序，后一类不小于前一类）"
+PLAN_RULE_RATIO_RANGE = "中的比例必须大于 0、不超过 100%"
+PLAN_TARGET_NEEDED = "：定向抽查（sampling: 定向）必须写明 target（抽取哪些对象），写了 target 的任务也必须标明 sampling: 定向"
+PLAN_TARGET_CLASS = "中的“{value}”不是本计划的风险类别"
+PLAN_TARGET_EMPTY = "没有写任何条件：请写 risk_classes（风险类别）或 registry_flags（名录库中的标记列）"
+PLAN_CHANGES_VERSION = "的最后一条记录是版本 {last}，但计划的 version 是 {version}。调整计划时请同时升级 version 并在 changes 中写明"
 PLAN_OF_DRAW_NOT_FOUND = "找不到抽取时使用的抽查计划“{plan}”（抽取时的文件：{path}）。请把该计划的 YAML 文件放回原处，或放到当前文件夹的 plans 文件夹中后重试。"
 PUBLISH_DEFAULT_OUT = "公示-{as_of}.xlsx"
 PUBLISH_REFUSED = (

@@ -29,19 +29,29 @@ MIN_OFFICERS = 2
 # --- the draw record ----------------------------------------------------------------------------
 
 
-# One risk class of one draw (functional form: "class" is a Python keyword).
+# One risk class of one draw (functional form: "class" is a Python keyword). Since the credit rules
+# (plan version 2) ``ratio`` is the effective ratio drawn ÷ eligible; in records without ``rule`` it
+# was the ratio applied to the class. Exact numbers are text ("3/10").
 StratumRecord = TypedDict(
     "StratumRecord",
     {
         "class": str,
         "eligible": int,
-        "ratio": str,  # exact fraction as text, e.g. "3/10"
-        "ratio_percent": float,
+        "ratio": str | None,
+        "ratio_percent": float | None,
         "drawn": int,
         "frequency": int,
         "in_round": bool,
+        "weight": NotRequired[str | None],  # weighted rule
+        "class_ratio": NotRequired[str | None],  # ratios rule
+        "quota": NotRequired[str | None],  # exact share before rounding
     },
 )
+
+
+class TargetRecord(TypedDict):
+    risk_classes: list[str]
+    registry_flags: dict[str, str]
 
 
 class SelectedRecord(TypedDict):
@@ -106,6 +116,15 @@ class DrawRecord(TypedDict):
     pool_sha256: str
     pool_size: int
     strata: list[StratumRecord]
+    # The credit rule (plan version 2 on; absent from older records).
+    sampling: NotRequired[str]  # 不定向 / 定向
+    rule: NotRequired[str]  # weighted | flat | ratios
+    credit_rule: NotRequired[dict[str, Any]]
+    nominal_ratio: NotRequired[str]  # the plan's ratio, exact ("3/10")
+    eligible_total: NotRequired[int]  # entities of the classes drawn in this round
+    drawn_total: NotRequired[int]
+    effective_ratio: NotRequired[str | None]
+    target: NotRequired[TargetRecord]  # a targeted task (定向抽查): whom it drew among
     selected: list[SelectedRecord]
     inspectors: dict[str, InspectorRecord]  # badge → name and department
     loads: dict[str, int]  # badge → entities given

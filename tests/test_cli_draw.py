@@ -84,13 +84,44 @@ class TaskRule:
     ratio: Fraction  # the task's nominal ratio
     departments: tuple[str, ...]
     credential_through: date = date(2024, 12, 31)
+    kind: str = "weighted"  # the plan's credit rule: weighted (joint) or flat (internal task 2)
 
-    def class_ratio(self, risk_class: str) -> Fraction:
-        """Policy: multipliers 1, 1.5, 2 for A, B, C; D always 1; capped at 1."""
-        if risk_class == "D":
-            return Fraction(1)
-        multiplier = {"A": Fraction(1), "B": Fraction(3, 2), "C": Fraction(2)}[risk_class]
-        return min(Fraction(1), self.ratio * multiplier)
+    def expected_counts(self, counts: Counter[str]) -> dict[str, int]:
+        """Entities per class that round 1 draws: the credit rule redone independently (see below)."""
+        if self.kind == "flat":
+            return {"*": math.ceil(self.ratio * sum(counts.values()))}
+        return weighted_reference(self.ratio, {c: counts.get(c, 0) for c in "ABCD"}, WEIGHTS)
+
+
+WEIGHTS = {"A": 1, "B": 2, "C": 3, "D": 4}
+
+
+def weighted_reference(ratio: Fraction, sizes: dict[str, int], weights: dict[str, int]) -> dict[str, int]:
+    """The weighted rule by another route: n = ⌈rN⌉; find λ with Σ N_k·min(1, λw_k) = n by trying
+    "the m heaviest classes are taken whole" for m = 0, 1, …; round by largest remainder in whole
+    numbers (remainders over a common denominator), ties to the later (higher-risk) class."""
+    n = math.ceil(ratio * sum(sizes.values()))
+    live = [c for c in sizes if sizes[c]]
+    heaviest_first = sorted(live, key=lambda c: -weights[c])
+    quotas: dict[str, Fraction] = {c: Fraction(0) for c in sizes}
+    for m in range(len(live) + 1):
+        whole, rest = heaviest_first[:m], heaviest_first[m:]
+        left = n - sum(sizes[c] for c in whole)
+        denominator = sum(weights[c] * sizes[c] for c in rest)
+        lam = Fraction(left, denominator) if denominator else Fraction(0)
+        if all(lam * weights[c] <= 1 for c in rest) and all(lam * weights[c] > 1 for c in whole):
+            quotas.update({c: Fraction(sizes[c]) for c in whole})
+            quotas.update({c: lam * weights[c] * sizes[c] for c in rest})
+            break
+    common = math.lcm(*(q.denominator for q in quotas.values()))
+    scaled = {c: q.numerator * (common // q.denominator) for c, q in quotas.items()}
+    counts = {c: s // common for c, s in scaled.items()}
+    spare = n - sum(counts.values())
+    order = "ABCD"
+    ranked = sorted(sizes, key=lambda c: (scaled[c] % common, order.index(c)), reverse=True)
+    for c in ranked[:spare]:
+        counts[c] += 1
+    return counts
 
 
 JOINT_1 = TaskRule(
@@ -106,6 +137,7 @@ INTERNAL_2 = TaskRule(
     "全市",
     Fraction(2, 5),
     ("晋城市商务局",),
+    kind="flat",
 )
 
 
@@ -355,13 +387,18 @@ def check_draw(payload: dict[str, Any], registry: Path, rule: TaskRule, seed: st
     assert payload["pool_sha256"] == expected_pool_hash
 
     counts = Counter(pool.values())
-    assert [s["class"] for s in payload["strata"]] == sorted(counts)
+    expected_counts = rule.expected_counts(counts)
+    assert [s["class"] for s in payload["strata"]] == ["A", "B", "C", "D"]
+    assert payload["rule"] == rule.kind and payload["nominal_ratio"] == str(rule.ratio)
+    assert payload["eligible_total"] == len(pool)
+    assert payload["drawn_total"] == len(payload["selected"]) == sum(expected_counts.values())
     for stratum in payload["strata"]:
-        ratio = rule.class_ratio(stratum["class"])
-        assert set(stratum) == {"class", "eligible", "ratio", "drawn"}
+        assert set(stratum) >= {"class", "eligible", "ratio", "drawn"}
         assert stratum["eligible"] == counts[stratum["class"]]
-        assert stratum["drawn"] == math.ceil(ratio * counts[stratum["class"]])
-        assert stratum["ratio"] == pytest.approx(float(ratio))
+        if rule.kind == "weighted":
+            assert stratum["drawn"] == expected_counts[stratum["class"]]
+        effective = Fraction(stratum["drawn"], stratum["eligible"]) if stratum["eligible"] else None
+        assert stratum["ratio"] == (None if effective is None else pytest.approx(float(effective), abs=1e-4))
 
     selected = payload["selected"]
     for s in selected:
@@ -369,11 +406,11 @@ def check_draw(payload: dict[str, Any], registry: Path, rule: TaskRule, seed: st
         assert s["ticket"] == ticket(seed, rule, s["uscc"])
         assert s["risk_class"] == pool[s["uscc"]]
     assert [s["ticket"] for s in selected] == sorted(s["ticket"] for s in selected)
-    drawn = {s["class"]: s["drawn"] for s in payload["strata"]}
-    for risk_class, n in drawn.items():
-        by_ticket = sorted((ticket(seed, rule, u), u) for u, c in pool.items() if c == risk_class)
+    for stratum, n in expected_counts.items():
+        in_stratum = [u for u, c in pool.items() if stratum in ("*", c)]
+        by_ticket = sorted((ticket(seed, rule, u), u) for u in in_stratum)
         expected = {u for _, u in by_ticket[:n]}
-        assert {s["uscc"] for s in selected if s["risk_class"] == risk_class} == expected
+        assert {s["uscc"] for s in selected if stratum in ("*", s["risk_class"])} == expected
     check_teams(selected, registry, rule)
 
 

@@ -103,11 +103,13 @@ def test_json_output(run_cli: Any, folder: Path) -> None:
     ]
     assert len(report["tasks"]) == 8
     task = next(t for t in report["tasks"] if t["plan"] == "2024-joint" and t["task"] == 2)
-    assert (task["plan"], task["task"], task["eligible"], task["draw_size"]) == (
+    # Weighted at 30%: n = ⌈1.2⌉ = 2, quotas 1/5, 2/5, 3/5, 4/5: the two seats go to D and C.
+    assert (task["plan"], task["task"], task["eligible"], task["draw_size"], task["rule"]) == (
         "2024-joint",
         2,
         {"A": 1, "B": 1, "C": 1, "D": 1},
-        {"A": 1, "B": 1, "C": 1, "D": 1},
+        {"A": 0, "B": 0, "C": 1, "D": 1},
+        "weighted",
     )
 
 

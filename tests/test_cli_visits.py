@@ -98,7 +98,7 @@ def test_help_is_chinese(run_cli: Any) -> None:
 def test_split_visits_are_reported(year_2024: Year, run_cli: Any, tmp_path: Path) -> None:
     """A second round of a task cannot share the first round's visit; the summary says so."""
     ledger = Path(shutil.copy(year_2024.ledger, tmp_path / "copy.sqlite3"))
-    draw(tmp_path, year_2024.registry, ledger, "internal", 2, "--round", "2")
+    draw(tmp_path, year_2024.registry, ledger, "internal", 1, "--round", "2")  # C and D twice a year
     result = run_cli(["visits", "--ledger", ledger, "--out", tmp_path / "v.xlsx"])
     assert result.code == 0, result.output
     assert messages.VISITS_SEPARATED_TITLE in result.out

@@ -21,7 +21,6 @@ import jcdraw.draw.algorithm
 import jcdraw.draw.teams
 from jcdraw import messages
 from jcdraw.draw.algorithm import (
-    Stratum,
     draw_entities,
     exact_ratio,
     inspector_ticket,
@@ -33,8 +32,10 @@ from jcdraw.draw.algorithm import (
     ticket_order,
     tickets_for,
 )
+from jcdraw.draw.allocation import Stratum
 from jcdraw.draw.teams import TeamImpossible, TeamRule, assign_teams
 from jcdraw.errors import BadInvocation, InputProblems
+from jcdraw.plans.credit import RatiosRule
 
 VECTORS: dict[str, Any] = json.loads((Path(__file__).parent / "vectors.json").read_text(encoding="utf-8"))
 MINI = VECTORS["mini_draw"]
@@ -78,6 +79,15 @@ def _mini_pool() -> pd.DataFrame:
     return pd.DataFrame(MINI["entities"])
 
 
+def ratios_rule(ratios: dict[str, Any], frequencies: dict[str, int]) -> RatiosRule:
+    """Explicit per-class ratios (the "ratios" credit rule), as the published vector states them."""
+    return RatiosRule(
+        classes=tuple(sorted(ratios)),
+        ratios={c: Fraction(str(r)) for c, r in ratios.items()},
+        frequencies=dict(frequencies),
+    )
+
+
 def _mini_draw(round_no: int, pool: pd.DataFrame | None = None) -> jcdraw.draw.algorithm.DrawOutcome:
     return draw_entities(
         _mini_pool() if pool is None else pool,
@@ -85,8 +95,7 @@ def _mini_draw(round_no: int, pool: pd.DataFrame | None = None) -> jcdraw.draw.a
         plan_id=MINI["plan_id"],
         task=MINI["task"],
         round_no=round_no,
-        ratios=MINI["ratios"],
-        frequencies=MINI["frequencies"],
+        rule=ratios_rule(MINI["ratios"], MINI["frequencies"]),
     )
 
 
@@ -95,14 +104,15 @@ def test_mini_draw_reproduces_the_published_vector(expected: dict[str, Any]) -> 
     outcome = _mini_draw(expected["round"])
     got = outcome.selected[["uscc", "risk_class", "ticket"]].to_dict("records")
     assert got == expected["selected"]
+    ratios = {c: str(min(Fraction(1), Fraction(r))) for c, r in MINI["ratios"].items()}
     assert [
         {
-            "risk_class": s.risk_class,
+            "risk_class": s.name,
             "eligible": s.eligible,
-            "ratio": str(s.ratio),
+            "ratio": ratios[s.name],
             "frequency": s.frequency,
             "in_round": s.in_round,
-            "drawn": s.drawn,
+            "drawn": s.size,
         }
         for s in outcome.strata
     ] == expected["strata"]
@@ -246,8 +256,7 @@ def _draw(pool: pd.DataFrame, round_no: int = 1, **overrides: Any) -> jcdraw.dra
     args: dict[str, Any] = {
         **PARAMS,
         "round_no": round_no,
-        "ratios": {"A": "0.5", "B": "0.5", "C": "0.5", "D": "1"},
-        "frequencies": {"A": 1, "B": 1, "C": 2, "D": 3},
+        "rule": ratios_rule({"A": "0.5", "B": "0.5", "C": "0.5", "D": "1"}, {"A": 1, "B": 1, "C": 2, "D": 3}),
     }
     args.update(overrides)
     return draw_entities(pool, **args)
@@ -264,10 +273,10 @@ def test_draw_carries_columns_and_lists_all_classes_in_order() -> None:
     )
     outcome = _draw(pool, round_no=2)
     assert outcome.strata == [
-        Stratum("A", 3, Fraction(1, 2), 0, 1, in_round=False),
-        Stratum("B", 2, Fraction(1, 2), 0, 1, in_round=False),
-        Stratum("C", 2, Fraction(1, 2), 1, 2, in_round=True),
-        Stratum("D", 1, Fraction(1), 1, 3, in_round=True),
+        Stratum("A", ("A",), 3, 0, 1, False, None),
+        Stratum("B", ("B",), 2, 0, 1, False, None),
+        Stratum("C", ("C",), 2, 1, 2, True, Fraction(1)),
+        Stratum("D", ("D",), 1, 1, 3, True, Fraction(1)),
     ]
     selected = outcome.selected
     assert list(selected.columns) == ["uscc", "risk_class", "name", "ticket"]
@@ -281,7 +290,7 @@ def test_draw_carries_columns_and_lists_all_classes_in_order() -> None:
 
 def test_draw_of_empty_pool() -> None:
     outcome = _draw(pd.DataFrame({"uscc": pd.Series([], dtype=str), "risk_class": pd.Series([], dtype=str)}))
-    assert outcome.strata == []
+    assert [(s.name, s.eligible, s.size) for s in outcome.strata] == [(c, 0, 0) for c in "ABCD"]
     assert outcome.selected.empty
     assert "ticket" in outcome.selected.columns
 
@@ -290,7 +299,7 @@ def test_draw_of_empty_pool() -> None:
     ("pool", "round_no", "overrides", "fragment"),
     [
         (pd.DataFrame({"uscc": ["X", "X"], "risk_class": ["A", "B"]}), 1, {}, "duplicate codes"),
-        (pd.DataFrame({"uscc": ["X"], "risk_class": ["E"]}), 1, {}, "no ratio or frequency"),
+        (pd.DataFrame({"uscc": ["X"], "risk_class": ["E"]}), 1, {}, "not in the rule's classes"),
         (pd.DataFrame({"uscc": ["X"], "risk_class": [None]}), 1, {}, "must hold text"),
         (pd.DataFrame({"uscc": [1], "risk_class": ["A"]}), 1, {}, "must hold text"),
         (pd.DataFrame({"uscc": ["X"]}), 1, {}, "no 'risk_class' column"),
@@ -353,6 +362,7 @@ def _run(case: dict[str, Any], pool: pd.DataFrame | None = None) -> jcdraw.draw.
     args = dict(case)
     if pool is not None:
         args["pool"] = pool
+    args["rule"] = ratios_rule(args.pop("ratios"), args.pop("frequencies"))
     return draw_entities(args.pop("pool"), **args)
 
 
@@ -373,18 +383,18 @@ def test_each_stratum_draws_its_exact_size_with_the_smallest_tickets(case: dict[
     outcome = _run(case)
     pool, round_no = case["pool"], case["round_no"]
     drawn_per_class = Counter(outcome.selected["risk_class"])
-    assert [s.risk_class for s in outcome.strata] == sorted(set(pool["risk_class"]))
+    assert [s.name for s in outcome.strata] == list("ABCD")
     for stratum in outcome.strata:
-        members = pool[pool["risk_class"] == stratum.risk_class]["uscc"].tolist()
-        in_round = case["frequencies"][stratum.risk_class] >= round_no
-        share = min(Fraction(1), case["ratios"][stratum.risk_class])
+        members = pool[pool["risk_class"] == stratum.name]["uscc"].tolist()
+        in_round = case["frequencies"][stratum.name] >= round_no
+        share = min(Fraction(1), case["ratios"][stratum.name])
         expected = math.ceil(share * len(members)) if in_round else 0
-        assert (stratum.eligible, stratum.in_round, stratum.drawn) == (len(members), in_round, expected)
-        assert drawn_per_class[stratum.risk_class] == expected
+        assert (stratum.eligible, stratum.in_round, stratum.size) == (len(members), in_round, expected)
+        assert drawn_per_class[stratum.name] == expected
         ranked = sorted(
             (ticket(case["seed"], case["plan_id"], case["task"], round_no, code), code) for code in members
         )
-        chosen = outcome.selected[outcome.selected["risk_class"] == stratum.risk_class]
+        chosen = outcome.selected[outcome.selected["risk_class"] == stratum.name]
         assert list(zip(chosen["ticket"], chosen["uscc"], strict=True)) == ranked[:expected]
     keys = list(zip(outcome.selected["ticket"], outcome.selected["uscc"], strict=True))
     assert keys == sorted(keys)
@@ -406,7 +416,7 @@ def test_a_later_round_excludes_less_frequent_classes(case: dict[str, Any]) -> N
     outcome = _run(case)
     excluded = {c for c, f in case["frequencies"].items() if f < case["round_no"]}
     assert not set(outcome.selected["risk_class"]) & excluded
-    assert all(s.drawn == 0 and not s.in_round for s in outcome.strata if s.risk_class in excluded)
+    assert all(s.size == 0 and not s.in_round for s in outcome.strata if s.name in excluded)
 
 
 # --- teams ----------------------------------------------------------------------------------------

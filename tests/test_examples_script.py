@@ -74,7 +74,9 @@ def _load_yaml(path: Path) -> Any:
 
 AREA_DATA = _load_yaml(AREAS)
 PLAN_DATA = [_load_yaml(path) for path in PLANS]
-REGION_CODES = {r["name"]: set(r["codes"]) for r in AREA_DATA["regions"]}
+# A region's own division codes, plus the city's: the city-level registrar (140500) registers firms of
+# every district (plans/jincheng.yaml).
+REGION_CODES = {r["name"]: {*r["codes"], AREA_DATA["city_code"]} for r in AREA_DATA["regions"]}
 REGION_OF = {alias: r["name"] for r in AREA_DATA["regions"] for alias in [r["name"], *r["aliases"]]}
 DEPARTMENT_OF = {alias: d["name"] for d in AREA_DATA["departments"] for alias in [d["name"], *d["aliases"]]}
 TASKS = [task for plan in PLAN_DATA for task in plan["tasks"]]

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 from conftest import PLANS_DIR
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jcdraw.errors import BadPlan
+from jcdraw.plans.credit import FlatRule, RatiosRule, WeightedRule
 from jcdraw.plans.load import load_plan, load_plans, resolve_plan_path
 from jcdraw.plans.model import Plan
 
@@ -105,24 +106,43 @@ def test_risk_policy(joint: Plan, internal: Plan) -> None:
         policy = plan.risk_policy
         assert policy.default_class == "B"
         assert policy.codes == ["A", "B", "C", "D"]
-        assert policy.frequencies() == {"A": 1, "B": 1, "C": 2, "D": 2}
-        assert policy.ratios(Fraction(3, 10)) == {
-            "A": Fraction(3, 10),
-            "B": Fraction(9, 20),
-            "C": Fraction(3, 5),
-            "D": Fraction(1),
-        }
-        # Capped at 1: 50% × 2 = 100%, and a 100% task stays at 100% for every class.
-        assert policy.ratios(Fraction(1, 2)) == {"A": Fraction(1, 2), "B": Fraction(3, 4), "C": 1, "D": 1}
-        assert set(policy.ratios(Fraction(1)).values()) == {Fraction(1)}
+        assert not policy.is_legacy
         assert policy.class_lookup["较高风险"] == "C" and policy.class_lookup["高风险"] == "D"
     assert joint.policy_for(joint.tasks[1]) is joint.risk_policy
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_credit_rules_of_the_2024_plans(joint: Plan, internal: Plan) -> None:
+    """Version 2: joint tasks share the weighted rule; internal task 1 is 100% per class, task 2 flat."""
+    weighted = WeightedRule(
+        classes=("A", "B", "C", "D"),
+        weights={"A": Fraction(1), "B": Fraction(2), "C": Fraction(3), "D": Fraction(4)},
+        frequencies={"A": 1, "B": 1, "C": 2, "D": 2},
+    )
+    assert [joint.rule_for(task) for task in joint.tasks] == [weighted] * 6
+    one, two = (internal.rule_for(task) for task in internal.tasks)
+    twice_for_c_and_d = {"A": 1, "B": 1, "C": 2, "D": 2}
+    assert one == RatiosRule(ratios={c: Fraction(1) for c in "ABCD"}, frequencies=twice_for_c_and_d)
+    assert two == FlatRule(frequency=1)
+    assert (joint.version, internal.version) == (2, 2)
+    assert joint.changes[-1].version == 2 and "weighted" in joint.changes[-1].text
+
+
+def test_version_1_plans_are_kept_and_read_as_ratios_rules() -> None:
+    """Draws made under version 1 are redone with the rule it amounted to: nominal × multiplier."""
+    old = load_plan(PLANS_DIR / "archive" / "2024_joint.v1.yaml")
+    assert old.version == 1 and old.risk_policy.is_legacy
+    rule = old.rule_for(old.task(2))  # 30%
+    assert isinstance(rule, RatiosRule)
+    assert rule.ratios == {"A": Fraction(3, 10), "B": Fraction(9, 20), "C": Fraction(3, 5), "D": Fraction(1)}
+    assert rule.frequencies == {"A": 1, "B": 1, "C": 2, "D": 2}
+    assert set(old.rule_for(old.task(1)).ratios.values()) == {Fraction(1)}  # type: ignore[union-attr]
+
+
+@settings(max_examples=60, deadline=None)
 @given(st.fractions(min_value=0, max_value=1).filter(lambda r: r > 0))
-def test_class_ratios_grow_with_risk_and_never_exceed_one(joint: Plan, nominal: Fraction) -> None:
-    ratios = joint.risk_policy.ratios(nominal)
+def test_version_1_class_ratios_grow_with_risk_and_never_exceed_one(nominal: Fraction) -> None:
+    policy = load_plan(PLANS_DIR / "archive" / "2024_joint.v1.yaml").risk_policy
+    ratios = policy.legacy_rule(nominal).ratios
     assert ratios["A"] == nominal
     assert ratios["A"] <= ratios["B"] <= ratios["C"] <= ratios["D"] == 1
     assert ratios["B"] == min(1, nominal * Fraction(3, 2)) and ratios["C"] == min(1, 2 * nominal)
@@ -213,7 +233,7 @@ def test_bad_plan_names_file_task_and_field(
 
 
 def test_unknown_top_level_key(tmp_path: Path) -> None:
-    message = _bad_plan_message(_variant(tmp_path, "version: 1\n", "version: 1\nversoin: 2\n"))
+    message = _bad_plan_message(_variant(tmp_path, "version: 2\n", "version: 2\nversoin: 2\n"))
     assert "字段“versoin”不是计划允许的字段" in message
 
 
@@ -229,7 +249,7 @@ def test_scope_alias_resolves_to_canonical_region(tmp_path: Path) -> None:
 
 def test_yaml_alias_bomb_is_refused(tmp_path: Path) -> None:
     bomb = "".join(f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]\n" for i in range(1, 10))
-    path = _variant(tmp_path, "version: 1\n", "l0: &l0 [lol]\n" + bomb + "version: 1\n")
+    path = _variant(tmp_path, "version: 2\n", "l0: &l0 [lol]\n" + bomb + "version: 2\n")
     message = _bad_plan_message(path)
     assert "别名" in message and "第 " in message
 
@@ -237,7 +257,7 @@ def test_yaml_alias_bomb_is_refused(tmp_path: Path) -> None:
 def test_python_tag_is_refused_and_not_run(tmp_path: Path) -> None:
     marker = tmp_path / "pwned"
     tag = f'version: !!python/object/apply:os.system ["touch {marker}"]\n'
-    message = _bad_plan_message(_variant(tmp_path, "version: 1\n", tag))
+    message = _bad_plan_message(_variant(tmp_path, "version: 2\n", tag))
     assert "不允许的 YAML 标签" in message
     assert not marker.exists()
 

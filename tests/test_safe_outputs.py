@@ -310,11 +310,12 @@ def _cli(argv: list[Any]) -> None:
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list[list[Any]]]:
-    """Draw task 2 (four 汽车销售 entities with hostile names), fill every result, publish (xlsx + html)."""
+    """Draw task 1 (four 报废机动车 entities with hostile names, all drawn at 100%), fill every result,
+    publish (xlsx + html)."""
     _publish_cli()
     folder = tmp_path_factory.mktemp("published")
     entities = [[*row, "联系电话" if n == 0 else PHONE_ENTITY] for n, row in enumerate(clean_entities())]
-    targets = [row for row in entities[1:] if row[3] == "汽车销售"]
+    targets = [row for row in entities[1:] if row[3] == "报废机动车回收拆解"]
     for row, name in zip(targets, HOSTILE_NAMES, strict=True):
         row[1] = name
     inspectors = [
@@ -322,7 +323,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, lis
     ]
     registry = bf.raw_registry(folder / "registry.xlsx", entities, inspectors)
     ledger, drawn = folder / "台账.sqlite3", folder / "抽取结果.xlsx"
-    _cli(["draw", "--plan", "joint", "--task", "2", "--seed", SEED, "--registry", registry,
+    _cli(["draw", "--plan", "joint", "--task", "1", "--seed", SEED, "--registry", registry,
           "--ledger", ledger, "--as-of", AS_OF.isoformat(), "--out", drawn])  # fmt: skip
     with Ledger.open(ledger, readonly=True) as book:
         teams = {s["uscc"]: s["team"] for s in book.records("draw")[0].payload["selected"]}

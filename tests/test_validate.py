@@ -74,26 +74,29 @@ def test_eligible_counts_and_exact_draw_sizes(joint: Plan, registry_path: Build)
     task = summary(report, "2024-joint", 2)
     assert task.scope == ["阳城县"] and task.category == "汽车销售"
     assert task.eligible == {"A": 10, "B": 20, "C": 5, "D": 3}
-    assert task.ratios == {"A": 0.3, "B": 0.45, "C": 0.6, "D": 1.0}
-    # ⌈3/10 × 10⌉ = 3, ⌈9/20 × 20⌉ = 9, ⌈3/5 × 5⌉ = 3, D always 100 %.
-    assert task.draw_size == {"A": 3, "B": 9, "C": 3, "D": 3}
+    # Weighted: n = ⌈3/10 × 38⌉ = 12; w × N = 10, 40, 15, 12 (77); quotas 120/77, 480/77, 180/77,
+    # 144/77 → ⌊⌋ 1, 6, 2, 1 and the two free seats to the largest remainders, D (.87) and A (.56).
+    assert task.rule == "weighted"
+    assert task.draw_size == {"A": 2, "B": 6, "C": 2, "D": 2}
+    assert task.ratios == {"A": 0.2, "B": 0.3, "C": 0.4, "D": 2 / 3}
     data = task.to_dict()
-    assert (data["eligible_total"], data["draw_total"], data["staffed"]) == (38, 18, True)
+    assert (data["eligible_total"], data["draw_total"], data["staffed"]) == (38, 12, True)
 
 
 def test_draw_size_rounds_up_exactly(tmp_path: Path, registry_path: Build) -> None:
-    # 0.1 × 10 is exactly 1; Fraction(0.1) × 10 would round up to 2.
+    # 0.1 × 20 is exactly 2; Fraction(0.1) × 20 (the binary float) would round up to 3.
     variant = tmp_path / "tenth.yaml"
     variant.write_text(JOINT_TEXT.replace("ratio: 0.3", "ratio: 0.1", 1), encoding="utf-8")
     plan = load_plan(variant)
     rows = [list(ENTITY_HEADER)] + [
         [uscc("阳城县", i), f"公司{i}", "阳城县", "汽车销售", "A" if i <= 10 else "B", "存续"]
-        for i in range(1, 18)
+        for i in range(1, 21)
     ]
     report = validate(registry_path(entities=rows, inspectors=staff(BUREAU, SAMR, TAX)), [plan], as_of=AS_OF)
     task = summary(report, "2024-joint", 2)
-    assert task.eligible == {"A": 10, "B": 7, "C": 0, "D": 0}
-    assert task.draw_size == {"A": 1, "B": 2, "C": 0, "D": 0}  # ⌈1/10 × 10⌉, ⌈3/20 × 7⌉ = ⌈1.05⌉
+    assert task.eligible == {"A": 10, "B": 10, "C": 0, "D": 0}
+    # n = 2; quotas 2 × 10/30 = 2/3 and 2 × 20/30 = 4/3: B 1, and the free seat to A (2/3 > 1/3).
+    assert task.draw_size == {"A": 1, "B": 1, "C": 0, "D": 0}
 
 
 def test_staffing_per_department(joint: Plan, registry_path: Build) -> None:

@@ -68,6 +68,11 @@ EXPECTED_TASKS = {
 
 def multi_category_registry(path: Path) -> Path:
     entities = clean_entities()
+    # Joint task 2 (30%, weighted) gives its one D seat to a D entity by ticket; M5 must be the only
+    # D 汽车销售 firm in 阳城县 to be drawn there, so the clean D one is made A.
+    for row in entities:
+        if row[3] == "汽车销售" and row[4] == "D":
+            row[4] = "A"
     for key, (region, _serial, categories, risk) in MULTI.items():
         entities.append([CODES[key], f"{region}多类别公司{key}", region, categories, risk, "存续"])
     return write_registry(path, entities=entities, inspectors=clean_inspectors())
@@ -419,18 +424,20 @@ def test_plan_history_shows_both_versions_of_an_edited_plan(
     ledger = tmp_path / "jcdraw.sqlite3"
     draw(tmp_path, registry, ledger, "joint", 2)
     draw(tmp_path, registry, ledger, "joint", 4)
-    edited = original.replace("version: 1", "version: 2", 1).replace(
-        "name: 对汽车销售企业的部门联合抽查", "name: 对汽车销售企业的部门联合抽查（修订）", 1
+    edited = (
+        original.replace("version: 2\n", "version: 3\n", 1)
+        .replace("\n\n# 信用风险类别", "\n  - {version: 3, text: 任务 2 更名}\n\n# 信用风险类别", 1)
+        .replace("name: 对汽车销售企业的部门联合抽查", "name: 对汽车销售企业的部门联合抽查（修订）", 1)
     )
-    assert edited.count("version: 2") == 1 and "（修订）" in edited
+    assert edited.count("version: 3\n") == 1 and "（修订）" in edited
     (plans / "2024_joint.yaml").write_text(edited, encoding="utf-8")
     draw(tmp_path, registry, ledger, "joint", 2, "--redraw", "--reason", "计划修订")
     with Ledger.open(ledger, readonly=True) as book:
         history = plan_history(book, 2024)
     task2 = [e for e in history if (e.plan, e.task) == ("2024-joint", 2)]
     assert [(e.plan_version, e.task_name) for e in task2] == [
-        (1, "对汽车销售企业的部门联合抽查"),
-        (2, "对汽车销售企业的部门联合抽查（修订）"),
+        (2, "对汽车销售企业的部门联合抽查"),
+        (3, "对汽车销售企业的部门联合抽查（修订）"),
     ]
     assert task2[0].plan_sha256 != task2[1].plan_sha256 and all(e.changed for e in task2)
     assert [(d.draw_id, d.superseded_by) for d in task2[0].draws] == [
@@ -438,7 +445,7 @@ def test_plan_history_shows_both_versions_of_an_edited_plan(
     ]
     assert [(d.draw_id, d.standing) for d in task2[1].draws] == [("2024-joint-T2-R1-2", True)]
     [task4] = [e for e in history if (e.plan, e.task) == ("2024-joint", 4)]
-    assert (task4.plan_version, task4.changed, task4.plan_sha256) == (1, False, task2[0].plan_sha256)
+    assert (task4.plan_version, task4.changed, task4.plan_sha256) == (2, False, task2[0].plan_sha256)
     assert task2[0].to_dict()["draws"][0]["standing"] is False
 
     from rich.console import Console

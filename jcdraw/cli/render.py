@@ -1,7 +1,8 @@
 """Rendering core results for people: rich tables in a terminal, plain text in scheduled scripts.
 
 Nothing here decides anything; it only shows what the core returned. JSON output is printed with
-Chinese unescaped.
+Chinese unescaped. The core is imported inside the functions that need it (measured lazy imports:
+``jcdraw --help`` then loads neither pydantic nor pandas).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -123,6 +125,8 @@ def task_summary_table(report: ValidationReport) -> Table:
 
 
 def plans_table(plans: list[Plan]) -> Table:
+    from jcdraw.plans.credit import percent, rule_text  # lazy: see module doc
+
     table = Table(title=messages.PLANS_TITLE, show_lines=True)
     for header in messages.PLANS_HEADERS:
         table.add_column(header, overflow="fold")
@@ -137,7 +141,7 @@ def plans_table(plans: list[Plan]) -> Table:
                 f"{plan.id}\n任务 {task.number}",
                 f"{task.name}\n{items}",
                 f"{task.category}\n{'、'.join(plan.scope_of(task))}",
-                f"{float(task.ratio):.0%}\n{task.frequency} 次/年",
+                f"{percent(task.ratio)}\n{task.frequency} 次/年\n{rule_text(plan.rule_for(task))}",
                 f"{task.period.start}\n{task.period.end}",
                 departments,
                 task.mode or "—",
@@ -148,15 +152,32 @@ def plans_table(plans: list[Plan]) -> Table:
 def draw_json(payload: DrawRecord) -> dict[str, Any]:
     """The documented ``draw --json`` shape (plus a few extra fields)."""
     return {
-        "draw_id": payload["draw_id"],
+        "draw_id": payload.get("draw_id"),
         "plan": payload["plan"],
         "task": payload["task"],
         "round": payload["round"],
         "seed": payload["seed"],
         "registry_sha256": payload["registry_sha256"],
         "pool_sha256": payload["pool_sha256"],
+        "rule": payload.get("rule"),
+        "nominal_ratio": payload.get("nominal_ratio"),
+        "eligible_total": payload.get("eligible_total"),
+        "drawn_total": payload.get("drawn_total"),
+        "effective_ratio": payload.get("effective_ratio"),
+        "sampling": payload.get("sampling"),
         "strata": [
-            {"class": s["class"], "eligible": s["eligible"], "ratio": s["ratio_percent"], "drawn": s["drawn"]}
+            {
+                "class": s["class"],
+                "eligible": s["eligible"],
+                "drawn": s["drawn"],
+                "ratio": s["ratio_percent"],  # effective: drawn ÷ eligible
+                "effective_ratio": s["ratio"],
+                "in_round": s["in_round"],
+                "frequency": s["frequency"],
+                "weight": s.get("weight"),
+                "class_ratio": s.get("class_ratio"),
+                "quota": s.get("quota"),
+            }
             for s in payload["strata"]
         ],
         "selected": [
@@ -178,18 +199,34 @@ def draw_notes(out: Console, result: Any) -> None:
 
 
 def draw_summary(out: Console, result: Any, ledger: Any) -> None:
-    payload = result.payload
+    from jcdraw.plans.credit import percent, percent_text, rule_from_record, rule_text  # lazy: see module doc
+
+    payload: DrawRecord = result.payload
+    rule = rule_from_record(payload["credit_rule"])
+    nominal = Fraction(payload["nominal_ratio"])
+    out.print(
+        messages.DRAW_RULE_LINE.format(
+            rule=rule_text(rule), nominal=percent(nominal), eligible=payload["eligible_total"],
+            drawn=payload["drawn_total"], effective=percent_text(_fraction(payload["effective_ratio"])),
+        ),
+        markup=False,
+    )  # fmt: skip
     strata = Table(title=messages.DRAW_STRATA_TITLE)
     for header in messages.DRAW_STRATA_HEADERS:
         strata.add_column(header)
     for s in payload["strata"]:
+        class_ratio = s.get("class_ratio")
+        share = s.get("weight") or (percent(Fraction(class_ratio)) if class_ratio else "—")
+        in_round = s["in_round"]
         add_row(
             strata,
             s["class"],
             str(s["eligible"]),
-            f"{s['ratio']}（{s['ratio_percent']:.0%}）",
+            str(share),
+            str(s.get("quota") or "—"),
             str(s["frequency"]),
-            str(s["drawn"]),
+            str(s["drawn"]) if in_round else messages.DRAW_NOT_IN_ROUND,
+            percent_text(_fraction(s["ratio"])) if in_round else "—",
         )
     out.print(strata)
     loads = Table(title=messages.DRAW_LOADS_TITLE)
@@ -212,6 +249,10 @@ def draw_summary(out: Console, result: Any, ledger: Any) -> None:
             ),
             markup=False,
         )
+
+
+def _fraction(text: str | None) -> Fraction | None:
+    return None if text is None else Fraction(text)
 
 
 def verification(out: Console, result: Any) -> None:

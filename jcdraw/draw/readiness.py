@@ -15,10 +15,12 @@ from typing import Any
 
 from jcdraw import messages
 from jcdraw import problems as P
-from jcdraw.draw.algorithm import stratum_size
+from jcdraw.draw.allocation import round_quotas
+from jcdraw.draw.teams import TeamRule, recusal_shortfalls
+from jcdraw.plans.load import with_year_plans
 from jcdraw.plans.model import Plan, Task
-from jcdraw.registry.eligibility import eligible_entities, eligible_inspectors
-from jcdraw.registry.load import Progress, Registry, load_registry
+from jcdraw.registry.eligibility import concerning, eligible_entities, eligible_inspectors, flag_column
+from jcdraw.registry.load import ENTITY_SHEET, INSPECTOR_SHEET, Progress, Registry, load_registry
 
 
 @dataclass
@@ -40,9 +42,10 @@ class TaskSummary:
     category: str
     scope: list[str]
     nominal_ratio: float
+    rule: str  # the credit rule: weighted | flat | ratios
     eligible: dict[str, int]  # risk class → eligible entities
-    ratios: dict[str, float]  # risk class → effective ratio
-    draw_size: dict[str, int]  # risk class → entities drawn in round 1
+    ratios: dict[str, float]  # stratum → the share of its entities round 1 draws
+    draw_size: dict[str, int]  # stratum (a risk class, or "*" under a flat rule) → drawn in round 1
     min_team: int
     departments: list[DepartmentStaffing]
     inspectors: int
@@ -89,8 +92,15 @@ class ValidationReport:
 def validate(
     path: Path, plans: list[Plan], *, as_of: date | None = None, progress: Progress | None = None
 ) -> ValidationReport:
-    """Load and check ``path`` against ``plans``; summarise every task."""
-    registry = load_registry(path, plans, as_of=as_of, **({"progress": progress} if progress else {}))
+    """Load and check ``path`` against ``plans``; summarise every task.
+
+    The registry is checked against every plan of the plans' years (its categories are theirs too),
+    but only the warnings about rows these plans' tasks could use are reported.
+    """
+    everything = with_year_plans(plans)
+    registry = load_registry(path, everything, as_of=as_of, **({"progress": progress} if progress else {}))
+    if len(everything) > len(plans):
+        registry.problems = only_concerning(registry, [(plan, plan.tasks) for plan in plans])
     if progress:
         progress(messages.PROGRESS_TASKS)
     summaries = []
@@ -99,6 +109,9 @@ def validate(
             summary = summarise_task(registry, plan, task)
             summaries.append(summary)
             _staffing_problems(summary, registry.problems)
+            _target_problems(registry, plan, task)
+            if summary.staffed:
+                _recusal_problems(registry, plan, task)
             if not any(summary.eligible.values()):
                 registry.problems.add(
                     P.make(
@@ -114,15 +127,16 @@ def validate(
 
 
 def summarise_task(registry: Registry, plan: Plan, task: Task) -> TaskSummary:
+    """What round 1 of the task would draw from this registry, and whether it can be staffed."""
     policy = plan.policy_for(task)
     entities = eligible_entities(registry, plan, task)
     counts = entities["risk_class"].value_counts().to_dict() if not entities.empty else {}
     eligible = {code: int(counts.get(code, 0)) for code in policy.codes}
-    ratios = policy.ratios(task.ratio)
-    frequencies = policy.frequencies()
-    draw_size = {
-        code: stratum_size(ratios[code], n) if frequencies[code] >= 1 else 0 for code, n in eligible.items()
-    }
+    rule = plan.rule_for(task)
+    strata = round_quotas(rule, eligible, task.ratio, 1)
+    # Under a flat rule the split among classes depends on the tickets: only its total is known.
+    draw_size = {s.name: s.size for s in strata}
+    ratios = {s.name: s.size / s.eligible if s.eligible else 0.0 for s in strata}
     inspectors = eligible_inspectors(registry, task)
     per_dept = inspectors["department"].value_counts().to_dict() if not inspectors.empty else {}
     departments = [
@@ -136,8 +150,9 @@ def summarise_task(registry: Registry, plan: Plan, task: Task) -> TaskSummary:
         category=task.category,
         scope=plan.scope_of(task),
         nominal_ratio=float(task.ratio),
+        rule=rule.kind,
         eligible=eligible,
-        ratios={k: float(v) for k, v in ratios.items()},
+        ratios=ratios,
         draw_size=draw_size,
         min_team=task.team.min_size,
         departments=departments,
@@ -196,3 +211,53 @@ def _staffing_problems(summary: TaskSummary, problems: P.ProblemList) -> None:
                 required=summary.min_team,
             )
         )
+
+
+def only_concerning(registry: Registry, tasks: list[tuple[Plan, list[Task]]]) -> P.ProblemList:
+    """The registry's problems less the warnings about rows none of ``tasks`` could use."""
+    entity_rows: set[int] = set()
+    inspector_rows: set[int] = set()
+    for plan, plan_tasks in tasks:
+        entities, inspectors = concerning(registry, plan, plan_tasks)
+        entity_rows |= entities
+        inspector_rows |= inspectors
+    rows_of = {ENTITY_SHEET: entity_rows, INSPECTOR_SHEET: inspector_rows}
+    kept = P.ProblemList()
+    for problem in registry.problems.finished():
+        rows = rows_of.get(problem.sheet or "")
+        if problem.severity == "error" or problem.row is None or rows is None or problem.row in rows:
+            kept.add(problem)
+    return kept
+
+
+def _target_problems(registry: Registry, plan: Plan, task: Task) -> None:
+    """A targeted task naming a registry column the registry lacks would draw nobody, silently."""
+    if task.target is None or registry.entities.empty:
+        return
+    for column in task.target.registry_flags:
+        if flag_column(registry.entities, column) is None:
+            registry.problems.add(
+                P.make("target-column-missing", sheet=ENTITY_SHEET, column=column,
+                       task=f"{plan.id}/{task.number}", task_name=task.name)
+            )  # fmt: skip
+
+
+def _recusal_problems(registry: Registry, plan: Plan, task: Task) -> None:
+    """Entities whose recusals leave a department short: the draw would refuse them (same check)."""
+    entities = eligible_entities(registry, plan, task).drop_duplicates("uscc")
+    # A repeated badge is an error of its own; the check looks at each inspector once.
+    inspectors = eligible_inspectors(registry, task).drop_duplicates("badge")
+    if entities.empty or inspectors.empty:
+        return
+    rule = TeamRule(min_size=task.team.min_size, per_department=task.per_department())
+    names = dict(zip(entities["uscc"], entities["name"], strict=True))
+    rows = dict(zip(entities["uscc"], entities["row"], strict=True))
+    codes = entities["uscc"].tolist()
+    for err in recusal_shortfalls(codes, inspectors, rule=rule, recusals=registry.recusals):
+        registry.problems.add(
+            P.make(
+                "entity-unstaffable", sheet=ENTITY_SHEET, row=int(rows[err.uscc]), column="统一社会信用代码",
+                value=err.uscc, task=f"{plan.id}/{task.number}", task_name=task.name,
+                entity=names.get(err.uscc) or err.uscc, department=err.department or "—", reason=err.reason,
+            )
+        )  # fmt: skip

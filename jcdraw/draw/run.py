@@ -23,13 +23,17 @@ from pathlib import Path
 import pandas as pd
 
 from jcdraw import __version__, messages
-from jcdraw.draw.algorithm import Stratum, draw_entities, pool_sha256
+from jcdraw.draw.algorithm import draw_entities, pool_sha256
+from jcdraw.draw.allocation import summarize
+from jcdraw.draw.readiness import only_concerning
 from jcdraw.draw.teams import TeamImpossible, TeamRule, assign_teams
 from jcdraw.draw.workbook import write_assignment
 from jcdraw.errors import BadInvocation, InputProblems, OutputError
 from jcdraw.io.atomic import check_output
 from jcdraw.io.files import gc_paused
 from jcdraw.ledger import Ledger, draw_key
+from jcdraw.plans.credit import rounds_per_year, rule_record
+from jcdraw.plans.load import with_year_plans
 from jcdraw.plans.model import Plan, Task
 from jcdraw.problems import Problem
 from jcdraw.records import (
@@ -37,7 +41,6 @@ from jcdraw.records import (
     InspectorRecord,
     PrepareRecord,
     SelectedRecord,
-    StratumRecord,
     as_draw_record,
     as_prepare_record,
 )
@@ -75,8 +78,8 @@ class Pool:
 def load_pool(registry_path: Path, plan: Plan, task_no: int, *, as_of: dt.date) -> Pool:
     """Validate the registry and compute the task's eligible pool; refuse on registry errors."""
     task = plan.task(task_no)
-    registry = load_registry(registry_path, [plan], as_of=as_of)
-    found = registry.problems.finished()
+    registry = load_registry(registry_path, with_year_plans([plan]), as_of=as_of)
+    found = only_concerning(registry, [(plan, [task])]).finished()
     errors = [p for p in found if p.severity == "error"]
     if errors:
         raise RegistryHasErrors(
@@ -180,15 +183,18 @@ def compute_draw(pool: Pool, *, seed: str, round_no: int, history: set[tuple[str
 
 def _compute_draw(pool: Pool, *, seed: str, round_no: int, history: set[tuple[str, str]]) -> DrawRecord:
     plan, task = pool.plan, pool.task
-    policy = plan.policy_for(task)
+    credit_rule = plan.rule_for(task)
     outcome = draw_entities(
         pool.entities,
         seed=seed,
         plan_id=plan.id,
         task=task.number,
         round_no=round_no,
-        ratios=policy.ratios(task.ratio),
-        frequencies=policy.frequencies(),
+        rule=credit_rule,
+        ratio=task.ratio,
+    )
+    summary = summarize(
+        credit_rule, _class_counts(pool.entities), task.ratio, round_no, _class_counts(outcome.selected)
     )
     drawn = set(outcome.selected["uscc"])
     relevant_history = {(b, u) for b, u in history if u in drawn}
@@ -208,7 +214,7 @@ def _compute_draw(pool: Pool, *, seed: str, round_no: int, history: set[tuple[st
     except TeamImpossible as err:  # name the entity as people know it, not by its code alone
         names = dict(zip(outcome.selected["uscc"], outcome.selected["name"], strict=True))
         raise err.with_entity_label(f"{names.get(err.uscc, '')}（{err.uscc}）") from None
-    return {
+    record: DrawRecord = {
         "plan": plan.id,
         "plan_name": plan.name,
         "document_number": plan.document_number,
@@ -228,25 +234,26 @@ def _compute_draw(pool: Pool, *, seed: str, round_no: int, history: set[tuple[st
         "registry_file": pool.registry.path.name,
         "pool_sha256": pool.sha256,
         "pool_size": len(pool.entities),
-        "strata": [_stratum_dict(s) for s in outcome.strata],
+        "sampling": task.sampling,
+        "rule": credit_rule.kind,
+        "credit_rule": rule_record(credit_rule),
+        "nominal_ratio": str(task.ratio),
+        "eligible_total": summary.eligible,
+        "drawn_total": summary.drawn,
+        "effective_ratio": None if summary.effective_ratio is None else str(summary.effective_ratio),
+        "strata": [outcome.to_record() for outcome in summary.classes],
         "selected": _selected(outcome.selected, teams.by_entity),
         "inspectors": _inspector_info(pool.inspectors),
         "loads": {b: n for b, n in teams.loads.items()},
         "history_pairs": sorted([b, u] for b, u in relevant_history),
         "tool_version": __version__,
     }
-
-
-def _stratum_dict(s: Stratum) -> StratumRecord:
-    return {
-        "class": s.risk_class,
-        "eligible": s.eligible,
-        "ratio": f"{s.ratio.numerator}/{s.ratio.denominator}",
-        "ratio_percent": float(s.ratio),
-        "drawn": s.drawn,
-        "frequency": s.frequency,
-        "in_round": s.in_round,
-    }
+    if task.target is not None:
+        record["target"] = {
+            "risk_classes": list(task.target.risk_classes),
+            "registry_flags": dict(task.target.registry_flags),
+        }
+    return record
 
 
 def _selected(selected: pd.DataFrame, teams: dict[str, list[str]]) -> list[SelectedRecord]:
@@ -347,9 +354,9 @@ def earlier_pairings(ledger: Ledger, plan_id: str, task_no: int, round_no: int) 
 
 def check_round(plan: Plan, task_no: int, round_no: int) -> None:
     """Refuse a round that no risk class is drawn in (it would record an empty draw for ever)."""
-    frequencies = plan.policy_for(plan.task(task_no)).frequencies()
-    if round_no > max(frequencies.values()):
-        raise BadInvocation(messages.DRAW_ROUND_EMPTY.format(round=round_no, most=max(frequencies.values())))
+    most = rounds_per_year(plan.rule_for(plan.task(task_no)))
+    if round_no > most:
+        raise BadInvocation(messages.DRAW_ROUND_EMPTY.format(round=round_no, most=most))
 
 
 def default_output(plan: Plan | str, task_no: int, round_no: int) -> Path:

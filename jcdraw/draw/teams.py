@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import operator
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
@@ -145,6 +145,38 @@ def assign_teams(
             loads[badge] += 1
         by_entity[uscc] = team
     return Teams(by_entity=by_entity, loads=loads)
+
+
+def recusal_shortfalls(
+    usccs: Iterable[str],
+    inspectors: pd.DataFrame,
+    *,
+    rule: TeamRule,
+    recusals: AbstractSet[tuple[str, str]],
+) -> list[TeamImpossible]:
+    """The entities no team could inspect because of their recusals, with the draw's own error.
+
+    Runs the check ``assign_teams`` makes before forming a team, for every entity in ``usccs`` that
+    has recusals, so ``validate`` can say in advance what a draw of any of them would refuse. A
+    roster too small for every entity is not repeated here (``validate`` reports it per task).
+    """
+    roster = _roster(inspectors, rule)
+    found: list[TeamImpossible] = []
+    recused_by_entity = _badges_by_entity(recusals)
+    for uscc in usccs:
+        recused = recused_by_entity.get(uscc)
+        if not recused:
+            continue
+        available = {d: [b for b in roster[d] if b not in recused] for d in rule.per_department}
+        try:
+            _check_team_possible(uscc, rule, roster, roster)
+        except TeamImpossible:
+            continue  # the roster itself falls short: a task-level problem, reported once
+        try:
+            _check_team_possible(uscc, rule, roster, available)
+        except TeamImpossible as err:
+            found.append(err)
+    return found
 
 
 _NOBODY: frozenset[str] = frozenset()

@@ -36,7 +36,8 @@ def verify(workbook: Path, registry_path: Path, plan_path: Path | None = None) -
     listed = read_selected(workbook, duplicates)
     result = Verification(workbook, registry_path, str(record.get("draw_id", "")))
     result.differences.extend(messages.VERIFY_DUPLICATE.format(uscc=code) for code in duplicates)
-    plan = load_plan(plan_path) if plan_path is not None else find_plan(str(record["plan"]))
+    recorded_sha = record.get("plan_sha256")
+    plan = load_plan(plan_path) if plan_path else find_plan(str(record["plan"]), sha256=recorded_sha)
     if plan.id != record["plan"]:
         raise BadPlan(messages.PLAN_OF_DRAW_NOT_FOUND.format(plan=record["plan"], path=plan_path))
     if plan.sha256 != record.get("plan_sha256"):

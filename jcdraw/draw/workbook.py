@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from datetime import date
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +21,9 @@ from jcdraw.io.normalize import normalize_key
 from jcdraw.io.xlsx_read import open_workbook, read_table
 from jcdraw.io.xlsx_write import Column, ColumnKind, Sheet, write_workbook
 from jcdraw.plans.categories import load_result_categories
+from jcdraw.plans.credit import percent, percent_text, rule_from_record, rule_text
 from jcdraw.problems import ProblemList
-from jcdraw.records import RESULT_COLUMNS, RESULT_SHEET, DrawRecord
+from jcdraw.records import RESULT_COLUMNS, RESULT_SHEET, DrawRecord, StratumRecord
 
 RECORD_SHEET = "抽取记录"
 SELECTED_SHEET = "抽取结果"
@@ -114,14 +116,69 @@ def _record_rows(payload: DrawRecord) -> Iterator[list[object]]:
         if value not in (None, ""):
             yield [labels[key], "、".join(value) if isinstance(value, list) else value]
     yield [messages.RECORD_RULE_LABEL, messages.RECORD_RULE.format(**payload)]
+    yield from _strata_rows(payload) if "rule" in payload else _legacy_strata_rows(payload)
+    machine = {k: fields[k] for k in MACHINE_FIELDS if k in fields}
+    yield [MACHINE_KEY, json.dumps(machine, ensure_ascii=False, sort_keys=True, separators=(",", ":"))]
+
+
+def _strata_rows(payload: DrawRecord) -> Iterator[list[object]]:
+    """The credit rule, the plan's ratio, each class and the total, exact and as percentages."""
+    rule = rule_from_record(payload["credit_rule"])
+    yield [messages.RECORD_SAMPLING_LABEL, sampling_text(payload)]
+    yield [messages.RECORD_CREDIT_RULE_LABEL, rule_text(rule)]
+    nominal = Fraction(payload["nominal_ratio"])
+    yield [messages.RECORD_NOMINAL_LABEL, f"{percent(nominal)}（{nominal}）"]
+    for s in payload["strata"]:
+        yield [messages.RECORD_STRATUM_LABEL.format(cls=s["class"]), class_text(s)]
+    total = messages.RECORD_ROUND_TOTAL.format(
+        eligible=payload["eligible_total"], pool=payload["pool_size"], drawn=payload["drawn_total"],
+        effective=exact_and_percent(payload["effective_ratio"]),
+    )  # fmt: skip
+    yield [messages.RECORD_TOTAL_LABEL, total]
+
+
+def class_text(s: StratumRecord) -> str:
+    """One class of a draw in words: eligible, weight or ratio with its quota, drawn, effective ratio."""
+    if not s["in_round"]:
+        return messages.RECORD_CLASS_OUT.format(eligible=s["eligible"], frequency=s["frequency"])
+    share = ""
+    if s.get("weight") is not None:
+        share = messages.RECORD_CLASS_WEIGHT.format(weight=s.get("weight"), quota=s.get("quota"))
+    elif s.get("class_ratio") is not None:
+        share = messages.RECORD_CLASS_RATIO.format(ratio=percent(Fraction(str(s.get("class_ratio")))))
+    return messages.RECORD_CLASS.format(
+        eligible=s["eligible"], share=share, drawn=s["drawn"], effective=exact_and_percent(s["ratio"])
+    )
+
+
+def exact_and_percent(value: str | None) -> str:
+    """``"7/25"`` as ``7/25（28.0%）``; no ratio (no eligible entity) as "—"."""
+    if value is None:
+        return "—"
+    return f"{value}（{percent_text(Fraction(value))}）"
+
+
+def sampling_text(payload: DrawRecord) -> str:
+    """不定向抽查, or 定向抽查 with the conditions it drew among."""
+    target = payload.get("target")
+    if not target:
+        return payload.get("sampling", "不定向") + "抽查"
+    conditions = []
+    if target.get("risk_classes"):
+        conditions.append(messages.SAMPLING_TARGET_CLASSES.format(classes="、".join(target["risk_classes"])))
+    for column, value in target.get("registry_flags", {}).items():
+        conditions.append(messages.SAMPLING_TARGET_FLAG.format(column=column, value=value))
+    return messages.SAMPLING_TARGETED.format(conditions="且".join(conditions))
+
+
+def _legacy_strata_rows(payload: DrawRecord) -> Iterator[list[object]]:
+    """Records made before credit rules (plan version 1): each class's applied ratio."""
     for s in payload["strata"]:
         yield [messages.RECORD_STRATUM_LABEL.format(cls=s["class"]), messages.RECORD_STRATUM.format(**s)]
     yield [
         messages.RECORD_TOTAL_LABEL,
         messages.RECORD_TOTAL.format(drawn=len(payload["selected"]), pool=payload["pool_size"]),
     ]
-    machine = {k: fields[k] for k in MACHINE_FIELDS if k in fields}
-    yield [MACHINE_KEY, json.dumps(machine, ensure_ascii=False, sort_keys=True, separators=(",", ":"))]
 
 
 def result_sheet_columns() -> list[Column]:

@@ -7,6 +7,7 @@ A ``./plans`` folder in the working directory is searched before the plans shipp
 from __future__ import annotations
 
 import hashlib
+import itertools
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -127,6 +128,9 @@ def _check_rules(plan: Plan, path: Path) -> None:
                 raise fail(task, "team.per_department", messages.PLAN_UNKNOWN_DEPARTMENT.format(value=dept))
         if task.risk_policy is not None:
             _check_policy(task.risk_policy, task, fail)
+        _check_credit_rule(plan, task, fail)
+        _check_target(plan, task, fail)
+    _check_changes(plan, fail)
 
 
 def _check_policy(policy: RiskPolicy, task: Task | None, fail: Any) -> None:
@@ -141,9 +145,54 @@ def _check_policy(policy: RiskPolicy, task: Task | None, fail: Any) -> None:
             raise fail(task, f"risk_policy.classes.{c.code}", "的比例或倍数必须大于 0")
 
 
+def _check_credit_rule(plan: Plan, task: Task, fail: Any) -> None:
+    policy = plan.policy_for(task)
+    spec = task.credit_rule or plan.credit_rule
+    where = "credit_rule" if task.credit_rule is not None else None
+    if spec is None:
+        return
+    if policy.is_legacy:
+        raise fail(task if task.risk_policy else None, "risk_policy.classes", messages.PLAN_RULE_AND_LEGACY)
+    owner = task if where else None
+    codes = policy.codes
+    for name in ("weights", "ratios", "frequencies"):
+        values = getattr(spec, name, None)
+        if values is not None and set(values) != set(codes):
+            detail = messages.PLAN_RULE_CLASSES.format(classes="、".join(codes), given="、".join(values))
+            raise fail(owner, f"credit_rule.{name}", detail)
+    weights = getattr(spec, "weights", None) or {}
+    if any(w <= 0 for w in weights.values()):
+        raise fail(owner, "credit_rule.weights", messages.PLAN_RULE_WEIGHT_POSITIVE)
+    if weights and any(weights[b] < weights[a] for a, b in itertools.pairwise(codes)):
+        detail = messages.PLAN_RULE_WEIGHT_RISING.format(classes="、".join(codes))
+        raise fail(owner, "credit_rule.weights", detail)
+    ratios = getattr(spec, "ratios", None) or {}
+    if any(not 0 < r <= 1 for r in ratios.values()):
+        raise fail(owner, "credit_rule.ratios", messages.PLAN_RULE_RATIO_RANGE)
+
+
+def _check_target(plan: Plan, task: Task, fail: Any) -> None:
+    if (task.sampling == "定向") != (task.target is not None):
+        raise fail(task, "sampling", messages.PLAN_TARGET_NEEDED)
+    if task.target is None:
+        return
+    unknown = [c for c in task.target.risk_classes if c not in plan.policy_for(task).codes]
+    if unknown:
+        raise fail(task, "target.risk_classes", messages.PLAN_TARGET_CLASS.format(value="、".join(unknown)))
+    if not task.target.risk_classes and not task.target.registry_flags:
+        raise fail(task, "target", messages.PLAN_TARGET_EMPTY)
+
+
+def _check_changes(plan: Plan, fail: Any) -> None:
+    if plan.changes and plan.changes[-1].version != plan.version:
+        detail = messages.PLAN_CHANGES_VERSION.format(last=plan.changes[-1].version, version=plan.version)
+        raise fail(None, "changes", detail)
+
+
 # --- finding plans -----------------------------------------------------------------------------
 
 PLAN_ALIASES = {"joint": "joint", "联合": "joint", "internal": "internal", "内部": "internal"}
+ARCHIVE = "archive"  # earlier versions of plans, kept so draws made under them can be redone
 
 
 def available_plans() -> dict[tuple[int, str], Path]:
@@ -193,6 +242,25 @@ def load_plans(selector: str | None = None, year: int | None = None) -> list[Pla
     return [load_plan(p) for p in paths]
 
 
+def with_year_plans(plans: list[Plan]) -> list[Plan]:
+    """``plans`` plus the other plans of their years: the registry is one book for all of them, so
+    a category of another plan of the year is known, not "unknown". A broken other plan is skipped
+    (it is reported when it is itself used)."""
+    found = list(plans)
+    ids = {p.id for p in plans}
+    for (year, _kind), path in sorted(available_plans().items()):
+        if year not in {p.year for p in plans}:
+            continue
+        try:
+            other = load_plan(path)
+        except BadPlan:
+            continue
+        if other.id not in ids:
+            found.append(other)
+            ids.add(other.id)
+    return found
+
+
 def _describe_available() -> str:
     found = available_plans()
     return "、".join(f"{y} {k}（{p}）" for (y, k), p in sorted(found.items())) or "无"
@@ -203,13 +271,29 @@ def _plan_by_path(path: str, mtime: float) -> Plan:
     return load_plan(Path(path))
 
 
-def find_plan(plan_id: str, hint: str | None = None) -> Plan:
-    """The plan a draw used: its recorded file if it still holds that plan, else any plan folder's."""
-    candidates = [Path(hint)] if hint else []
-    candidates += [path for path in available_plans().values() if not hint or path != Path(hint)]
-    for path in candidates:
-        if path.is_file():
-            plan = _plan_by_path(str(path.resolve()), path.stat().st_mtime)
-            if plan.id == plan_id:
-                return plan
+def find_plan(plan_id: str, hint: str | None = None, sha256: str | None = None) -> Plan:
+    """The plan a draw used, ``sha256`` (its recorded hash) preferred.
+
+    Looks at the recorded file (``hint``), the plan folders and their ``archive`` subfolders, where
+    earlier versions of a plan are kept byte for byte so their draws can still be redone. Without an
+    exact match, the first file holding ``plan_id`` is used (verify then reports the changed hash).
+    """
+    found: Plan | None = None
+    for path in _candidates(hint):
+        plan = _plan_by_path(str(path.resolve()), path.stat().st_mtime)
+        if plan.id != plan_id:
+            continue
+        if sha256 is None or plan.sha256 == sha256:
+            return plan
+        found = found or plan
+    if found is not None:
+        return found
     raise BadPlan(messages.PLAN_OF_DRAW_NOT_FOUND.format(plan=plan_id, path=hint or "—"))
+
+
+def _candidates(hint: str | None) -> list[Path]:
+    paths = [Path(hint)] if hint else []
+    paths += list(available_plans().values())
+    paths += [p for folder in plan_dirs() for p in sorted((folder / ARCHIVE).glob("*.yaml"))]
+    unique = dict.fromkeys(p for p in paths if p.is_file())
+    return list(unique)

@@ -23,19 +23,19 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from jcdraw import messages
 from jcdraw.errors import BadPlan
 from jcdraw.io.text import normalize_key_one
+from jcdraw.plans.credit import (
+    CreditRule,
+    CreditRuleSpec,
+    FlatRule,
+    RatiosRule,
+    exact_number,
+    resolve,
+)
 from jcdraw.records import MIN_OFFICERS
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def _exact(value: object) -> Fraction:
-    """Ratios are exact: 0.3 in YAML means 3/10, never the binary float; "30%" means 3/10 too."""
-    text = str(value).strip()
-    if text.endswith(("%", "％")):
-        return Fraction(text[:-1].strip()) / 100
-    return Fraction(text)
 
 
 # --- areas -------------------------------------------------------------------------------------
@@ -70,11 +70,16 @@ class Areas(_Strict):
 
     @cached_property
     def division_lookup(self) -> dict[str, list[str]]:
-        """6-digit division code → canonical regions that carry it."""
-        table: dict[str, list[str]] = {}
+        """6-digit division code → canonical regions that carry it.
+
+        The city's own code (``city_code``, the city-level registrar) carries every region: a firm the
+        city registered may sit in any district.
+        """
+        table: dict[str, list[str]] = {self.city_code: list(self.region_names)}
         for region in self.regions:
             for code in region.codes:
-                table.setdefault(code, []).append(region.name)
+                if region.name not in table.setdefault(code, []):
+                    table[code].append(region.name)
         return table
 
     @cached_property
@@ -117,14 +122,15 @@ class RiskClass(_Strict):
     code: str
     label: str
     aliases: list[str] = []
+    # Version-1 plans only: the class's ratio as a multiple of the task's (or fixed) and rounds a year.
     multiplier: Fraction | None = None
     ratio: Fraction | None = None
-    frequency: int = Field(ge=1)
+    frequency: int | None = Field(default=None, ge=1)
 
     @field_validator("multiplier", "ratio", mode="before")
     @classmethod
     def _exact_number(cls, value: object) -> Fraction | None:
-        return None if value is None else _exact(value)
+        return None if value is None else exact_number(value)
 
 
 class RiskPolicy(_Strict):
@@ -140,16 +146,20 @@ class RiskPolicy(_Strict):
     def codes(self) -> list[str]:
         return [c.code for c in self.classes]
 
-    def ratios(self, nominal: Fraction) -> dict[str, Fraction]:
-        """Ratio per class: the fixed ratio if given, else nominal × multiplier; capped at 1."""
-        result: dict[str, Fraction] = {}
-        for c in self.classes:
-            raw = c.ratio if c.ratio is not None else nominal * (c.multiplier or Fraction(1))
-            result[c.code] = min(Fraction(1), raw)
-        return result
+    @property
+    def is_legacy(self) -> bool:
+        """Written as version-1 plans were: per-class multipliers or ratios and frequencies."""
+        return any(c.multiplier is not None or c.ratio is not None or c.frequency for c in self.classes)
 
-    def frequencies(self) -> dict[str, int]:
-        return {c.code: c.frequency for c in self.classes}
+    def legacy_rule(self, nominal: Fraction) -> RatiosRule:
+        """The ``ratios`` rule a version-1 policy amounts to: nominal × multiplier (or the fixed ratio),
+        capped at 1, with each class's frequency (1 where none was written)."""
+        ratios = {
+            c.code: min(Fraction(1), c.ratio if c.ratio is not None else nominal * (c.multiplier or 1))
+            for c in self.classes
+        }
+        frequencies = {c.code: c.frequency or 1 for c in self.classes}
+        return RatiosRule(classes=tuple(self.codes), ratios=ratios, frequencies=frequencies)
 
 
 # --- tasks and plans ---------------------------------------------------------------------------
@@ -167,6 +177,13 @@ class TeamRuleSpec(_Strict):
     # The law asks for at least two enforcement officers at every inspection; a plan may ask for more.
     min_size: int = Field(default=MIN_OFFICERS, ge=MIN_OFFICERS)
     per_department: dict[str, int] | None = None
+
+
+class Target(_Strict):
+    """Who a targeted task (定向抽查) draws among: every condition must hold."""
+
+    risk_classes: list[str] = []
+    registry_flags: dict[str, str] = {}  # column of the 检查对象 sheet → value it must hold
 
 
 class Task(_Strict):
@@ -187,12 +204,15 @@ class Task(_Strict):
     partner_departments: list[str] = []
     mode: str | None = None
     risk_policy: RiskPolicy | None = None
+    credit_rule: CreditRuleSpec | None = None
+    sampling: Literal["不定向", "定向"] = "不定向"
+    target: Target | None = None
     team: TeamRuleSpec = TeamRuleSpec()
 
     @field_validator("ratio", mode="before")
     @classmethod
     def _exact_ratio(cls, value: object) -> Fraction:
-        return _exact(value)
+        return exact_number(value)
 
     @property
     def departments(self) -> list[str]:
@@ -209,6 +229,14 @@ class Task(_Strict):
 PlanKind = Literal["部门联合", "内部"]
 
 
+class PlanChange(_Strict):
+    """One written adjustment of the plan (计划调整), newest last; ``version`` is the version it made."""
+
+    version: int = Field(ge=1)
+    changed_on: date | None = Field(default=None, alias="date")
+    text: str
+
+
 class Plan(_Strict):
     id: str
     version: int = 1
@@ -221,6 +249,10 @@ class Plan(_Strict):
     publicity_deadline_workdays: int = Field(default=20, ge=1)
     areas: str = "jincheng.yaml"
     risk_policy: RiskPolicy
+    credit_rule: CreditRuleSpec | None = None
+    # The head of the unit (单位主要负责人) who alone approves corrections of recorded results.
+    approver: str | None = None
+    changes: list[PlanChange] = []
     tasks: list[Task] = Field(min_length=1)
 
     # Set by the loader: where the plan came from and the exact bytes' hash.
@@ -245,6 +277,16 @@ class Plan(_Strict):
 
     def policy_for(self, task: Task) -> RiskPolicy:
         return task.risk_policy or self.risk_policy
+
+    def rule_for(self, task: Task) -> CreditRule:
+        """The task's credit rule: its own, else the plan's; a version-1 policy's ratios; else flat."""
+        policy = self.policy_for(task)
+        spec = task.credit_rule or self.credit_rule
+        if spec is not None:
+            return resolve(spec, tuple(policy.codes), task.frequency)
+        if policy.is_legacy:
+            return policy.legacy_rule(task.ratio)
+        return FlatRule(classes=tuple(policy.codes), frequency=task.frequency)
 
     def scope_of(self, task: Task) -> list[str]:
         return self.geography.resolve_scope(task.scope) or []
