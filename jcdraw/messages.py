@@ -359,6 +359,7 @@ XLSX_TEXT_NEEDS_FAST_WRITER = "工作表“{sheet}”第 {row} 行“{column}”
 XLSX_DROPDOWN_ERROR_TITLE = "输入值无效"
 XLSX_DROPDOWN_ERROR = "请从下拉列表中选择。"
 XLSX_OPTIONS_SHEET = "_选项"
+XLSX_NOT_FOR_PRINT = "（机读数据，无需打印）"
 XLSX_CONTINUED_SHEET = "{name}({part})"
 
 # --- templates and workspace -------------------------------------------------------------------

@@ -27,6 +27,10 @@ Spec:
   ``{name}(2)``, ``{name}(3)`` … with the same header, widths and dropdowns, in order; none is dropped.
 - Sheet names are made legal for Excel (≤ 31 UTF-16 units, none of ``[]:*?/\\``, no leading or trailing
   apostrophe, unique ignoring case).
+- Printing: a sheet with ``print_setup`` (``jcdraw.io.xlsx_print.PrintSetup``) gets A4 page settings,
+  inherited by its continuation sheets; ``NOT_FOR_PRINT`` marks a machine sheet, which is then never
+  the active one. Without it the page settings are xlsxwriter's defaults. Charts are ``width`` ×
+  ``height`` pixels, by default a size that fits an A4 landscape page.
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ from jcdraw import messages
 from jcdraw.io._xlsx_rows import RowLayout, close_scratch_files, release_zip_handles, row_writer_for
 from jcdraw.io.atomic import atomic_output
 from jcdraw.io.xlsx_cells import is_missing, is_plain_number, utf16_len, utf16_truncate
+from jcdraw.io.xlsx_print import CHART_HEIGHT, CHART_WIDTH, PrintSetup, apply_print_setup
 
 ROW_CAP = 1_048_576  # Excel's rows per sheet, title and header included; tests patch it smaller.
 WIDTH_SAMPLE_ROWS = 1000
@@ -88,6 +93,7 @@ class Sheet:
     title: str | None = None  # merged title row above the header
     dropdown_rows: int = 0  # empty rows after the data that still get the dropdowns (templates)
     hidden: bool = False
+    print_setup: PrintSetup | None = None  # None: xlsxwriter's defaults; see jcdraw.io.xlsx_print
 
 
 @dataclass
@@ -100,6 +106,8 @@ class BarChart:
     title: str
     anchor: str  # top-left cell, e.g. "H2"
     horizontal: bool = False  # bars instead of columns
+    width: int = CHART_WIDTH  # pixels; the default fits an A4 landscape page
+    height: int = CHART_HEIGHT
 
 
 @dataclass
@@ -238,7 +246,9 @@ def _fill(workbook: Any, sheets: Sequence[Sheet], charts: Sequence[BarChart]) ->
         _write_options_sheet(workbook, options_sheet, list(long_lists))
     for chart in charts:
         _insert_chart(workbook, chart, first_parts)
-    first_visible = next(sheet for sheet in sheets if not sheet.hidden)
+    visible = [sheet for sheet in sheets if not sheet.hidden]
+    # Excel and WPS print the active sheet by default: never a machine sheet if there is another.
+    first_visible = next((sheet for sheet in visible if _for_print(sheet)), visible[0])
     # Otherwise xlsxwriter would un-hide the first sheet to make it the active one.
     first_parts[first_visible.name].worksheet.activate()
     return names
@@ -282,6 +292,10 @@ def _write_sheet(
             return parts
 
 
+def _for_print(sheet: Sheet) -> bool:
+    return sheet.print_setup is None or sheet.print_setup.for_print
+
+
 def _start_part(workbook: Any, name: str, sheet: Sheet, widths: list[float], formats: _Formats) -> Worksheet:
     worksheet = workbook.add_worksheet(name)
     for col, column in enumerate(sheet.columns):
@@ -303,6 +317,15 @@ def _start_part(workbook: Any, name: str, sheet: Sheet, widths: list[float], for
     worksheet.ignore_errors({"number_stored_as_text": "A1:XFD1048576"})
     if sheet.hidden:
         worksheet.hide()
+    if sheet.print_setup is not None:
+        apply_print_setup(
+            worksheet,
+            sheet.print_setup,
+            title=sheet.title or name,
+            header_row=header_row,
+            last_col=len(sheet.columns) - 1,
+            widths=widths,
+        )
     return worksheet
 
 
@@ -493,6 +516,7 @@ def _insert_chart(workbook: Any, spec: BarChart, parts: dict[str, _Part]) -> Non
             }
         )
     chart.set_title({"name": spec.title})
+    chart.set_size({"width": spec.width, "height": spec.height})
     if len(spec.value_cols) < 2:
         chart.set_legend({"none": True})
     else:
