@@ -167,7 +167,7 @@ def test_without_print_setup_nothing_changes(tmp_path: Path) -> None:
     assert ws.oddFooter.center.text is None
 
 
-def test_chart_is_sized_for_an_a4_landscape_page(tmp_path: Path) -> None:
+def test_chart_is_sized_for_an_a4_landscape_page_and_drops_printed_gridlines(tmp_path: Path) -> None:
     rows = [("成品油", 10), ("再生资源", 6)]
     chart = BarChart("图", 0, [1], "c", "D2")
     ws = _write(tmp_path / "a.xlsx", [Sheet("图", NARROW, rows, print_setup=PrintSetup())], charts=[chart])[
@@ -179,11 +179,36 @@ def test_chart_is_sized_for_an_a4_landscape_page(tmp_path: Path) -> None:
     width = (end.col - start.col) * column_px + end.colOff // emu_per_pixel
     height = (end.row - start.row) * row_px + end.rowOff // emu_per_pixel
     assert (width, height) == (chart.width, chart.height) == (720, 432)
+    assert not ws.print_options.gridLines  # they would grid the empty cells around the chart
     landscape = (
         (A4_HEIGHT_IN - 2 / 2.54) * 96,
         (A4_WIDTH_IN - 3.8 / 2.54) * 96,
     )  # printable, default margins
     assert chart.width < landscape[0] and chart.height < landscape[1]
+
+
+@pytest.mark.parametrize(
+    ("orientation", "anchor", "width", "expected"),
+    [
+        ("auto", "D2", 720, "landscape"),  # 152 + 75 + 64 + 720 px > 718 px
+        ("auto", "A30", 720, "landscape"),  # 720 px alone > 718 px
+        ("auto", "A30", 480, "portrait"),
+        ("portrait", "D2", 720, "portrait"),
+    ],
+)
+def test_a_chart_counts_for_the_orientation(
+    tmp_path: Path, orientation: str, anchor: str, width: int, expected: str
+) -> None:
+    setup = PrintSetup(orientation=orientation)  # type: ignore[arg-type]
+    sheet = Sheet("图", NARROW, [("成品油", 10)] * 25, print_setup=setup)
+    chart = BarChart("图", 0, [1], "c", anchor, width=width)
+    assert _write(tmp_path / "a.xlsx", [sheet], charts=[chart])["图"].page_setup.orientation == expected
+
+
+def test_explicit_gridlines_stay_on_a_chart_sheet(tmp_path: Path) -> None:
+    sheet = Sheet("图", NARROW, [("成品油", 10)], print_setup=PrintSetup(gridlines=True))
+    ws = _write(tmp_path / "a.xlsx", [sheet], charts=[BarChart("图", 0, [1], "c", "D2")])["图"]
+    assert ws.print_options.gridLines is True
 
 
 # --- a real print ---------------------------------------------------------------------------------

@@ -537,7 +537,7 @@ def test_streamed_rows_are_byte_identical_to_per_cell_writes(
 
 
 def _xlsxwriter_escapes_it_faithfully(text: str) -> bool:
-    # Where xlsxwriter itself changes the text, _RowWriter deliberately differs (see _inline_text).
+    # Where xlsxwriter itself changes the text, FastRowWriter deliberately differs (see _inline_text).
     overlapping = len(re.findall(r"(?=_x[0-9a-fA-F]{4}_)", text)) != len(
         re.findall(r"_x[0-9a-fA-F]{4}_", text)
     )

@@ -4,7 +4,7 @@ Spec:
 
 - ``row_writer_for(worksheet, layout)`` returns a ``RowWriter``: ``FastRowWriter`` when ``fast_path_problem``
   finds nothing wrong, else ``PublicRowWriter``. Both type cells by the rules of ``jcdraw.io.xlsx_cells``
-  and give byte-identical files (see the exception below); the fast one is about 3× faster.
+  and give byte-identical files (see the exception below); the fast one takes about 4× less CPU.
 - ``FastRowWriter`` builds whole ``<row>`` elements as text and appends them to the worksheet's
   constant_memory row file, as xlsxwriter's own per-cell writes would (same cell references, style
   indices, number formatting, text escaping). Internals it uses: ``Worksheet._write_single_row`` (flush

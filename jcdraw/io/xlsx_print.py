@@ -4,15 +4,16 @@ Spec:
 
 - ``PrintSetup()`` alone prints a table well: A4 (xlsxwriter paper 9), orientation by width (below),
   fit to 1 page wide and as many pages tall as needed, title and header rows repeated on every page,
-  centred horizontally, gridlines printed (data cells have no borders of their own), margins of 1 cm
-  left and right and 1.9 cm top and bottom with header and footer 0.8 cm from the edge.
-  Header: the centre shows ``header`` (default: the sheet's title, else its name). Footer: the centre
-  shows ``第 N 页 共 M 页``; ``footer_left`` and ``footer_right`` (e.g. the ledger anchor) the sides.
-- ``orientation="auto"``: portrait when the columns fit portrait A4's printable width at 100 % scale,
-  else landscape (where fit-to-width shrinks them less). Widths are counted as Excel lays out Calibri
-  11 at 96 dpi: 7 px per character of column width plus 5 px of padding; the printable width is the
-  paper's width less the left and right margins (portrait 7.48 in = 718 px with the default margins,
-  landscape 1,047 px).
+  centred horizontally, gridlines printed (data cells have no borders of their own; but not on a sheet
+  with a chart, where they would grid the empty cells around it), margins of 1 cm left and right and
+  1.9 cm top and bottom with header and footer 0.8 cm from the edge. Header: the centre shows
+  ``header`` (default: the sheet's title, else its name). Footer: the centre shows ``第 N 页 共 M 页``;
+  ``footer_left`` and ``footer_right`` (e.g. the ledger anchor) the sides.
+- ``orientation="auto"``: portrait when the columns — and any chart, measured from the left edge to
+  its right edge — fit portrait A4's printable width at 100 % scale, else landscape (where
+  fit-to-width shrinks them less). Widths are counted as Excel lays out Calibri 11 at 96 dpi: 7 px
+  per character of column width plus 5 px of padding; the printable width is the paper's width less
+  the left and right margins (portrait 7.48 in = 718 px with the default margins, landscape 1,047 px).
 - ``fit_one_page``: the whole sheet on one page (record sheets with their signature lines).
   Otherwise ``fit_width`` pages wide (1) by ``fit_height`` tall (0 = as many as needed).
 - Header and footer texts are escaped for Excel's codes (``&`` → ``&&``). xlsxwriter drops a whole
@@ -43,6 +44,7 @@ A4_PAPER = 9  # xlsxwriter's (and Excel's) paper code for A4
 A4_WIDTH_IN, A4_HEIGHT_IN = 210 / 25.4, 297 / 25.4
 PIXELS_PER_INCH = 96
 PIXELS_PER_CHARACTER, COLUMN_PADDING_PX = 7, 5  # Calibri 11, as Excel and xlsxwriter size columns
+DEFAULT_COLUMN_WIDTH = 8.43  # Excel's, in characters (64 px)
 HEADER_FOOTER_LIMIT = 255  # Excel's limit per header or footer string, codes included
 PAGE_NUMBERS = "第 &P 页 共 &N 页"
 CHART_WIDTH, CHART_HEIGHT = 720, 432  # pixels; 1.5 × xlsxwriter's default 480 × 288
@@ -69,7 +71,7 @@ class PrintSetup:
     fit_one_page: bool = False  # the whole sheet on one page (overrides fit_width and fit_height)
     repeat_header: bool = True  # title and header rows on every page
     center_horizontally: bool = True
-    gridlines: bool = True
+    gridlines: bool | None = None  # printed cell borders; None: yes, unless the sheet has a chart
     margins: Margins = Margins()
     header: str | None = None  # centre of the page header; None: the sheet's title, else its name
     footer_left: str = ""
@@ -107,7 +109,7 @@ def apply_print_setup(
         worksheet.repeat_rows(0, header_row)
     if setup.center_horizontally:
         worksheet.center_horizontally()
-    if setup.gridlines:
+    if setup.gridlines is not False:
         worksheet.hide_gridlines(0)  # 0: neither hidden on screen nor in print
     worksheet.set_header(_centre(setup.header if setup.header is not None else title), margin=margins.header)
     worksheet.set_footer(
@@ -116,10 +118,34 @@ def apply_print_setup(
     )
 
 
+def adjust_for_chart(
+    worksheet: Any, setup: PrintSetup, widths: list[float], anchor_col: int, chart_width: int
+) -> None:
+    """Settings that change when ``worksheet`` gets a chart whose left edge is at ``anchor_col``.
+
+    Printed gridlines would cover the empty cells around the chart, so "auto" gridlines are dropped.
+    An auto-oriented sheet turns landscape if the chart's right edge would not fit portrait; columns
+    past the sheet's own have Excel's default width.
+    """
+    if not setup.for_print:
+        return
+    if setup.gridlines is None:
+        worksheet.hide_gridlines(1)  # 1: shown on screen, not printed (Excel's default)
+    if setup.orientation != "auto":
+        return
+    before = [widths[col] if col < len(widths) else DEFAULT_COLUMN_WIDTH for col in range(anchor_col)]
+    reach = sum(_column_pixels(width) for width in before) + chart_width
+    if reach > _portrait_printable_px(setup.margins):
+        worksheet.set_landscape()
+
+
 def portrait_fits(widths: list[float], margins: Margins) -> bool:
     """Whether columns of these widths (in characters) fit portrait A4's printable width at 100 %."""
-    printable = (A4_WIDTH_IN - margins.left - margins.right) * PIXELS_PER_INCH
-    return sum(_column_pixels(width) for width in widths) <= printable
+    return sum(_column_pixels(width) for width in widths) <= _portrait_printable_px(margins)
+
+
+def _portrait_printable_px(margins: Margins) -> float:
+    return (A4_WIDTH_IN - margins.left - margins.right) * PIXELS_PER_INCH
 
 
 def header_footer(left: str, centre: str, right: str, *, centre_is_code: bool = False) -> str:
