@@ -15,7 +15,7 @@ Spec:
   shaped like ``<r>…</r>``, which it pastes in as rich-text XML; overlapping ``_xHHHH_`` look-alikes, of
   which it escapes only the first) it writes the text as unformatted rich-text runs cut so that
   xlsxwriter cannot see either shape: the cell reads back as the same text, but its XML differs from
-  the fast path's. If such a text also holds a control character, (or U+FFFE/U+FFFF), which xlsxwriter
+  the fast path's. If such a text also holds a control character (or U+FFFE/U+FFFF), which xlsxwriter
   escapes twice inside rich text, no public call can store it: ``OutputError``.
 - The guard, ``fast_path_problem``, says why the fast path cannot be used, or None. "Known" needs both:
   1. the xlsxwriter version is in ``KNOWN_SERIES`` (the series whose output the byte-identity tests
