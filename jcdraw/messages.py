@@ -363,9 +363,11 @@ OUTPUT_DISK_FULL = (
     "磁盘空间已满，无法写入“{path}”。原有文件（如有）未被改动，也没有留下不完整的文件。请清理磁盘空间后重试。"
 )
 XLSX_CELL_TOO_LONG = "工作表“{sheet}”第 {row} 行“{column}”列（{letter} 列）的内容有 {length} 个字符，超过 Excel 单元格上限 32767 个字符，无法写入。请缩短该内容后重试。"
+XLSX_TEXT_NEEDS_FAST_WRITER = "工作表“{sheet}”第 {row} 行“{column}”列（{letter} 列）的内容既含控制字符，又含形如 _x0041_ 或 <r>…</r> 的文字，当前安装的 xlsxwriter {version} 无法原样写入。请安装 xlsxwriter 3.3 系列版本后重试，或删除该内容中的控制字符。"
 XLSX_DROPDOWN_ERROR_TITLE = "输入值无效"
 XLSX_DROPDOWN_ERROR = "请从下拉列表中选择。"
 XLSX_OPTIONS_SHEET = "_选项"
+XLSX_NOT_FOR_PRINT = "（机读数据，无需打印）"
 XLSX_CONTINUED_SHEET = "{name}({part})"
 
 # --- templates and workspace -------------------------------------------------------------------

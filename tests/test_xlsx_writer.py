@@ -9,6 +9,7 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -24,6 +25,7 @@ from xlsxwriter.utility import _datetime_to_excel_datetime
 
 from jcdraw import messages
 from jcdraw.errors import OutputError
+from jcdraw.io import _xlsx_rows, xlsx_cells
 from jcdraw.io import xlsx_write as xlsx_writer
 from jcdraw.io.xlsx_write import BarChart, Column, Sheet, safe_sheet_name, write_workbook
 
@@ -443,42 +445,20 @@ def test_chart_naming_unknown_sheet_is_a_value_error(tmp_path: Path) -> None:
 
 
 # --- streamed row XML ----------------------------------------------------------------------------
-# _RowWriter writes each <row> as text instead of calling xlsxwriter once per cell. The oracle below
-# is the per-cell implementation it replaced: both must give byte-identical workbooks.
+# FastRowWriter writes each <row> as text instead of calling xlsxwriter once per cell. Its oracle is the
+# package's fallback, PublicRowWriter (one public write_* call per cell): both must give byte-identical
+# workbooks on the installed xlsxwriter.
 
 
-class _PerCellRowWriter:
-    """One xlsxwriter ``write_*`` call per cell (the implementation before direct row XML)."""
+def _force_path(patch: pytest.MonkeyPatch, path: str) -> None:
+    problem = None if path == "fast" else "forced by the test"
+    patch.setattr(_xlsx_rows, "fast_path_problem", lambda worksheet: problem)
 
-    def __init__(self, worksheet: object, sheet_name: str, columns: list[Column], formats: object) -> None:
-        self.worksheet: object = worksheet
-        self.formats: object = formats
-        self.number_formats = [formats.for_numbers(column.kind) for column in columns]  # type: ignore[attr-defined]
 
-    def write(self, first_row: int, rows: Iterator[Sequence[object]]) -> int:
-        count = 0
-        for row_index, row in enumerate(rows, start=first_row):
-            for col, value in enumerate(row):
-                self._write(row_index, col, value)
-            count += 1
-        return count
-
-    def _write(self, row: int, col: int, value: object) -> None:
-        ws, formats, number_format = self.worksheet, self.formats, self.number_formats[col]
-        if value is None or xlsx_writer._is_missing(value):
-            return
-        if type(value) is str:
-            ws.write_string(row, col, value)  # type: ignore[attr-defined]
-        elif isinstance(value, bool) or type(value).__name__ == "bool":
-            ws.write_boolean(row, col, bool(value), number_format)  # type: ignore[attr-defined]
-        elif isinstance(value, dt.datetime):
-            ws.write_datetime(row, col, value.replace(tzinfo=None), formats.datetime)  # type: ignore[attr-defined]
-        elif isinstance(value, dt.date):
-            ws.write_datetime(row, col, value, formats.date)  # type: ignore[attr-defined]
-        elif xlsx_writer._is_plain_number(value):
-            ws.write_number(row, col, float(value), number_format)  # type: ignore[arg-type, attr-defined]
-        else:
-            ws.write_string(row, col, str(value))  # type: ignore[attr-defined]
+def _require_known_xlsxwriter() -> None:
+    problem = _xlsx_rows.library_problem()
+    if problem:
+        pytest.skip(f"the fast path is not used on this xlsxwriter: {problem}")
 
 
 MIXED_COLUMNS = [
@@ -517,10 +497,13 @@ def _parts(path: Path) -> dict[str, bytes]:
 def _both_ways(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sheets: Sequence[Sheet], charts: Sequence[BarChart] = ()
 ) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    _require_known_xlsxwriter()
     streamed, per_cell = tmp_path / "streamed.xlsx", tmp_path / "per_cell.xlsx"
-    write_workbook(streamed, sheets, force=True, charts=charts)
     with monkeypatch.context() as patch:
-        patch.setattr(xlsx_writer, "_RowWriter", _PerCellRowWriter)
+        _force_path(patch, "fast")
+        write_workbook(streamed, sheets, force=True, charts=charts)
+    with monkeypatch.context() as patch:
+        _force_path(patch, "public")
         write_workbook(per_cell, sheets, force=True, charts=charts)
     return _parts(streamed), _parts(per_cell)
 
@@ -554,7 +537,7 @@ def test_streamed_rows_are_byte_identical_to_per_cell_writes(
 
 
 def _xlsxwriter_escapes_it_faithfully(text: str) -> bool:
-    # Where xlsxwriter itself changes the text, _RowWriter deliberately differs (see _inline_text).
+    # Where xlsxwriter itself changes the text, FastRowWriter deliberately differs (see _inline_text).
     overlapping = len(re.findall(r"(?=_x[0-9a-fA-F]{4}_)", text)) != len(
         re.findall(r"_x[0-9a-fA-F]{4}_", text)
     )
@@ -645,12 +628,145 @@ def test_values_read_back_with_both_readers(tmp_path: Path) -> None:
 @example(dt.date(1900, 3, 1))
 def test_excel_date_serial_matches_xlsxwriter(day: dt.date) -> None:
     expected = _datetime_to_excel_datetime(day, date_1904=False, remove_timezone=False)
-    assert xlsx_writer._excel_date(day) == expected
+    assert xlsx_cells.excel_date(day) == expected
 
 
 def test_row_writer_refuses_a_worksheet_it_cannot_stream_into() -> None:
     workbook = xlsxwriter.Workbook(None, {"in_memory": True})
     with pytest.raises(RuntimeError, match="constant_memory"):
-        xlsx_writer._RowWriter(
-            workbook.add_worksheet("s"), "s", [Column("a")], xlsx_writer._Formats.create(workbook)
+        _xlsx_rows.FastRowWriter(
+            workbook.add_worksheet("s"), xlsx_writer._Formats.create(workbook).layout("s", [Column("a")])
         )
+
+
+# --- the guard and the public-API fallback ------------------------------------------------------
+
+
+@pytest.fixture
+def plain_worksheet(tmp_path: Path) -> Iterator[object]:
+    """A worksheet as write_workbook makes them (in_memory would switch constant_memory off)."""
+    workbook = xlsxwriter.Workbook(str(tmp_path / "plain.xlsx"), xlsx_writer.WORKBOOK_OPTIONS)
+    yield workbook.add_worksheet("s")
+    workbook.close()
+
+
+def test_guard_takes_the_fast_path_on_the_installed_xlsxwriter(plain_worksheet: object) -> None:
+    if tuple(int(part) for part in xlsxwriter.__version__.split(".")[:2]) not in _xlsx_rows.KNOWN_SERIES:
+        pytest.skip(f"xlsxwriter {xlsxwriter.__version__} is not a verified series")
+    assert _xlsx_rows.library_problem() is None
+    assert _xlsx_rows.row_path(plain_worksheet) == "fast"
+
+
+def _fallback_sheets() -> list[Sheet]:
+    rows: list[tuple[object, ...]] = [(text, i, None, None, "城区") for i, text in enumerate(SPECIAL_TEXTS)]
+    rows += [
+        (None, -0.0, dt.date(1900, 2, 28), 0.125, None),
+        (7, 1e300, dt.date(2025, 3, 1), True, False),
+        (2.5, 10**15, dt.datetime(2025, 3, 1, 9, 30, 15, 500), float("inf"), Decimal("2.50")),
+    ]
+    return [
+        Sheet("名单", MIXED_COLUMNS, rows, title="标题", dropdown_rows=3),
+        Sheet("图", [Column("任务"), Column("n", kind="number")], [("甲", 1), ("乙", 2)]),
+    ]
+
+
+def test_unknown_xlsxwriter_falls_back_to_the_public_api_with_identical_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, plain_worksheet: object
+) -> None:
+    _require_known_xlsxwriter()  # the fast path is the reference here
+    monkeypatch.setattr(xlsx_writer, "ROW_CAP", 12)  # continuation sheets too
+    charts = [BarChart("图", 0, [1], "c", "D2")]
+    fast, fallback = tmp_path / "fast.xlsx", tmp_path / "fallback.xlsx"
+    write_workbook(fast, _fallback_sheets(), charts=charts)
+    used: list[str] = []
+    real_public = _xlsx_rows.PublicRowWriter
+    with monkeypatch.context() as patch:
+        patch.setattr(xlsxwriter, "__version__", "3.99.0")  # a release the guard does not know
+        patch.setattr(_xlsx_rows, "FastRowWriter", None)  # must not even be built
+        patch.setattr(
+            _xlsx_rows, "PublicRowWriter", lambda *args: used.append("public") or real_public(*args)
+        )
+        assert _xlsx_rows.row_path(plain_worksheet) == "public"
+        names = write_workbook(fallback, _fallback_sheets(), charts=charts)
+    assert names == ["名单", "名单(2)", "图"]
+    assert used == ["public"] * 3
+    assert _parts(fallback) == _parts(fast)
+    fast_book, fallback_book = _open(fast), _open(fallback)
+    for name in names:
+        assert _values(fallback_book[name]) == _values(fast_book[name])
+    assert _values(fallback_book["名单"])[2][0] == "a & b < c > d"
+
+
+def _with_signature(owner: type, name: str, extra: str) -> object:
+    """``owner.name`` still working (xlsxwriter's public API calls it) but with one more parameter."""
+    original = getattr(owner, name)
+    namespace: dict[str, object] = {"original": original}
+    exec(f"def changed(self, *args, {extra}=None):\n    return original(self, *args)", namespace)
+    return namespace["changed"]
+
+
+@pytest.mark.parametrize(
+    "break_it",
+    [
+        lambda patch: patch.setattr(xlsxwriter, "__version__", "4.0.0"),
+        lambda patch: patch.setattr(xlsxwriter, "__version__", "3.2.9"),
+        lambda patch: patch.setattr(
+            _xlsx_rows,
+            "_NEEDED_METHODS",
+            (*_xlsx_rows._NEEDED_METHODS, (xlsxwriter.worksheet.Worksheet, "_gone", ("self",))),
+        ),
+        lambda patch: patch.setattr(
+            xlsxwriter.format.Format,
+            "_get_xf_index",
+            _with_signature(xlsxwriter.format.Format, "_get_xf_index", "theme"),
+        ),
+        lambda patch: patch.setattr(
+            xlsxwriter.worksheet.Worksheet,
+            "_write_single_row",
+            _with_signature(xlsxwriter.worksheet.Worksheet, "_write_single_row", "spans"),
+        ),
+    ],
+    ids=["newer-version", "older-version", "missing-method", "changed-signature", "changed-row-flush"],
+)
+def test_guard_refuses_an_xlsxwriter_it_does_not_know(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, break_it: object, plain_worksheet: object
+) -> None:
+    break_it(monkeypatch)  # type: ignore[operator]
+    assert _xlsx_rows.library_problem() is not None
+    assert _xlsx_rows.row_path(plain_worksheet) == "public"
+    rows = [("=1+1", 1, dt.date(2025, 3, 1), 0.5, "城区")]
+    ws = _simple(tmp_path / "a.xlsx", rows, columns=MIXED_COLUMNS)["数据"]
+    assert _values(ws)[1] == ["=1+1", 1, dt.datetime(2025, 3, 1), 0.5, "城区"]
+
+
+def test_guard_refuses_a_worksheet_with_row_attributes(plain_worksheet: Any) -> None:
+    assert _xlsx_rows.row_path(plain_worksheet) == "fast" or _xlsx_rows.library_problem()
+    plain_worksheet.set_default_row(30)  # every <row> would need ht=
+    assert _xlsx_rows.row_path(plain_worksheet) == "public"
+    assert "constant_memory" in (_xlsx_rows.worksheet_problem(plain_worksheet) or "")
+
+
+def test_fallback_keeps_texts_xlsxwriter_would_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = ["<r>x</r>", "<r><t>y</t></r>", "_x005F_x0041_", "<r> _x0041_ & </r>", "a_x0041_x0042_b"]
+    path = tmp_path / "a.xlsx"
+    with monkeypatch.context() as patch:
+        _force_path(patch, "public")
+        ws = _simple(path, [(text, i) for i, text in enumerate(texts)])["数据"]
+    # Plain rich-text runs, none holding an escape: openpyxl's text is the cell's text as it is.
+    assert [ws.cell(row=i + 2, column=1).value for i in range(len(texts))] == texts
+    calamine = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("数据").to_python()
+    assert [row[0] for row in calamine[1:]] == texts
+
+
+def test_fallback_refuses_text_no_public_call_can_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _force_path(monkeypatch, "public")
+    with pytest.raises(OutputError) as caught:
+        _simple(tmp_path / "a.xlsx", [("ok", 1), ("<r>\x01</r>", 2)], columns=[Column("备注"), Column("n")])
+    assert str(caught.value) == messages.XLSX_TEXT_NEEDS_FAST_WRITER.format(
+        sheet="数据", row=3, column="备注", letter="A", version=xlsxwriter.__version__
+    )
+    assert list(tmp_path.iterdir()) == []

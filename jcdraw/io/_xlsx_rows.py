@@ -1,0 +1,426 @@
+"""Data rows into a constant_memory xlsxwriter worksheet; the one place that uses xlsxwriter internals.
+
+Spec:
+
+- ``row_writer_for(worksheet, layout)`` returns a ``RowWriter``: ``FastRowWriter`` when ``fast_path_problem``
+  finds nothing wrong, else ``PublicRowWriter``. Both type cells by the rules of ``jcdraw.io.xlsx_cells``
+  and give byte-identical files (see the exception below); the fast one takes about 4× less CPU.
+- ``FastRowWriter`` builds whole ``<row>`` elements as text and appends them to the worksheet's
+  constant_memory row file, as xlsxwriter's own per-cell writes would (same cell references, style
+  indices, number formatting, text escaping). Internals it uses: ``Worksheet._write_single_row`` (flush
+  the header row xlsxwriter still holds), ``row_data_fh``, ``previous_row``/``dim_rowmax`` (the
+  bookkeeping xlsxwriter would have done), ``_convert_date_time``, ``Format._get_xf_index``.
+- ``PublicRowWriter`` makes one public ``write_string``/``write_number``/``write_boolean``/
+  ``write_datetime`` call per cell. Where xlsxwriter's ``write_string`` itself would change a text (text
+  shaped like ``<r>…</r>``, which it pastes in as rich-text XML; overlapping ``_xHHHH_`` look-alikes, of
+  which it escapes only the first) it writes the text as unformatted rich-text runs cut so that
+  xlsxwriter cannot see either shape: the cell reads back as the same text, but its XML differs from
+  the fast path's. If such a text also holds a control character (or U+FFFE/U+FFFF), which xlsxwriter
+  escapes twice inside rich text, no public call can store it: ``OutputError``.
+- The guard, ``fast_path_problem``, says why the fast path cannot be used, or None. "Known" needs both:
+  1. the xlsxwriter version is in ``KNOWN_SERIES`` (the series whose output the byte-identity tests
+     compared; the fast path copies xlsxwriter's *behaviour* — escaping, number format, attribute order —
+     which a release can change without changing any name or signature), and
+  2. every internal the fast path touches exists with the signature it calls (a patched or vendored
+     xlsxwriter claiming a known version), and the worksheet is a plain constant_memory sheet whose rows
+     carry no attributes (``excel_version`` 2007, default row height, 1900 dates).
+  An unknown xlsxwriter is therefore slower, never wrong. To admit a new series: install it, run
+  ``tests/test_xlsx_writer.py`` (the byte-identity tests force the fast path), then add it here.
+- ``release_zip_handles`` and ``close_scratch_files`` clean up after a failed write (see each).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import inspect
+import itertools
+import math
+import re
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.worksheet import Worksheet as _XlsxWorksheet
+
+from jcdraw import messages
+from jcdraw.errors import OutputError
+from jcdraw.io.xlsx_cells import (
+    EXACT_INT_LIMIT,
+    MAX_CELL_CHARS,
+    check_cell_length,
+    excel_date,
+    is_missing,
+    is_plain_number,
+)
+
+Worksheet = Any  # xlsxwriter ships no type information
+KNOWN_SERIES = ((3, 3),)  # (major, minor) of xlsxwriter releases the fast path was verified against
+# Internals the fast path calls, with the parameters it passes.
+_NEEDED_METHODS: tuple[tuple[type, str, tuple[str, ...]], ...] = (
+    (_XlsxWorksheet, "_write_single_row", ("self", "current_row_num")),
+    (_XlsxWorksheet, "_convert_date_time", ("self", "dt_obj")),
+    (Format, "_get_xf_index", ("self",)),
+)
+_NEEDED_ATTRIBUTES = (
+    "constant_memory",
+    "row_data_fh",
+    "row_data_fh_closed",
+    "previous_row",
+    "dim_rowmax",
+    "excel_version",
+    "default_row_height",
+    "original_row_height",
+    "date_1904",
+)
+_ROWS_PER_WRITE = 1000  # rows joined per write to the row file; each write has a fixed cost
+# Text matching this needs _inline_text's escaping; anything else goes into <t> as it is.
+_NEEDS_ESCAPING = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
+_LOOKALIKE = re.compile(r"_x[0-9a-fA-F]{4}_")
+_ESCAPE_LOOKALIKE = re.compile(r"_(?=x[0-9a-fA-F]{4}_)")  # lookahead: overlapping ones count too
+_CONTROL_CHARACTERS = re.compile(r"([\x00-\x08\x0b-\x1f])")
+_ESCAPED_BY_XLSXWRITER = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")  # as _xHHHH_
+
+
+@dataclass(frozen=True)
+class RowLayout:
+    """What a row writer needs to know about a sheet; formats are xlsxwriter ``Format`` objects."""
+
+    sheet_name: str
+    headers: list[str]
+    column_formats: list[Any]  # set on each column; text cells carry no format of their own (None: none)
+    number_formats: list[Any]  # numbers and booleans (None: the column's format)
+    date_format: Any
+    datetime_format: Any
+
+
+class RowWriter(Protocol):
+    def write(self, first_row: int, rows: Iterator[Sequence[object]]) -> int:
+        """Write ``rows`` from 0-based ``first_row`` on; return how many were written."""
+        ...
+
+
+def row_writer_for(worksheet: Worksheet, layout: RowLayout) -> RowWriter:
+    """The fast writer where the guard allows it, else the public-API one."""
+    if fast_path_problem(worksheet) is None:
+        return FastRowWriter(worksheet, layout)
+    return PublicRowWriter(worksheet, layout)
+
+
+def row_path(worksheet: Worksheet) -> Literal["fast", "public"]:
+    return "fast" if fast_path_problem(worksheet) is None else "public"
+
+
+def fast_path_problem(worksheet: Worksheet) -> str | None:
+    """Why ``FastRowWriter`` cannot write into ``worksheet`` on this xlsxwriter, or None if it can."""
+    return library_problem() or worksheet_problem(worksheet)
+
+
+def library_problem() -> str | None:
+    """Why the installed xlsxwriter is not one the fast path knows, or None."""
+    version = str(getattr(xlsxwriter, "__version__", ""))
+    series = tuple(int(part) for part in re.findall(r"\d+", version)[:2])
+    if series not in KNOWN_SERIES:
+        return f"xlsxwriter {version or '(unknown version)'} is not a verified series {KNOWN_SERIES}"
+    for owner, name, parameters in _NEEDED_METHODS:
+        method = getattr(owner, name, None)
+        if not callable(method):
+            return f"xlsxwriter has no {owner.__name__}.{name}"
+        try:
+            found = tuple(inspect.signature(method).parameters)
+        except (TypeError, ValueError):
+            return f"cannot inspect xlsxwriter {owner.__name__}.{name}"
+        if found != parameters:
+            return f"xlsxwriter {owner.__name__}.{name} takes {found}, not {parameters}"
+    return None
+
+
+def worksheet_problem(worksheet: Worksheet) -> str | None:
+    """Why rows cannot be streamed behind ``worksheet``'s back, or None."""
+    missing = [name for name in _NEEDED_ATTRIBUTES if not hasattr(worksheet, name)]
+    if missing:
+        return f"xlsxwriter worksheet lacks {missing}"
+    if not (
+        worksheet.constant_memory
+        and not worksheet.row_data_fh_closed
+        and callable(getattr(worksheet.row_data_fh, "write", None))
+        and worksheet.excel_version == 2007  # 2010 would add x14ac:dyDescent to every <row>
+        and worksheet.default_row_height == worksheet.original_row_height  # no ht= on every <row>
+        and not worksheet.date_1904
+    ):
+        return "xlsxwriter worksheet is not a plain constant_memory sheet; cannot stream rows"
+    return None
+
+
+class _RowChecks:
+    """What both writers check before typing a cell: row length and text length."""
+
+    def __init__(self, layout: RowLayout) -> None:
+        self.layout = layout
+        self.width = len(layout.headers)
+
+    def check_row(self, row_index: int, row: Sequence[object]) -> None:
+        if len(row) > self.width:
+            raise ValueError(
+                f"row {row_index + 1} of {self.layout.sheet_name!r} has {len(row)} values"
+                f" for {self.width} columns"
+            )
+
+    def check_text(self, text: str, row: int, col: int) -> None:
+        check_cell_length(text, self.layout.sheet_name, row, col, self.layout.headers[col])
+
+
+class FastRowWriter(_RowChecks):
+    """Streams rows as ready-made XML; the inner loop is the hot path at a million rows.
+
+    xlsxwriter's per-cell ``write_*`` calls cost about 8 µs a cell, so whole ``<row>`` elements are
+    built here and appended to the worksheet's constant_memory row file, exactly as xlsxwriter would
+    write them (see ``_inline_text``). Styles follow xlsxwriter's rule: a cell's own format, else its
+    column's.
+    """
+
+    def __init__(self, worksheet: Worksheet, layout: RowLayout) -> None:
+        problem = worksheet_problem(worksheet)
+        if problem:
+            raise RuntimeError(problem)
+        super().__init__(layout)
+        self.worksheet = worksheet
+        self.letters = [xl_col_to_name(col) for col in range(self.width)]
+        pairs = zip(layout.number_formats, layout.column_formats, strict=True)
+        number_formats = [number or column for number, column in pairs]
+        # Style attributes are resolved on first use, as xlsxwriter does, so styles.xml lists the same
+        # formats in the same order.
+        self.text_styles = _StyleAttributes(layout.column_formats)
+        self.number_styles = _StyleAttributes(number_formats)
+        self.date_styles = _StyleAttributes([layout.date_format])
+        self.datetime_styles = _StyleAttributes([layout.datetime_format])
+
+    def write(self, first_row: int, rows: Iterator[Sequence[object]]) -> int:
+        first = next(rows, None)
+        if first is None:
+            return 0
+        worksheet = self.worksheet
+        worksheet._write_single_row(first_row)  # flush the header row xlsxwriter still holds
+        write_out = worksheet.row_data_fh.write
+        letters, text_styles, number_styles = self.letters, self.text_styles, self.number_styles
+        needs_escaping = _NEEDS_ESCAPING.search
+        width = self.width
+        half_limit = MAX_CELL_CHARS // 2  # shorter strings cannot exceed the limit in UTF-16 units
+        pending: list[str] = []
+        last_row_with_cells = -1
+        count = 0
+        for row_index, row in enumerate(itertools.chain((first,), rows), start=first_row):
+            if len(row) > width:
+                self.check_row(row_index, row)
+            number = str(row_index + 1)
+            cells: list[str] = []
+            for col, value in enumerate(row):
+                kind = type(value)
+                if kind is str:
+                    text: str = value  # type: ignore[assignment]
+                    if len(text) > half_limit:
+                        self.check_text(text, row_index, col)
+                    if needs_escaping(text) or len(text.strip()) != len(text):
+                        text = _inline_text(text)
+                    else:
+                        text = f"<t>{text}</t>"
+                    cells.append(
+                        f'<c r="{letters[col]}{number}"{text_styles[col]} t="inlineStr"><is>{text}</is></c>'
+                    )
+                elif value is None:
+                    continue
+                elif (kind is float and math.isfinite(value)) or (  # type: ignore[arg-type]
+                    kind is int and -EXACT_INT_LIMIT < value < EXACT_INT_LIMIT  # type: ignore[operator]
+                ):
+                    cells.append(f'<c r="{letters[col]}{number}"{number_styles[col]}><v>{value:.16G}</v></c>')
+                else:
+                    cell = self._other_cell(f"{letters[col]}{number}", row_index, col, value)
+                    if cell:
+                        cells.append(cell)
+            if cells:
+                pending.append(f'<row r="{number}">{"".join(cells)}</row>')
+                last_row_with_cells = row_index
+                if len(pending) >= _ROWS_PER_WRITE:
+                    write_out("".join(pending))
+                    pending.clear()
+            count += 1
+        write_out("".join(pending))
+        if last_row_with_cells >= 0:
+            # What xlsxwriter's own bookkeeping would have recorded. The header row already spans every
+            # column, so only the last row can grow; the header flush above left the table empty.
+            worksheet.dim_rowmax = max(worksheet.dim_rowmax, last_row_with_cells)
+            worksheet.previous_row = last_row_with_cells
+        return count
+
+    def _other_cell(self, ref: str, row: int, col: int, value: object) -> str:
+        """XML for anything but plain ``str``/``float``/``int``; "" for a missing value."""
+        if type(value) is dt.date:
+            return f'<c r="{ref}"{self.date_styles[0]}><v>{excel_date(value):.16G}</v></c>'
+        if is_missing(value):
+            return ""
+        if isinstance(value, bool) or type(value).__name__ == "bool":  # also numpy.bool
+            return f'<c r="{ref}"{self.number_styles[col]} t="b"><v>{1 if value else 0}</v></c>'
+        if isinstance(value, dt.datetime):
+            serial = self.worksheet._convert_date_time(value.replace(tzinfo=None))
+            return f'<c r="{ref}"{self.datetime_styles[0]}><v>{serial:.16G}</v></c>'
+        if isinstance(value, dt.date):
+            return f'<c r="{ref}"{self.date_styles[0]}><v>{excel_date(value):.16G}</v></c>'
+        if is_plain_number(value):
+            return f'<c r="{ref}"{self.number_styles[col]}><v>{float(value):.16G}</v></c>'  # type: ignore[arg-type]
+        # str subclasses, infinities, long integers, anything else: its text
+        text = str(value)
+        self.check_text(text, row, col)
+        return f'<c r="{ref}"{self.text_styles[col]} t="inlineStr"><is>{_inline_text(text)}</is></c>'
+
+
+class PublicRowWriter(_RowChecks):
+    """One public xlsxwriter ``write_*`` call per cell: the fallback, and the fast path's reference."""
+
+    def __init__(self, worksheet: Worksheet, layout: RowLayout) -> None:
+        super().__init__(layout)
+        self.worksheet = worksheet
+
+    def write(self, first_row: int, rows: Iterator[Sequence[object]]) -> int:
+        count = 0
+        for row_index, row in enumerate(rows, start=first_row):
+            self.check_row(row_index, row)
+            for col, value in enumerate(row):
+                self._write(row_index, col, value)
+            count += 1
+        return count
+
+    def _write(self, row: int, col: int, value: object) -> None:
+        worksheet, layout = self.worksheet, self.layout
+        if value is None or is_missing(value):
+            return
+        if type(value) is str:
+            self._write_text(row, col, value)
+        elif isinstance(value, bool) or type(value).__name__ == "bool":  # also numpy.bool
+            worksheet.write_boolean(row, col, bool(value), layout.number_formats[col])
+        elif isinstance(value, dt.datetime):
+            worksheet.write_datetime(row, col, value.replace(tzinfo=None), layout.datetime_format)
+        elif isinstance(value, dt.date):
+            worksheet.write_datetime(row, col, value, layout.date_format)
+        elif is_plain_number(value):
+            worksheet.write_number(row, col, float(value), layout.number_formats[col])  # type: ignore[arg-type]
+        else:  # str subclasses, infinities, long integers, anything else: its text
+            self._write_text(row, col, str(value))
+
+    def _write_text(self, row: int, col: int, text: str) -> None:
+        self.check_text(text, row, col)
+        if not _xlsxwriter_would_change(text):
+            self.worksheet.write_string(row, col, text)
+            return
+        if _ESCAPED_BY_XLSXWRITER.search(text):
+            raise OutputError(
+                messages.XLSX_TEXT_NEEDS_FAST_WRITER.format(
+                    sheet=self.layout.sheet_name,
+                    row=row + 1,
+                    column=self.layout.headers[col],
+                    letter=xl_col_to_name(col),
+                    version=getattr(xlsxwriter, "__version__", "?"),
+                )
+            )
+        self.worksheet.write_rich_string(row, col, *_plain_runs(text))
+
+
+def _xlsxwriter_would_change(text: str) -> bool:
+    """Whether xlsxwriter's ``write_string`` would store something else than ``text`` (see module doc)."""
+    if text.startswith("<r>") and text.endswith("</r>"):
+        return True
+    if "_x" not in text:  # the common case, without two regex scans
+        return False
+    return len(_ESCAPE_LOOKALIKE.findall(text)) != len(_LOOKALIKE.findall(text))
+
+
+def _plain_runs(text: str) -> list[str]:
+    """``text`` cut after its first and before its last character and inside every ``_xHHHH_`` look-alike.
+
+    No run then holds a whole look-alike (xlsxwriter escapes rich-text runs twice) and, with at least
+    three runs, ``write_rich_string`` accepts them; the rich XML starts with ``<r>`` by construction.
+    """
+    cuts = {1, len(text) - 1} | {match.start() + 1 for match in _ESCAPE_LOOKALIKE.finditer(text)}
+    bounds = [0, *sorted(cut for cut in cuts if 0 < cut < len(text)), len(text)]
+    return [text[start:end] for start, end in itertools.pairwise(bounds)]
+
+
+class _StyleAttributes(dict[int, str]):
+    """Column → ``' s="N"'`` (or "" for no format), asking xlsxwriter for the index on first use."""
+
+    def __init__(self, formats: list[Any]) -> None:
+        super().__init__()
+        self.formats = formats
+
+    def __missing__(self, col: int) -> str:
+        cell_format = self.formats[col]
+        attribute = "" if cell_format is None else f' s="{cell_format._get_xf_index()}"'
+        self[col] = attribute
+        return attribute
+
+
+def _inline_text(text: str) -> str:
+    """The ``<t>`` element of an inline string, escaped as xlsxwriter escapes it.
+
+    Control characters other than tab and newline become ``_xHHHH_`` (after the underscore of any
+    "_xHHHH_"-looking text has become ``_x005F_``, so it reads back literally), as do U+FFFE and
+    U+FFFF; then ``&``, ``<`` and ``>`` become entities. Leading or trailing whitespace (after that
+    escaping) needs ``xml:space="preserve"``.
+
+    Notes:
+        Two deliberate differences from xlsxwriter 3.3, where it would change the text: overlapping
+        look-alikes (``_x005F_x0041_``) each get their underscore escaped (xlsxwriter escapes only the
+        first, so Excel shows ``_x005FA``), and text shaped like ``<r>…</r>`` is escaped like any other
+        (xlsxwriter pastes it in as rich-text XML, losing or changing the text).
+    """
+    text = _ESCAPE_LOOKALIKE.sub("_x005F_", text)
+    text = _CONTROL_CHARACTERS.sub(lambda match: f"_x{ord(match.group(1)):04X}_", text)
+    text = text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
+    preserve = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f"<t{preserve}>{text}</t>"
+
+
+# --- cleanup after a failed write ---------------------------------------------------------------
+
+
+def release_zip_handles(error: BaseException) -> None:
+    """Close the half-written zip xlsxwriter was building when it failed.
+
+    xlsxwriter keeps that ``ZipFile`` in a local variable; the failure's traceback (or that of the
+    OS error it wraps) keeps it alive until garbage collection, holding the temp file open: its disk
+    space stays taken and Windows refuses to delete it. Closing the raw file and detaching it makes
+    the zip's later ``close`` a no-op. Only standard-library objects are touched, so this is safe on
+    any xlsxwriter; on one that no longer keeps the zip in a frame it simply finds nothing.
+    """
+    seen: set[int] = set()
+    pending: list[object] = [error]
+    while pending:
+        current = pending.pop()
+        if not isinstance(current, BaseException) or id(current) in seen:
+            continue
+        seen.add(id(current))
+        pending += [current.__context__, current.__cause__, *current.args]
+        trace = current.__traceback__
+        while trace is not None:
+            for value in list(trace.tb_frame.f_locals.values()):
+                if isinstance(value, zipfile.ZipFile) and value.fp is not None:
+                    handle, value.fp = value.fp, None
+                    with contextlib.suppress(OSError):
+                        handle.close()
+            trace = trace.tb_next
+
+
+def close_scratch_files(workbook: Any) -> None:
+    """Close the constant_memory row files xlsxwriter leaves open after a failure.
+
+    Otherwise the scratch folder cannot be deleted (Windows refuses to delete open files). Written with
+    ``getattr`` so that an xlsxwriter without ``row_data_fh`` makes this a no-op, not a new error.
+    """
+    for worksheet in workbook.worksheets():
+        handle = getattr(worksheet, "row_data_fh", None)
+        if handle is not None and not getattr(handle, "closed", True):
+            handle.close()
