@@ -46,6 +46,15 @@ def test_every_stage_is_a_subpackage() -> None:
     assert top == ["__init__.py", "errors.py", "messages.py", "problems.py", "records.py"]
 
 
+def test_no_module_over_600_lines() -> None:
+    long = {
+        str(p.relative_to(ROOT)): n
+        for p in PACKAGE.rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert {k: v for k, v in long.items() if k not in LONG_ALLOWED} == {}
+
+
 def _fake(tmp_path: Path, files: dict[str, str]) -> Graph:
     root = tmp_path / "fake"
     for name, text in files.items():

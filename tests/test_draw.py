@@ -18,22 +18,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import jcdraw.draw.algorithm
+import jcdraw.draw.seed
 import jcdraw.draw.teams
+import jcdraw.draw.tickets
 from jcdraw import messages
-from jcdraw.draw.algorithm import (
-    draw_entities,
-    exact_ratio,
-    inspector_ticket,
-    parse_seed,
-    pool_sha256,
-    random_seed,
-    stratum_size,
-    ticket,
-    ticket_order,
-    tickets_for,
-)
+from jcdraw.draw.algorithm import draw_entities, exact_ratio, pool_sha256, stratum_size
 from jcdraw.draw.allocation import Stratum
+from jcdraw.draw.seed import parse_seed, random_seed
 from jcdraw.draw.teams import TeamImpossible, TeamRule, assign_teams
+from jcdraw.draw.tickets import inspector_ticket, ticket, ticket_order, tickets_for
 from jcdraw.errors import BadInvocation, InputProblems
 from jcdraw.plans.credit import RatiosRule
 
@@ -45,7 +38,8 @@ PROPERTY = settings(max_examples=50, deadline=None)
 
 
 def test_docstring_examples_run() -> None:
-    results = [doctest.testmod(m) for m in (jcdraw.draw.algorithm, jcdraw.draw.teams)]
+    modules = (jcdraw.draw.algorithm, jcdraw.draw.seed, jcdraw.draw.tickets, jcdraw.draw.teams)
+    results = [doctest.testmod(m) for m in modules]
     assert sum(r.failed for r in results) == 0
     assert sum(r.attempted for r in results) >= 25
 
@@ -322,9 +316,9 @@ def test_fast_order_falls_back_to_exact_order_on_equal_leading_bytes() -> None:
     same_head = b"\x00" * 8
     digests = [same_head + b"\x02" * 24, same_head + b"\x01" * 24, b"\x00" * 7 + b"\x01" + b"\x00" * 24]
     usccs = ["U1", "U2", "U3"]
-    assert jcdraw.draw.algorithm._order_by_digest(digests, usccs).tolist() == [1, 0, 2]
+    assert jcdraw.draw.tickets._order_by_digest(digests, usccs).tolist() == [1, 0, 2]
     tied = [same_head + b"\x05" * 24] * 2
-    assert jcdraw.draw.algorithm._order_by_digest(tied, ["U9", "U4"]).tolist() == [1, 0]
+    assert jcdraw.draw.tickets._order_by_digest(tied, ["U9", "U4"]).tolist() == [1, 0]
 
 
 def test_pool_fingerprint_ignores_row_order_and_other_columns() -> None:

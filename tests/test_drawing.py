@@ -15,7 +15,7 @@ import pytest
 from jcdraw import messages
 from jcdraw.draw import run as drawing
 from jcdraw.draw import workbook as assignment_book
-from jcdraw.draw.algorithm import pool_sha256, ticket
+from jcdraw.draw.algorithm import pool_sha256
 from jcdraw.draw.run import (
     Pool,
     PoolChanged,
@@ -29,6 +29,7 @@ from jcdraw.draw.run import (
     run_draw,
 )
 from jcdraw.draw.teams import TeamImpossible
+from jcdraw.draw.tickets import ticket
 from jcdraw.draw.verify import verify
 from jcdraw.errors import OutputError
 from jcdraw.ledger import DrawExists, Ledger

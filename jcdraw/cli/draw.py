@@ -50,7 +50,7 @@ def draw_command(
 ) -> None:
     """按随机种子抽取检查对象并分配执法人员，记入台账，生成抽取结果表。"""
     from jcdraw.draw import run as draw_run
-    from jcdraw.draw.algorithm import parse_seed, random_seed
+    from jcdraw.draw.seed import parse_seed, random_seed
     from jcdraw.ledger import Ledger
     from jcdraw.plans.load import load_plan, resolve_plan_path
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from jcdraw import messages
-from jcdraw.draw.algorithm import SEPARATOR, ticket_order, ticket_prefix
+from jcdraw.draw.tickets import SEPARATOR, ticket_order, ticket_prefix
 from jcdraw.errors import InputProblems
 from jcdraw.records import MIN_OFFICERS
 
