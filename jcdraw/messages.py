@@ -122,7 +122,7 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     ),
     "target-column-missing": (
         "error",
-        "任务 {task}（{task_name}）是定向抽查，只抽“{column}”列标明的对象，但“检查对象”表中没有这一列。请在名录库中增加“{column}”列并填写“是”或“否”。",
+        "任务 {task}（{task_name}）是定向抽查，只抽“{flag}”列标明的对象，但“检查对象”表中没有这一列。请在名录库中增加“{flag}”列并填写“是”或“否”。",
     ),
     # --- workdays -----------------------------------------------------------------------------
     # --- draw ---------------------------------------------------------------------------------
@@ -326,6 +326,7 @@ LEDGER_WRITE_FAILED = "写入台账“{path}”失败（{detail}），本次操�
 LEDGER_TAIL_TAMPERED = "台账“{path}”的最后一条记录与登记的校验值不符（{detail}），台账可能被改动过，已拒绝写入。请核验台账并用备份恢复。"
 LEDGER_DRAW_EXISTS = "计划“{plan}”任务 {task} 第 {round} 轮已于 {when}（北京时间）抽取过，抽取编号 {draw_id}，不能重复抽取。确需重新抽取，请加 --redraw --reason 原因（原因会记入台账）。"
 LEDGER_REDRAW_REASON_EMPTY = "重新抽取必须写明原因：请在 --reason 后填写具体原因（会记入台账）。"
+LEDGER_REDRAW_ORPHANS = "抽取 {draw_id} 已登记了 {count} 条检查结果，不能再重新抽取：重新抽取会使这些已检查、已公示的结果失去依据。检查结果有误的，请经单位主要负责人批准后用 jcdraw correct 更正。"
 LEDGER_REDRAW_NOTHING = (
     "计划“{plan}”任务 {task} 第 {round} 轮还没有抽取记录，无需重新抽取。请去掉 --redraw 和 --reason 后重试。"
 )
@@ -698,10 +699,12 @@ VISITS_NO_DRAWS_YEAR = (
 )
 VISITS_SPLIT_PERIODS = "该对象在 {tasks} 次抽取中被抽中，但各任务的检查时间不重叠，分为 {visits} 次检查"
 VISITS_SPLIT_ROUNDS = "该对象在 {tasks} 次抽取中被抽中，同一任务的不同轮次须分别检查，分为 {visits} 次检查"
+VISITS_PARTLY_DONE = "部分已完成：{tasks} 的检查结果已登记，本次只需检查其余任务"
 VISITS_MISSING_DEPARTMENTS = "抽中的检查组中没有以下部门的人员：{departments}，请另行协调"
 VISITS_TOTAL_ROW = "合计"
 VISITS_STATS_TITLE = "{year} 年度：读取有效抽取 {draws} 次，抽中对象 {entity_draws} 户次，合并后检查 {visits} 次，减少进门 {saved} 次"
 VISITS_DONE = "✓ {year} 年度检查安排：读取有效抽取 {draws} 次，抽中对象 {entity_draws} 户次，合并为 {visits} 次检查，减少进门 {saved} 次。已写入“{out}”（台账和各次抽取结果均未改动）。"
+VISITS_ALREADY_RECORDED = "另有 {count} 户次的检查结果已登记，不再安排检查。"
 VISITS_MERGED_TITLE = "合并检查（进一次门，查多事项）"
 VISITS_MERGED_HEADERS = ["检查编号", "名称", "区域", "合并的任务", "检查事项数", "检查人员", "检查时间窗口"]
 VISITS_MERGED_MORE = "……另有 {count} 次合并检查，详见“{out}”的“检查安排”工作表。"

@@ -356,10 +356,13 @@ MERGED_SHOWN = 30  # the terminal lists this many merged visits; the workbook ha
 
 
 def visits_done(plan: VisitPlan, target: Path) -> str:
-    return messages.VISITS_DONE.format(
+    done = messages.VISITS_DONE.format(
         year=plan.year, draws=plan.draws_read, entity_draws=plan.entity_draws, visits=len(plan.visits),
         saved=plan.saved_entries, out=target,
     )  # fmt: skip
+    if plan.already_recorded:
+        done += messages.VISITS_ALREADY_RECORDED.format(count=plan.already_recorded)
+    return done
 
 
 def visits_summary(out: Console, plan: VisitPlan, target: Path) -> None:
@@ -373,6 +376,7 @@ def visits_summary(out: Console, plan: VisitPlan, target: Path) -> None:
     else:
         out.print(messages.VISITS_NONE_MERGED)
     notes = [(v, v.note) for v in plan.separated]
+    notes += [(v, plan.done_text(v)) for v in plan.partly_done]
     notes += [
         (v, messages.VISITS_MISSING_DEPARTMENTS.format(departments="、".join(v.missing_departments)))
         for v in plan.visits

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from jcdraw.plans.credit import ALL_CLASSES, CreditRule, FlatRule, RatiosRule, WeightedRule
-from jcdraw.records import StratumRecord
 
 # --- weighted allocation (Steps 3a to 3c) ------------------------------------------------------------
 
@@ -55,6 +54,8 @@ def cap_passes(n: int, sizes: Mapping[str, int], weights: Mapping[str, Fraction]
     """
     if not 0 <= n <= sum(sizes.values()) or any(s < 0 for s in sizes.values()):
         raise ValueError(f"cannot draw {n} of {dict(sizes)}")
+    if any(c not in weights or weights[c] <= 0 for c in sizes):
+        raise ValueError(f"every class needs a positive weight: {dict(weights)} for {list(sizes)}")
     sharing = list(sizes)
     remaining = n
     passes: list[CapPass] = []
@@ -105,12 +106,27 @@ def apportion(quotas: Mapping[str, Fraction], order: Sequence[str]) -> dict[str,
     if total.denominator != 1 or any(q < 0 for q in quotas.values()):
         raise ValueError(f"quotas must be non-negative and add up to a whole number: {dict(quotas)}")
     rank = {c: i for i, c in enumerate(order)}
+    if any(c not in rank for c in quotas):
+        raise ValueError(f"classes {list(quotas)} are not all in the class order {list(order)}")
     counts = {c: math.floor(q) for c, q in quotas.items()}
     free = int(total) - sum(counts.values())
     by_remainder = sorted(quotas, key=lambda c: (quotas[c] - counts[c], rank[c]), reverse=True)
     for c in by_remainder[:free]:
         counts[c] += 1
     return {c: counts[c] for c in order if c in counts}
+
+
+def allocate_weighted(
+    n: int, sizes: Mapping[str, int], weights: Mapping[str, Fraction], *, order: Sequence[str]
+) -> dict[str, int]:
+    """Share n entities among classes by weight × size, exactly (Steps 3a to 3c of ``weighted``).
+
+    Example:
+        >>> allocate_weighted(18, {"A": 20, "B": 25, "C": 10, "D": 5}, {"A": 1, "B": 2, "C": 3, "D": 4},
+        ...                   order="ABCD")
+        {'A': 3, 'B': 7, 'C': 5, 'D': 3}
+    """
+    return apportion(weighted_quotas(n, sizes, weights), order)
 
 
 # --- one round of a rule ---------------------------------------------------------------------------
@@ -167,6 +183,8 @@ def round_quotas(
 
         Round 2 of the weighted rule draws only C and D: n = ⌈3/10 × 15⌉ = 5, shared 30 : 20.
     """
+    if not isinstance(ratio, Fraction | int) or isinstance(ratio, bool):
+        raise TypeError(f"the ratio must be exact (a Fraction), not {ratio!r}")
     if not 0 < ratio <= 1 or round_no < 1:
         raise ValueError(f"ratio must be in (0, 1] and round ≥ 1: {ratio}, {round_no}")
     sizes = _sizes(rule, class_counts)
@@ -184,7 +202,7 @@ def round_quotas(
         round_sizes = {c: sizes[c] for c in in_round}
         n = math.ceil(ratio * sum(round_sizes.values()))
         quotas = weighted_quotas(n, round_sizes, rule.weights)
-        counts = apportion(quotas, rule.classes)
+        counts = apportion(quotas, rule.classes)  # allocate_weighted, keeping the quotas for the record
     return [
         Stratum(c, (c,), sizes[c], counts.get(c, 0), rule.frequencies[c], c in quotas, quotas.get(c))
         for c in rule.classes
@@ -233,29 +251,6 @@ class ClassOutcome:
         """drawn ÷ eligible, exactly; ``None`` for a class with no eligible entity."""
         return Fraction(self.drawn, self.eligible) if self.eligible else None
 
-    def to_record(self) -> StratumRecord:
-        """The draw record's entry: exact numbers as text ("3/10"), absent ones as null.
-
-        Example:
-            >>> summary = summarize(WeightedRule(), {"A": 20, "B": 25, "C": 10, "D": 5}, Fraction(3, 10), 1)
-            >>> b = summary.classes[1].to_record()
-            >>> b["class"], b["eligible"], b["weight"], b["quota"], b["drawn"], b["ratio"], b["ratio_percent"]
-            ('B', 25, '2', '15/2', 7, '7/25', 0.28)
-        """
-        effective = self.effective_ratio
-        return {
-            "class": self.risk_class,
-            "eligible": self.eligible,
-            "drawn": self.drawn,
-            "frequency": self.frequency,
-            "in_round": self.in_round,
-            "weight": _text(self.weight),
-            "class_ratio": _text(self.ratio),
-            "quota": _text(self.quota),
-            "ratio": _text(effective),
-            "ratio_percent": None if effective is None else round(float(effective), 4),
-        }
-
 
 @dataclass(frozen=True)
 class RoundSummary:
@@ -277,10 +272,6 @@ class RoundSummary:
     def effective_ratio(self) -> Fraction | None:
         """drawn ÷ eligible over the classes drawn in this round; ``None`` if there are none."""
         return Fraction(self.drawn, self.eligible) if self.eligible else None
-
-
-def _text(value: Fraction | None) -> str | None:
-    return None if value is None else str(value)
 
 
 def summarize(
@@ -307,7 +298,7 @@ def summarize(
     sizes = _sizes(rule, class_counts)
     if isinstance(rule, FlatRule):
         if drawn_by_class is None:
-            raise ValueError("a flat rule's outcome needs the drawn entities per class")
+            raise ValueError("a flat rule's outcome needs the drawn entities per class (drawn_by_class)")
         drawn = {c: int(drawn_by_class.get(c, 0)) for c in rule.classes}
         if sum(drawn.values()) != strata[0].size:
             raise ValueError(f"drawn per class {drawn} does not fit the stratum {strata[0]}")

@@ -237,7 +237,7 @@ def _target_problems(registry: Registry, plan: Plan, task: Task) -> None:
     for column in task.target.registry_flags:
         if flag_column(registry.entities, column) is None:
             registry.problems.add(
-                P.make("target-column-missing", sheet=ENTITY_SHEET, column=column,
+                P.make("target-column-missing", sheet=ENTITY_SHEET, column=column, flag=column,
                        task=f"{plan.id}/{task.number}", task_name=task.name)
             )  # fmt: skip
 

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 
 import pandas as pd
 
 from jcdraw import __version__, messages
 from jcdraw.draw.algorithm import draw_entities, pool_sha256
-from jcdraw.draw.allocation import summarize
+from jcdraw.draw.allocation import ClassOutcome, summarize
 from jcdraw.draw.readiness import only_concerning
 from jcdraw.draw.teams import TeamImpossible, TeamRule, assign_teams
 from jcdraw.draw.workbook import write_assignment
@@ -41,6 +42,7 @@ from jcdraw.records import (
     InspectorRecord,
     PrepareRecord,
     SelectedRecord,
+    StratumRecord,
     as_draw_record,
     as_prepare_record,
 )
@@ -241,7 +243,7 @@ def _compute_draw(pool: Pool, *, seed: str, round_no: int, history: set[tuple[st
         "eligible_total": summary.eligible,
         "drawn_total": summary.drawn,
         "effective_ratio": None if summary.effective_ratio is None else str(summary.effective_ratio),
-        "strata": [outcome.to_record() for outcome in summary.classes],
+        "strata": [_stratum_record(outcome) for outcome in summary.classes],
         "selected": _selected(outcome.selected, teams.by_entity),
         "inspectors": _inspector_info(pool.inspectors),
         "loads": {b: n for b, n in teams.loads.items()},
@@ -254,6 +256,28 @@ def _compute_draw(pool: Pool, *, seed: str, round_no: int, history: set[tuple[st
             "registry_flags": dict(task.target.registry_flags),
         }
     return record
+
+
+def _stratum_record(outcome: ClassOutcome) -> StratumRecord:
+    """A class of the draw as recorded: exact numbers as text ("3/10"), absent ones as null; the
+    effective ratio also as a rounded float, for people and ``--json`` (never recomputed from)."""
+    effective = outcome.effective_ratio
+    return {
+        "class": outcome.risk_class,
+        "eligible": outcome.eligible,
+        "drawn": outcome.drawn,
+        "frequency": outcome.frequency,
+        "in_round": outcome.in_round,
+        "weight": _text(outcome.weight),
+        "class_ratio": _text(outcome.ratio),
+        "quota": _text(outcome.quota),
+        "ratio": _text(effective),
+        "ratio_percent": None if effective is None else round(float(effective), 4),
+    }
+
+
+def _text(value: Fraction | None) -> str | None:
+    return None if value is None else str(value)
 
 
 def _selected(selected: pd.DataFrame, teams: dict[str, list[str]]) -> list[SelectedRecord]:
@@ -308,6 +332,8 @@ def run_draw(
     # only after using it would the operator learn that the draw itself is refused.
     if redraw_reason is None:
         ledger.refuse_repeat(plan.id, task_no, round_no)
+    else:
+        ledger.refuse_redraw(plan.id, task_no, round_no)
     check_output(target, force=force, suffix=".xlsx")
     pool = load_pool(registry_path, plan, task_no, as_of=as_of)
     committed = check_commitment(pool, ledger, round_no)

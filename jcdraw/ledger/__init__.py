@@ -5,7 +5,7 @@ is the one way to write; ``book`` holds what jcdraw records (draws, results, cor
 publications). Import ``Ledger`` from here.
 """
 
-from jcdraw.ledger.book import DrawExists, Ledger, ResultConflict, draw_key, result_key
+from jcdraw.ledger.book import DrawExists, Ledger, RedrawOrphans, ResultConflict, draw_key, result_key
 from jcdraw.ledger.chain import GENESIS_HASH, AuditReport, Record, canonical_json, record_hash
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "DrawExists",
     "Ledger",
     "Record",
+    "RedrawOrphans",
     "ResultConflict",
     "canonical_json",
     "draw_key",

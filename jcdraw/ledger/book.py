@@ -41,6 +41,16 @@ class DrawExists(LedgerError):
         self.created_at = created_at
 
 
+class RedrawOrphans(LedgerError):
+    """A redraw would replace a draw whose results are already recorded; nothing was recorded."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, count: int) -> None:
+        super().__init__(message)
+        self.count = count
+
+
 class ResultConflict(LedgerError):
     """Some result rows differ from results already recorded under the same key; nothing was written."""
 
@@ -120,6 +130,8 @@ class Ledger(Store):
                 raise _draw_exists(standing, plan_id, task, round)
             if standing is None and reason is not None:
                 raise LedgerError(messages.LEDGER_REDRAW_NOTHING.format(**where))
+            if standing is not None:
+                self._refuse_orphaning(standing)
             draw_id = f"{plan_id}-T{task}-R{round}-{len(earlier) + 1}"
             body = {**payload, "draw_id": draw_id}
             if standing is not None:
@@ -135,6 +147,32 @@ class Ledger(Store):
         standing = self.standing_draw(plan_id, task, round)
         if standing is not None:
             raise _draw_exists(standing, plan_id, task, round)
+
+    def refuse_redraw(self, plan_id: str, task: int | str, round: int) -> None:
+        """Raise ``RedrawOrphans`` now if the draw a redraw would replace has results recorded."""
+        standing = self.standing_draw(plan_id, task, round)
+        if standing is not None:
+            self._refuse_orphaning(standing)
+
+    def _refuse_orphaning(self, standing: Record) -> None:
+        """Results recorded against a draw belong to it: replacing it would hide them from every count."""
+        draw_id = str(standing.payload["draw_id"])
+        count = self.result_count(draw_id)
+        if count:
+            raise RedrawOrphans(messages.LEDGER_REDRAW_ORPHANS.format(draw_id=draw_id, count=count), count)
+
+    def inspected_entities(self) -> set[tuple[str, str]]:
+        """(draw id, code) of every entity with a recorded result (publish records all its items)."""
+        rows = self._query("SELECT key FROM records WHERE kind = 'result'")
+        return {(draw_id, uscc) for draw_id, uscc, _item in (str(r[0]).split("|", 2) for r in rows)}
+
+    def result_count(self, draw_id: str) -> int:
+        """How many results are recorded against ``draw_id``."""
+        rows = self._query(
+            "SELECT COUNT(*) FROM records WHERE kind = 'result' AND key >= ? AND key < ?",
+            (f"{draw_id}|", f"{draw_id}}}"),  # keys of one draw sort between "<id>|" and "<id>}"
+        )
+        return int(rows[0][0])
 
     def get_draw(self, draw_id: str) -> Record | None:
         rows = self._query(

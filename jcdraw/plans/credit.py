@@ -117,6 +117,8 @@ class WeightedRule:
             raise ValueError(f"weights must be positive: {dict(self.weights)}")
         if any(self.weights[b] < self.weights[a] for a, b in itertools.pairwise(self.classes)):
             raise ValueError(f"weights must not decrease with risk: {dict(self.weights)}")
+        if any(self.frequencies[c] < 1 for c in self.classes):
+            raise ValueError(f"every class is drawn at least once a year: {dict(self.frequencies)}")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -115,6 +116,7 @@ class Visit:
     window: tuple[date, date]
     missing_departments: list[str] = field(default_factory=list)
     note: str = ""
+    done: list[EntityDraw] = field(default_factory=list)  # tasks of this visit already inspected
 
     @property
     def tasks(self) -> list[TaskKey]:
@@ -160,6 +162,11 @@ class VisitPlan:
     draw_ids: list[str]
     visits: list[Visit]
     members: dict[str, Member]
+    already_recorded: int = 0  # entity-draws left out: their results are in the ledger
+
+    def done_text(self, visit: Visit) -> str:
+        """What of ``visit`` is already inspected, in words (for the terminal)."""
+        return done_text(visit)
 
     def team_text(self, team: Sequence[str]) -> str:
         """A team as people read it: ``姓名（执法证号）、…``."""
@@ -182,6 +189,11 @@ class VisitPlan:
         return [v for v in self.visits if len(v.draws) > 1]
 
     @property
+    def partly_done(self) -> list[Visit]:
+        """Visits some of whose tasks were already inspected (those are left out of the visit)."""
+        return [v for v in self.visits if v.done]
+
+    @property
     def separated(self) -> list[Visit]:
         """Visits of entities that needed more than one door entry (periods or rounds apart)."""
         return [v for v in self.visits if v.note]
@@ -199,6 +211,7 @@ class VisitPlan:
             "entity_draws": self.entity_draws,
             "visits": len(self.visits),
             "saved_entries": self.saved_entries,
+            "already_recorded": self.already_recorded,
             "visits_list": [
                 {
                     "visit_id": v.visit_id,
@@ -208,6 +221,7 @@ class VisitPlan:
                     "draw_ids": [d.draw_id for d in v.draws],
                     "inspectors": list(v.team),
                     "window": [v.window[0].isoformat(), v.window[1].isoformat()],
+                    "done_draw_ids": [d.draw_id for d in v.done],
                 }
                 for v in self.visits
             ],
@@ -228,21 +242,31 @@ def plan_visits(ledger: Ledger, year: int | None = None) -> VisitPlan:
     records = ledger.draws(year=year)
     if not records:
         raise NoDraws(messages.VISITS_NO_DRAWS_YEAR.format(ledger=ledger.path, year=year))
-    return build_visits(records, year)
+    return build_visits(records, year, recorded=ledger.inspected_entities())
 
 
-def build_visits(records: Sequence[Record], year: int) -> VisitPlan:
-    """Visits from standing draw records (in ledger order); pure, no ledger access."""
+def build_visits(
+    records: Sequence[Record], year: int, recorded: AbstractSet[tuple[str, str]] = frozenset()
+) -> VisitPlan:
+    """Visits from standing draw records (in ledger order); pure, no ledger access.
+
+    ``recorded`` holds the (draw id, code) pairs whose results are already in the ledger: those
+    entity-draws need no visit. They still count when visits are grouped and numbered, so a visit
+    keeps its number as the year goes on; a visit some of whose tasks are done says so (``done``).
+    """
     members = _members(records)
     by_entity: dict[str, list[EntityDraw]] = {}
     for record in records:
         for entity_draw in _entity_draws(as_draw_record(record.payload)):
             by_entity.setdefault(entity_draw.uscc, []).append(entity_draw)
     visits = [
-        visit for uscc, draws in by_entity.items() for visit in _entity_visits(uscc, draws, members, year)
+        visit
+        for uscc, draws in by_entity.items()
+        for visit in _entity_visits(uscc, draws, members, year, recorded)
     ]
     visits.sort(key=lambda v: (v.region, v.uscc, v.window, v.visit_id))
-    return VisitPlan(year, [str(r.payload["draw_id"]) for r in records], visits, members)
+    done = sum(1 for draws in by_entity.values() for d in draws if (d.draw_id, d.uscc) in recorded)
+    return VisitPlan(year, [str(r.payload["draw_id"]) for r in records], visits, members, done)
 
 
 def _members(records: Sequence[Record]) -> dict[str, Member]:
@@ -359,18 +383,28 @@ def _department(badge: str, members: dict[str, Member]) -> str:
     return member.department if member else ""
 
 
-def _entity_visits(uscc: str, draws: list[EntityDraw], members: dict[str, Member], year: int) -> list[Visit]:
+def _entity_visits(
+    uscc: str,
+    draws: list[EntityDraw],
+    members: dict[str, Member],
+    year: int,
+    recorded: AbstractSet[tuple[str, str]],
+) -> list[Visit]:
     groups = group_by_window(draws)
     groups.sort(key=lambda g: (_window(g), [e.task_key for e in g]))
     note = _separation_note(draws, len(groups)) if len(groups) > 1 else ""
     newest = draws[-1]  # ledger order: the latest registry's name and region
     visits = []
     for n, group in enumerate(groups, 1):
-        team, missing = combined_team(group, members)
+        pending = [d for d in group if (d.draw_id, d.uscc) not in recorded]
+        if not pending:
+            continue
+        done = [d for d in group if (d.draw_id, d.uscc) in recorded]
+        team, missing = combined_team(pending, members)
         visit_id = f"{year}-{uscc}-{n}"
-        visits.append(
-            Visit(visit_id, uscc, newest.name, newest.region, group, team, _window(group), missing, note)
-        )
+        window = _window(pending)
+        visit = Visit(visit_id, uscc, newest.name, newest.region, pending, team, window, missing, note, done)
+        visits.append(visit)
     return visits
 
 
@@ -428,8 +462,15 @@ def _schedule_row(v: Visit, members: dict[str, Member]) -> list[object]:
     ]  # fmt: skip
 
 
+def done_text(visit: Visit) -> str:
+    """The tasks of a visit already inspected (their results are in the ledger), for people."""
+    return messages.VISITS_PARTLY_DONE.format(tasks="、".join(d.label for d in visit.done))
+
+
 def _visit_remark(visit: Visit) -> str:
     parts = [visit.note] if visit.note else []
+    if visit.done:
+        parts.append(done_text(visit))
     if visit.missing_departments:
         missing = "、".join(visit.missing_departments)
         parts.append(messages.VISITS_MISSING_DEPARTMENTS.format(departments=missing))
