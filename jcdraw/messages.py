@@ -365,6 +365,8 @@ OUTPUT_DISK_FULL = (
 )
 XLSX_CELL_TOO_LONG = "工作表“{sheet}”第 {row} 行“{column}”列（{letter} 列）的内容有 {length} 个字符，超过 Excel 单元格上限 32767 个字符，无法写入。请缩短该内容后重试。"
 XLSX_TEXT_NEEDS_FAST_WRITER = "工作表“{sheet}”第 {row} 行“{column}”列（{letter} 列）的内容既含控制字符，又含形如 _x0041_ 或 <r>…</r> 的文字，当前安装的 xlsxwriter {version} 无法原样写入。请安装 xlsxwriter 3.3 系列版本后重试，或删除该内容中的控制字符。"
+XLSX_DROPDOWN_WARNING = "这不是列表中的一个结果。一个事项有多个结果时，用顿号“、”连接列表中的结果，如“发现问题已责令改正、未按规定公示应当公示的信息”。确认无误请点“是”。"
+XLSX_DROPDOWN_HINT = "从列表中选择；多个结果用顿号“、”连接。可选：{choices}"
 XLSX_DROPDOWN_ERROR_TITLE = "输入值无效"
 XLSX_DROPDOWN_ERROR = "请从下拉列表中选择。"
 XLSX_OPTIONS_SHEET = "_选项"

@@ -194,7 +194,8 @@ def result_sheet_columns() -> list[Column]:
     }
     kinds: dict[str, ColumnKind] = {"检查日期": "date", "任务编号": "number", "检查事项序号": "number"}
     columns = [Column(h, width=widths.get(h), kind=kinds.get(h, "text")) for h in RESULT_COLUMNS]
-    columns[RESULT_COLUMNS.index("检查结果")].choices = categories
+    results = columns[RESULT_COLUMNS.index("检查结果")]
+    results.choices, results.free_entry = categories, True  # several results join with 、
     return columns
 
 

@@ -81,6 +81,9 @@ class Column:
     header: str
     width: float | None = None  # None: computed from the header and the first rows
     choices: Sequence[str] | None = None  # dropdown over the data rows
+    # A dropdown that suggests rather than enforces: other text (several choices joined by 、) is
+    # accepted after a warning, and an input message lists the choices.
+    free_entry: bool = False
     kind: ColumnKind = "text"
     comment: str | None = None  # note attached to the header cell
 
@@ -340,19 +343,33 @@ def _finish_part(part: _Part, sheet: Sheet, extra_rows: int, sources: dict[tuple
         return
     for col, column in enumerate(sheet.columns):
         if column.choices:
+            rule = {"validate": "list", "source": sources[_choice_key(column.choices)]}
             part.worksheet.data_validation(
-                part.first_data_row,
-                col,
-                last_dropdown_row,
-                col,
-                {
-                    "validate": "list",
-                    "source": sources[_choice_key(column.choices)],
-                    "error_type": "stop",
-                    "error_title": messages.XLSX_DROPDOWN_ERROR_TITLE,
-                    "error_message": messages.XLSX_DROPDOWN_ERROR,
-                },
+                part.first_data_row, col, last_dropdown_row, col, {**rule, **_alert(column)}
             )
+
+
+def _alert(column: Column) -> dict[str, str]:
+    """Stop on anything off the list, or (``free_entry``) warn and show the choices as a hint."""
+    if not column.free_entry:
+        return {
+            "error_type": "stop",
+            "error_title": messages.XLSX_DROPDOWN_ERROR_TITLE,
+            "error_message": messages.XLSX_DROPDOWN_ERROR,
+        }
+    hint = messages.XLSX_DROPDOWN_HINT.format(choices="、".join(column.choices or ()))
+    return {
+        "error_type": "warning",
+        "error_title": messages.XLSX_DROPDOWN_ERROR_TITLE,
+        "error_message": _clip(messages.XLSX_DROPDOWN_WARNING, 255),
+        "input_title": _clip(column.header, 32),
+        "input_message": _clip(hint, 255),
+    }
+
+
+def _clip(text: str, limit: int) -> str:
+    """Excel refuses validation messages over 255 characters: shorten with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # --- widths -------------------------------------------------------------------------------------

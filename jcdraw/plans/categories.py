@@ -7,8 +7,8 @@ so a cell is split by matching known categories, longest first, never by a naive
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -28,6 +28,8 @@ SEPARATORS = frozenset("、,;/")  # after NFKC, which has turned ，；／ into 
 class ResultCategories:
     categories: tuple[str, ...]
     exclusive: frozenset[str]
+    # Other wordings (the national publicity system's, common short forms) → the category recorded.
+    aliases: Mapping[str, str] = field(default_factory=dict)
 
 
 def load_result_categories(path: Path | None = None) -> ResultCategories:
@@ -47,7 +49,14 @@ def load_result_categories(path: Path | None = None) -> ResultCategories:
     exclusive = raw.get("exclusive") or []
     if not isinstance(exclusive, list) or any(e not in categories for e in exclusive):
         raise BadPlan(messages.RESULT_CATEGORIES_INVALID.format(path=path))
-    return ResultCategories(tuple(c.strip() for c in categories), frozenset(exclusive))
+    aliases = raw.get("aliases") or {}
+    if not isinstance(aliases, dict) or any(
+        not isinstance(k, str) or not k.strip() or v not in categories for k, v in aliases.items()
+    ):
+        raise BadPlan(messages.RESULT_CATEGORIES_INVALID.format(path=path))
+    return ResultCategories(
+        tuple(c.strip() for c in categories), frozenset(exclusive), {k.strip(): v for k, v in aliases.items()}
+    )
 
 
 # --- parsing result cells ------------------------------------------------------------------------
@@ -70,13 +79,19 @@ class CategoryParser:
         ParsedResult(categories=('公示信息隐瞒真实情况、弄虚作假', '已注销'), unknown=(), clash=None)
         >>> p.parse("未发现问题，已注销").clash
         '未发现问题'
+        >>> aliases = {"发现问题经责令已改正": "发现问题已责令改正", "注销": "已注销"}
+        >>> q = CategoryParser(ResultCategories(("发现问题已责令改正", "已注销"), frozenset(), aliases))
+        >>> q.parse("发现问题经责令已改正、注销").categories
+        ('发现问题已责令改正', '已注销')
     """
 
     def __init__(self, config: ResultCategories) -> None:
         self.config = config
-        keys = normalize_key(pd.Series(list(config.categories), dtype=object))
+        wordings = [*config.categories, *config.aliases]
+        names = [*config.categories, *config.aliases.values()]
+        keys = normalize_key(pd.Series(wordings, dtype=object))
         self._rank = {name: i for i, name in enumerate(config.categories)}
-        self._by_length = sorted(zip(keys, config.categories, strict=True), key=lambda kv: -len(kv[0]))
+        self._by_length = sorted(zip(keys, names, strict=True), key=lambda kv: -len(kv[0]))
 
     @property
     def choices(self) -> str:
