@@ -102,16 +102,25 @@ def correct_command(
     draw_id: Annotated[str, typer.Option("--draw", help="抽取编号，如 2024-joint-T1-R1-1。")],
     uscc: Annotated[str, typer.Option("--uscc", help="检查对象的统一社会信用代码。")],
     item: Annotated[int, typer.Option("--item", help="检查事项序号（从 1 开始）。")],
-    result: Annotated[str, typer.Option("--result", help="更正后的检查结果，多个用顿号“、”分隔。")],
-    approved_by: Annotated[str, typer.Option("--approved-by", help="批准更正的单位负责人姓名。")],
+    approved_by: Annotated[str, typer.Option("--approved-by", help="批准更正的单位主要负责人姓名。")],
     approval_ref: Annotated[str, typer.Option("--approval-ref", help="审批文号，如 晋市商〔2024〕12号。")],
     reason: Annotated[str, typer.Option("--reason", help="更正原因。")],
+    result: Annotated[
+        str | None, typer.Option("--result", help="更正后的检查结果，多个用顿号“、”分隔。")
+    ] = None,
+    date: Annotated[str | None, typer.Option("--date", help="更正后的检查日期，如 2024-05-20。")] = None,
+    inspectors: Annotated[
+        str | None, typer.Option("--inspectors", help="更正后的检查人员执法证号（至少两人，用顿号分隔）。")
+    ] = None,
     approval_file: Annotated[
         Path | None, typer.Option("--approval-file", help="审批文件（扫描件等），将记录其 SHA-256。")
     ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="更正日期（默认今天），格式 2024-10-23。")
+    ] = None,
     ledger: LedgerOption = LEDGER_DEFAULT,
 ) -> None:
-    """经单位负责人批准，更正已登记的检查结果（原结果保留在台账中，下次公示时附更正说明）。"""
+    """经单位负责人批准，更正已登记的检查结果、检查日期或检查人员（原值保留在台账中，下次公示时附更正说明；须由单位主要负责人批准）。"""
     from jcdraw.ledger import Ledger
     from jcdraw.results.correct import correct
 
@@ -122,12 +131,16 @@ def correct_command(
             uscc=uscc,
             item=item,
             result=result,
+            completed=date,
+            inspectors=inspectors,
             approved_by=approved_by,
             approval_ref=approval_ref,
             reason=reason,
             approval_file=approval_file,
+            today=as_of_date(as_of) if as_of else None,
         )
-    text = messages.CORRECT_DONE.format(
+    template = messages.CORRECT_DONE if done.fields == ("result",) else messages.CORRECT_DONE_FIELDS
+    text = template.format(
         draw_id=done.draw_id, uscc=done.uscc, item=done.item, old=done.old, new=done.new,
         approver=done.approved_by, ref=done.approval_ref,
     )  # fmt: skip

@@ -98,6 +98,25 @@ def normalize_key_one(value: object) -> str | None:
     return key_of_text(text) or None
 
 
+BADGE_SEPARATORS = re.compile(r"[\s、,;/]+")  # after NFKC: ，；／ are , ; / and U+3000 is a space
+
+
+def split_badges(value: object) -> list[str]:
+    """Badge numbers in one cell: spaces and line breaks separate them too, unlike other keys.
+
+    Two badges typed "14050001 14050002" must stay two badges, not become one 16-digit number.
+
+    Example:
+        >>> split_badges("1405 0001、14050002\\n１４０５０００３；")
+        ['1405', '0001', '14050002', '14050003']
+    """
+    text = stringify(value)
+    if text is None:
+        return []
+    parts = BADGE_SEPARATORS.split(unicodedata.normalize("NFKC", text))
+    return [key for part in parts if (key := normalize_key_one(part))]
+
+
 def clean_text_one(value: object) -> str | None:
     """Display text of one value: outer whitespace and invisible characters gone, inner spaces kept.
 
