@@ -59,25 +59,43 @@ def cell_width(text: str) -> int:
 
 
 def wrap(text: str, width: int) -> list[str]:
-    """Greedy wrap by display width; closing punctuation never starts a line (it may overhang).
+    """Greedy wrap by display width; closing punctuation never starts a line (the character before it
+    moves down with it, so no line grows past ``width``).
 
     Example:
         >>> wrap("进一次门，查多事项", 8)
-        ['进一次门，', '查多事项']
+        ['进一次', '门，查多', '事项']
+        >>> wrap("退出码为 1）。", 10)
+        ['退出码为', '1）。']
     """
     lines: list[str] = []
     for para in text.split("\n"):
-        line, used = "", 0
+        line: list[str] = []
+        used = 0
         for token in _TOKEN.findall(para):
-            need = cell_width(token.rstrip())
-            if used + need > width and line.strip() and token[0] not in _NO_LINE_START:
-                lines.append(line.rstrip())
-                line, used = token.lstrip(), cell_width(token.lstrip())
+            if used + cell_width(token.rstrip()) > width and "".join(line).strip():
+                carry = _carried(line) if token[0] in _NO_LINE_START else []
+                lines.append("".join(line).rstrip())
+                line = [*carry, token]
+                line[0] = line[0].lstrip()
+                used = cell_width("".join(line))
             else:
-                line += token
+                line.append(token)
                 used += cell_width(token)
-        lines.append(line.rstrip())
+        lines.append("".join(line).rstrip())
     return lines
+
+
+def _carried(line: list[str]) -> list[str]:
+    """The tokens that move down with a closing punctuation: earlier closing ones and one more."""
+    cut = len(line)
+    while cut > 1 and line[cut - 1][0] in _NO_LINE_START:
+        cut -= 1
+    if cut > 1:
+        cut -= 1
+    carried = line[cut:]
+    del line[cut:]
+    return carried
 
 
 def _join_paragraph(lines: list[str]) -> str:
