@@ -33,9 +33,12 @@ class _Strict(BaseModel):
 def _exact(value: object) -> Fraction:
     """Ratios are exact: 0.3 in YAML means 3/10, never the binary float; "30%" means 3/10 too."""
     text = str(value).strip()
-    if text.endswith(("%", "％")):
-        return Fraction(text[:-1].strip()) / 100
-    return Fraction(text)
+    try:
+        if text.endswith(("%", "％")):
+            return Fraction(text[:-1].strip()) / 100
+        return Fraction(text)
+    except ZeroDivisionError:  # "1/0": pydantic reports only ValueError as a validation error
+        raise ValueError(text) from None
 
 
 # --- areas -------------------------------------------------------------------------------------
