@@ -26,6 +26,7 @@ import json
 import locale
 import re
 import sys
+import threading
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
@@ -278,14 +279,25 @@ class SafeConsole(Console):
             highlighter=highlighter,
         )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._nested = threading.local()  # per thread: a spinner's refresh thread renders too
+
     def render(self, renderable: RenderableType, options: ConsoleOptions | None = None) -> Iterable[Segment]:
-        encoding = normal_encoding(self.encoding)
-        for segment in super().render(renderable, options):
-            text = segment.text
-            if segment.control is None and text and (UNSAFE.search(text) or not _fits(text, encoding)):
-                yield Segment(fit(visible(text), encoding), segment.style)
-            else:
-                yield segment
+        if getattr(self._nested, "active", False):  # rich renders nested parts through here: clean once
+            yield from super().render(renderable, options)
+            return
+        self._nested.active = True
+        try:
+            encoding = normal_encoding(self.encoding)
+            for segment in super().render(renderable, options):
+                text = segment.text
+                if segment.control is None and text and (UNSAFE.search(text) or not _fits(text, encoding)):
+                    yield Segment(fit(visible(text), encoding), segment.style)
+                else:
+                    yield segment
+        finally:
+            self._nested.active = False
 
 
 class Cell:

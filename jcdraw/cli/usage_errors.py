@@ -30,6 +30,7 @@ _PATH_MESSAGE = re.compile(
     r"(?P<what>does not exist|is a file|is a directory|is not readable|is not writable)\.$",
     re.S,
 )
+_PATH_LABELS = {messages.HELP_TYPE_PATH, messages.HELP_TYPE_FILE, messages.HELP_TYPE_DIR}
 _EXTRA_ARGUMENTS = re.compile(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)$", re.S)
 
 
@@ -136,6 +137,11 @@ def _bad_value_text(exc: click_exceptions.BadParameter, param: click.Parameter |
     errors_of = getattr(exc.__cause__, "errors", None)  # the pydantic ValidationError typer converted
     errors = errors_of() if callable(errors_of) else None
     if errors:
+        typed = errors[0].get("input")
+        if isinstance(typed, str) and param is not None and type_label(param) in _PATH_LABELS:
+            problem = path_problem(typed)  # e.g. a NUL, which typer refuses before our check
+            if problem is not None:
+                return messages.USAGE_PATH_REFUSED.format(who=who(param), problem=problem)
         reason = _pydantic_reason(errors[0], param)
         if "input" in errors[0]:
             value = _shown(errors[0]["input"])
