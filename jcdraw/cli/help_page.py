@@ -15,7 +15,6 @@ break a line inside Chinese at all), and closing punctuation never starts a line
 from __future__ import annotations
 
 import inspect
-import re
 import unicodedata
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -32,12 +31,41 @@ _CLICK_OPTIONS_METAVAR = "[OPTIONS]"  # typer's default, shown as messages.HELP_
 _CLICK_SUBCOMMAND_METAVAR = "COMMAND [ARGS]..."
 _INDENT = 2
 _FIRST_COLUMN_MAX = 30
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_NO_LINE_START = set("，。、；：！？）》」』”’%％…]")
-_OPENERS = "\\[(（“‘《「『"
-# A break opportunity: each wide character alone, a run of other characters as one word; opening
-# brackets stick to what follows them.
-_TOKEN = re.compile(rf"[{_OPENERS}]*(?:[\u2e80-\uffff]|[^\s\u2e80-\uffff{_OPENERS}]+)\s*|\s+|.")
+_NO_LINE_START = frozenset("，。、；：！？）》」』”’%％…]")
+_OPENERS = frozenset("[(（“‘《「『")
+_WIDE = "\u2e80"  # from here on (CJK, fullwidth forms) each character is a break opportunity of its own
+
+
+def is_cjk(ch: str) -> bool:
+    """A Chinese character (CJK ideograph); a plain comparison, not a regex: a Unicode-range regex
+    costs milliseconds to compile, and ``jcdraw --help`` should start fast."""
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
+def _tokens(line: str) -> list[str]:
+    """Break opportunities: each wide character alone, a run of other characters as one word, with
+    the spaces after it; opening brackets stick to what follows them.
+
+    Example:
+        >>> _tokens("见 jcdraw plans（任务）。")
+        ['见 ', 'jcdraw ', 'plans', '（任', '务', '）', '。']
+    """
+    tokens: list[str] = []
+    i, n = 0, len(line)
+    while i < n:
+        j = i
+        while j < n and line[j] in _OPENERS:
+            j += 1
+        if j < n and line[j] >= _WIDE:
+            j += 1
+        elif j < n and not line[j].isspace():
+            while j < n and not line[j].isspace() and line[j] < _WIDE and line[j] not in _OPENERS:
+                j += 1
+        while j < n and line[j].isspace():
+            j += 1
+        tokens.append(line[i:j])
+        i = j
+    return tokens
 
 
 # --- text layout -------------------------------------------------------------------------------
@@ -72,7 +100,7 @@ def wrap(text: str, width: int) -> list[str]:
     for para in text.split("\n"):
         line: list[str] = []
         used = 0
-        for token in _TOKEN.findall(para):
+        for token in _tokens(para):
             if used + cell_width(token.rstrip()) > width and "".join(line).strip():
                 carry = _carried(line) if token[0] in _NO_LINE_START else []
                 lines.append("".join(line).rstrip())
@@ -102,7 +130,7 @@ def _join_paragraph(lines: list[str]) -> str:
     """A docstring paragraph's lines as one line: no space between two Chinese characters."""
     out = ""
     for line in (x.strip() for x in lines):
-        if out and not (_CJK.match(out[-1]) and _CJK.match(line[:1])):
+        if out and not (is_cjk(out[-1]) and line and is_cjk(line[0])):
             out += " "
         out += line
     return out

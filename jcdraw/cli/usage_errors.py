@@ -21,9 +21,16 @@ from typer._click.core import ParameterSource
 
 from jcdraw import messages
 from jcdraw.cli.console import path_problem, visible
-from jcdraw.cli.help_page import choices_of, envvar_of, is_option, option_name, path_kind, type_label
+from jcdraw.cli.help_page import (
+    choices_of,
+    envvar_of,
+    is_cjk,
+    is_option,
+    option_name,
+    path_kind,
+    type_label,
+)
 
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # typer's own path check (typer/_click/types.py), the only source of these facts: the path is repr()'d.
 _PATH_MESSAGE = re.compile(
     r"^(?:file|dir|directory|path) (?P<path>'.*'|\".*\") "
@@ -132,7 +139,7 @@ def _bad_value(exc: click_exceptions.BadParameter) -> str:
 
 def _bad_value_text(exc: click_exceptions.BadParameter, param: click.Parameter | None) -> str:
     message = exc.message
-    if _CJK.search(message):  # raised by our own code (a callback) in Chinese
+    if any(map(is_cjk, message)):  # raised by our own code (a callback) in Chinese
         return messages.USAGE_INVALID.format(who=who(param), reason=visible(message))
     errors_of = getattr(exc.__cause__, "errors", None)  # the pydantic ValidationError typer converted
     errors = errors_of() if callable(errors_of) else None
@@ -198,7 +205,7 @@ def _translate(exc: click_exceptions.UsageError) -> str:
     if isinstance(exc, click_exceptions.BadArgumentUsage):
         return messages.USAGE_ARGUMENT_MISUSED
     message = exc.message
-    if _CJK.search(message):
+    if any(map(is_cjk, message)):
         return visible(message)
     extra = _EXTRA_ARGUMENTS.match(message)
     if extra:
