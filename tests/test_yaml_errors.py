@@ -59,6 +59,13 @@ def test_yaml_problems_are_chinese_with_the_line(tmp_path: Path, text: str, kind
     assert (caught.value.kind, caught.value.detail) == (kind, detail)
 
 
+def test_the_translations_are_chinese() -> None:
+    """Only the format's name and the key a person presses stay as they are."""
+    texts = [*P.values(), messages.YAML_TAG, messages.YAML_ALIAS, messages.YAML_DUPLICATE_KEY]
+    words = {w for text in texts for w in ENGLISH.findall(re.sub(r"\{\w+\}", "", text))}
+    assert words == {"YAML", "Tab"}
+
+
 def test_every_translation_is_exercised() -> None:
     used = {key for key, template in P.items() for _, _, detail in CASES if _matches(template, detail)}
     assert used == set(P)
