@@ -439,7 +439,6 @@ VALIDATE_FAILED = (
 REPORT_WRITTEN = "问题清单已写入：{path}"
 TEMPLATE_WRITTEN = "名录库模板已生成：{path}。请按“说明”工作表填写。"
 INIT_DONE = "工作目录已就绪：{path}（新建 {count} 个文件）。请先填写 registry.xlsx，然后运行 jcdraw validate registry.xlsx。"
-USAGE_ERROR = "命令用法有误：{detail}\n运行“jcdraw {command} --help”查看用法。"
 BAD_DATE_OPTION = "选项 {option} 的日期“{value}”无效。请写成 2024-05-20 这样的格式。"
 PROBLEM_REPORT_HEADERS = ["级别", "代码", "工作表", "行号", "列", "值", "说明"]
 
@@ -521,6 +520,9 @@ RECORD_CLASS_RATIO = "，该类比例 {ratio}"
 RECORD_FLAT_TOTAL = "本轮对象 {eligible} 个，按计划比例抽取 {drawn} 个，实际比例 {effective}"
 RECORD_ROUND_TOTAL = "本轮参加抽取的对象 {eligible} 个（全部符合条件的 {pool} 个），共抽取 {drawn} 个，实际比例 {effective}"
 RULE_WEIGHTED = "按风险加权分配：本轮共抽 ⌈计划比例 × 本轮对象数⌉ 个，按“权重 × 对象数”分给各类（权重 {weights}；每年频次 {frequencies}）"
+RULE_LABEL_WEIGHTED = "按风险加权分配 {weights}"
+RULE_LABEL_FLAT = "不分类别"
+RULE_LABEL_RATIOS = "分类比例 {ratios}"
 RULE_FLAT = "不分类别：在全部符合条件的对象中抽 ⌈计划比例 × 对象数⌉ 个（每年 {frequency} 次）"
 RULE_RATIOS = "分类比例：每类抽 ⌈该类比例 × 该类对象数⌉ 个（比例 {ratios}；每年频次 {frequencies}）"
 SAMPLING_TARGETED = "定向抽查：只抽{conditions}的对象"
@@ -554,30 +556,6 @@ VERIFY_FAILED = "✗ 不一致：抽取编号 {draw_id} 重新计算后发现 {c
 DRAW_REDRAW_NEEDS_REASON = (
     '--redraw 和 --reason 必须同时使用：重新抽取必须写明原因，例如 --redraw --reason "名录库漏登 3 家企业"。'
 )
-# Click's usage errors → Chinese (regex on click's English text, template with its groups).
-USAGE_PATTERNS = [
-    (r"Missing option '([^']+)'", "缺少必填选项 {0}。"),
-    (r"Missing argument '([^']+)'", "缺少必填参数 {0}（如文件名）。"),
-    (r"No such option: (\S+)", "没有选项 {0}，请检查拼写。"),
-    (r"No such command '([^']+)'", "没有命令“{0}”。可用命令见 jcdraw --help。"),
-    (r"Invalid value for '([^']+)': .*greater than or equal to (\d+)", "选项 {0} 的值不能小于 {1}。"),
-    (r"Invalid value for '([^']+)': .*valid integer", "选项 {0} 应为整数。"),
-    (r"Invalid value for '([^']+)': (.*)", "选项 {0} 的值无效：{1}"),
-    (r"Option '([^']+)' requires an argument", "选项 {0} 后面需要填写一个值。"),
-    (r"Got unexpected extra arguments? \((.*)\)", "多余的参数：{0}。含空格的值请用引号括起来。"),
-]
-# Click's usage errors → Chinese (regex on click's English text, template with its groups).
-USAGE_PATTERNS = [
-    (r"Missing option '([^']+)'", "缺少必填选项 {0}。"),
-    (r"Missing argument '([^']+)'", "缺少必填参数 {0}（如文件名）。"),
-    (r"No such option: (\S+)", "没有选项 {0}，请检查拼写。"),
-    (r"No such command '([^']+)'", "没有命令“{0}”。可用命令见 jcdraw --help。"),
-    (r"Invalid value for '([^']+)': .*greater than or equal to (\d+)", "选项 {0} 的值不能小于 {1}。"),
-    (r"Invalid value for '([^']+)': .*valid integer", "选项 {0} 应为整数。"),
-    (r"Invalid value for '([^']+)': (.*)", "选项 {0} 的值无效：{1}"),
-    (r"Option '([^']+)' requires an argument", "选项 {0} 后面需要填写一个值。"),
-    (r"Got unexpected extra arguments? \((.*)\)", "多余的参数：{0}。含空格的值请用引号括起来。"),
-]
 
 # --- publish (module constants) ---------------------------------------------------------------
 PLAN_RULE_AND_LEGACY = "同时写了 credit_rule 和旧版的 multiplier/ratio/frequency。设置信用规则后，请删除风险类别中的 multiplier、ratio、frequency"
@@ -743,3 +721,111 @@ PROGRESS_INSPECTORS = "正在读取并检查“执法人员”和回避关系…
 PROGRESS_HASHING = "正在计算文件校验值…"
 PROGRESS_TASKS = "正在按抽查计划统计各任务…"
 DRAW_REGISTRY_WARNINGS = "名录库有 {count} 处警告（不影响本次抽取），可运行 jcdraw validate 查看并处理。"
+
+# --- command line: help, usage errors, consoles -------------------------------------------------
+# Help pages (jcdraw.cli.help_page): rendered by jcdraw from each parameter's data, never typer's English.
+HELP_USAGE_PREFIX = "用法："
+HELP_HEADING_ARGUMENTS = "参数："
+HELP_HEADING_OPTIONS = "选项："
+HELP_HEADING_COMMANDS = "命令："
+HELP_OPTIONS_METAVAR = "[选项]"
+HELP_SUBCOMMAND_METAVAR = "命令 [参数]..."
+HELP_OPTION_HELP = "显示本帮助并退出。"
+HELP_MARK_REQUIRED = "必填"
+HELP_MARK_DEFAULT = "默认：{value}"
+HELP_MARK_ENVVAR = "环境变量：{name}"
+HELP_MARK_MIN = "不小于 {min}"
+HELP_MARK_MAX = "不大于 {max}"
+HELP_MARK_RANGE = "{min} 至 {max}"
+HELP_MARK_SEPARATOR = "；"
+HELP_MARKS = "[{marks}]"
+HELP_DEFAULT_DYNAMIC = "运行时确定"
+HELP_DEFAULT_ON = "开启"
+HELP_DEPRECATED = "（已停用）"
+HELP_TYPE_INT = "整数"
+HELP_TYPE_FLOAT = "数字"
+HELP_TYPE_TEXT = "文字"
+HELP_TYPE_BOOL = "是/否"
+HELP_TYPE_DATETIME = "日期时间"
+HELP_TYPE_DATE = "日期"
+HELP_TYPE_PATH = "路径"
+HELP_TYPE_FILE = "文件"
+HELP_TYPE_DIR = "文件夹"
+HELP_TYPE_VALUE = "值"
+HELP_LIST_SEPARATOR = "、"
+# Usage errors (jcdraw.cli.usage_errors): built from click's exception classes and attributes.
+USAGE_ERROR = "命令用法有误：{detail}\n运行“{command} {help}”查看用法。"
+USAGE_WHO_OPTION = "选项 {name}"
+USAGE_WHO_ARGUMENT = "参数 {name}"
+USAGE_WHO_UNKNOWN = "参数"
+USAGE_FROM_ENVVAR = "这个值来自环境变量 {env}，请检查该环境变量的设置。"
+USAGE_NO_SUCH_OPTION = "没有选项 {option}，请检查拼写。"
+USAGE_DID_YOU_MEAN = "您是否想用 {candidates}？"
+USAGE_NO_SUCH_COMMAND = "没有命令“{name}”。"
+USAGE_MISSING_COMMAND = "缺少命令。请在 {command} 后面写上要运行的命令。"
+USAGE_MISSING_ARGUMENT = "缺少必填参数 {name}。"
+USAGE_MISSING_OPTION = "缺少必填选项 {name}。"
+USAGE_CHOICES = "可选值：{choices}。"
+USAGE_OPTION_NEEDS_VALUE = "选项 {option} 后面需要填写一个值。"
+USAGE_OPTION_NEEDS_VALUES = "选项 {option} 后面需要填写 {count} 个值。"
+USAGE_OPTION_TAKES_NO_VALUE = "选项 {option} 不需要填写值。"
+USAGE_OPTION_MISUSED = "选项 {option} 的用法有误。"
+USAGE_ARGUMENT_MISUSED = "参数的个数不对。"
+USAGE_EXTRA_ARGUMENTS = "多余的参数：{args}。含空格的值请用引号括起来。"
+USAGE_INVALID_VALUE = "{who} 的值“{value}”无效：{reason}"
+USAGE_INVALID = "{who} 的值无效：{reason}"
+USAGE_PATH_REFUSED = "{who}：{problem}"
+USAGE_GENERIC = "无法识别这条命令的写法。"
+USAGE_REASON_INT = "应为整数。"
+USAGE_REASON_FLOAT = "应为数字，如 0.5。"
+USAGE_REASON_BOOL = "应为 1 或 0（也可写 true 或 false）。"
+USAGE_REASON_DATETIME = "应为日期时间，如 2024-05-20 09:30:00。"
+USAGE_REASON_MIN = "不能小于 {limit}。"
+USAGE_REASON_ABOVE = "必须大于 {limit}。"
+USAGE_REASON_MAX = "不能大于 {limit}。"
+USAGE_REASON_BELOW = "必须小于 {limit}。"
+USAGE_REASON_CHOICE = "不在可选范围内。可选值：{choices}。"
+USAGE_REASON_EXPECTED = "应填写{label}。"
+USAGE_REASON_PATH_MISSING = "找不到{kind}“{path}”。"
+USAGE_REASON_PATH_IS_DIR = "“{path}”是文件夹，这里需要文件。"
+USAGE_REASON_PATH_IS_FILE = "“{path}”是文件，这里需要文件夹。"
+USAGE_REASON_PATH_UNREADABLE = "没有读取“{path}”的权限。"
+USAGE_REASON_PATH_UNWRITABLE = "没有写入“{path}”的权限。"
+# Consoles (jcdraw.cli.console): what a symbol becomes when the output's encoding cannot hold it.
+FALLBACK_PASSED = "[通过]"
+FALLBACK_FAILED = "[未通过]"
+FALLBACK_NOTE = "[注意]"
+PATH_HAS_CONTROL = "文件路径“{path}”含有控制字符或不可见字符，无法使用。请检查文件名后重新输入。"
+# YAML files (jcdraw.plans.yaml_file): PyYAML's English problem → Chinese, always with the line.
+YAML_AT_LINE = "第 {line} 行"
+YAML_PROBLEMS = {
+    "tab": "{where}有制表符（Tab 键）。YAML 文件只能用空格缩进，请把 Tab 换成空格",
+    "bad-start": "{where}的“{char}”不能出现在值的开头；以 @、`、% 等符号开头的文字请用引号括起来",
+    "missing-colon": "{where}缺少冒号“:”（应写成“名称: 值”，冒号后加一个空格），或这一行的缩进与上文不一致",
+    "colon-not-allowed": "{where}的冒号用法有误：一行只能写一个“名称: 值”，值中含有冒号时请用引号括起来；也请检查这一行的缩进",
+    "unclosed-quote": "{where}的引号没有配对：开头的引号缺少对应的结尾引号",
+    "unclosed-bracket": "{where}的方括号“[”没有闭合，缺少“]”",
+    "unclosed-brace": "{where}的花括号“{{”没有闭合，缺少“}}”",
+    "bad-list": "{where}的方括号列表写法有误：各项之间用英文逗号分隔，最后以“]”结束",
+    "bad-mapping": "{where}的花括号写法有误：各项之间用英文逗号分隔，最后以“}}”结束",
+    "bad-indent": "{where}的缩进与上文不一致：同一层的项目应左端对齐，列表项以“- ”开头",
+    "bad-escape": "{where}双引号内的反斜杠“\\”用法有误；含反斜杠的文字（如文件路径）请改用单引号括起来",
+    "two-documents": "{where}出现了第二份内容（“---”分隔线）；一个文件只能有一份内容",
+    "not-a-mapping": "{where}无法识别：文件内容应是“名称: 值”的形式，请检查这一行是否多了“...”或以 % 开头",
+    "bad-key": "{where}的名称不能是列表或键值结构",
+    "bad-anchor": "{where}的“&”或“*”用法有误；以 & 或 * 开头的文字请用引号括起来",
+    "control-char": "{where}含有不可见的控制字符 {char}，请删除后重新保存",
+    "generic": "{where}格式有误，请检查这一行及上一行的缩进、冒号、引号和括号",
+}
+YAML_NO_LINE = "文件中"
+YAML_TAG = "{where}的标签“{tag}”"
+YAML_ALIAS = "第 {line} 行不允许使用 YAML 别名“*{name}”"
+YAML_DUPLICATE_KEY = "第 {line} 行 “{key}”重复出现"
+YAML_TOO_BIG = "文件过大"
+YAML_NOT_UTF8 = "不是 UTF-8 编码"
+YAML_TOO_DEEP = "嵌套层数过多"
+YAML_MISSING = "文件不存在"
+YAML_NO_PERMISSION = "没有读取权限"
+YAML_IS_FOLDER = "这是一个文件夹"
+YAML_OS_ERROR = "系统错误（错误号 {errno}）"
+PLAN_FIELD_INVALID = "的值不符合要求"

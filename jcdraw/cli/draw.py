@@ -20,12 +20,18 @@ from jcdraw.cli.options import (
     RegistryOption,
     YearOption,
     as_of_date,
+    plan_selector,
 )
 from jcdraw.errors import BadInvocation
 
 
 def draw_command(
-    plan: Annotated[str, typer.Option("--plan", help="计划：joint、internal 或 YAML 文件路径。")],
+    plan: Annotated[
+        str,
+        typer.Option(
+            "--plan", metavar="<计划>", callback=plan_selector, help="计划：joint、internal 或 YAML 文件。"
+        ),
+    ],
     task: Annotated[int, typer.Option("--task", help="任务序号（见 jcdraw plans）。")],
     seed: Annotated[
         str | None, typer.Option("--seed", help="当众产生的至少 20 位数字；random 表示由程序生成。")
@@ -126,7 +132,7 @@ def export_command(
 
 
 def verify_command(
-    assignment: Annotated[Path, typer.Argument(help="jcdraw draw 生成的抽取结果表。")],
+    assignment: Annotated[Path, typer.Argument(metavar="抽取结果表", help="jcdraw draw 生成的抽取结果表。")],
     registry: RegistryOption = Path("registry.xlsx"),
     plan: Annotated[
         Path | None, typer.Option("--plan", help="抽取时使用的计划 YAML 文件（默认按计划编号查找）。")

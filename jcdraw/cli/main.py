@@ -2,12 +2,13 @@
 
 Exit codes: 0 success; 1 the input was read but has problems; 2 unusable invocation or unreadable
 input. ``main`` turns every ``JcdrawError`` into its Chinese message, click usage errors into a Chinese
-hint, and anything unexpected into a short note (the traceback only with ``--debug``).
+reason plus a pointer to the right ``--help`` (``jcdraw.cli.usage_errors``), and anything unexpected
+into a short note (the traceback only with ``--debug``). Output never fails for the console's encoding
+(``jcdraw.cli.console``), so the exit code is always the command's own.
 """
 
 from __future__ import annotations
 
-import re
 import sys
 import traceback
 
@@ -15,8 +16,10 @@ import typer
 from typer._click import exceptions as click_exceptions  # typer vendors click
 
 from jcdraw import messages
-from jcdraw.cli import draw, registry, render, results
+from jcdraw.cli import draw, registry, results
+from jcdraw.cli.console import install_safe_streams, make_console
 from jcdraw.cli.root import app, state, template_app
+from jcdraw.cli.usage_errors import format_usage_error
 from jcdraw.errors import JcdrawError
 
 registry.register(app, template_app)
@@ -24,30 +27,19 @@ draw.register(app)
 results.register(app)
 
 
-def usage_in_chinese(exc: click_exceptions.UsageError) -> str:
-    """Click's English usage errors, said in Chinese (the option names stay as typed)."""
-    text = exc.format_message()
-    for pattern, template in messages.USAGE_PATTERNS:
-        match = re.search(pattern, text)
-        if match:
-            return template.format(*match.groups())
-    return text
-
-
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry: run the app and translate every failure into Chinese and an exit code."""
+    install_safe_streams()  # first: even a message about a bad invocation must not fail on GBK
     args = sys.argv[1:] if argv is None else argv
     state["debug"] = "--debug" in args
-    err = render.console(stderr=True)
+    err = make_console(stderr=True)
     try:
         code = app(args=args, prog_name="jcdraw", standalone_mode=False)
     except click_exceptions.NoArgsIsHelpError as exc:
         err.print(exc.ctx.get_help() if exc.ctx else "", markup=False)
         sys.exit(2)
     except click_exceptions.UsageError as exc:
-        command = exc.ctx.info_name if exc.ctx and exc.ctx.info_name != "jcdraw" else ""
-        detail = usage_in_chinese(exc)
-        err.print(messages.USAGE_ERROR.format(detail=detail, command=command), markup=False)
+        err.print(format_usage_error(exc, "jcdraw"), markup=False)
         sys.exit(2)
     except typer.Abort:
         err.print(messages.INTERRUPTED)

@@ -9,19 +9,31 @@ from typing import Annotated
 import typer
 
 from jcdraw import messages
+from jcdraw.cli.usage_errors import refuse_control_path
 from jcdraw.errors import BadInvocation
 from jcdraw.io.text import parse_date_one
+
+
+def plan_selector(ctx: typer.Context, param: typer.CallbackParam, value: str | None) -> str | None:
+    """``--plan`` is text (``joint`` or a file path): refuse control characters as for any path."""
+    if value is not None:
+        refuse_control_path(value, param, ctx)
+    return value
+
 
 PlanOption = Annotated[
     str | None,
     typer.Option(
-        "--plan", help="计划：joint（部门联合）、internal（内部）或 YAML 文件路径；默认本年度全部计划。"
+        "--plan",
+        metavar="<计划>",
+        callback=plan_selector,
+        help="计划：joint（部门联合）、internal（内部）或 YAML 文件路径；默认本年度全部计划。",
     ),
 ]
 YearOption = Annotated[int | None, typer.Option("--year", help="计划年度，默认最新年度。")]
 JsonOption = Annotated[bool, typer.Option("--json", help="以 JSON 输出（供脚本使用）。")]
 AsOfOption = Annotated[
-    str | None, typer.Option("--as-of", help="按此日期判断（默认今天），格式 2024-05-20。")
+    str | None, typer.Option("--as-of", metavar="<日期>", help="按此日期判断（默认今天），格式 2024-05-20。")
 ]
 ForceOption = Annotated[bool, typer.Option("--force", help="覆盖已存在的输出文件。")]
 RegistryOption = Annotated[
@@ -36,7 +48,7 @@ LedgerOption = Annotated[
 CalendarOption = Annotated[
     list[Path] | None,
     typer.Option(
-        "--calendar", help="补充节假日安排的日历文件（YAML），用于 chinesecalendar 尚未覆盖的年份；可重复。"
+        "--calendar", help="补充节假日安排的日历文件（YAML），用于内置节假日数据尚未覆盖的年份；可重复。"
     ),
 ]
 LEDGER_DEFAULT = Path("jcdraw.sqlite3")

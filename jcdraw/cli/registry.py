@@ -26,7 +26,7 @@ from jcdraw.cli.options import (
 
 
 def validate_command(
-    registry: Annotated[Path, typer.Argument(help="名录库 Excel 文件（.xlsx）。")],
+    registry: Annotated[Path, typer.Argument(metavar="名录库文件", help="名录库 Excel 文件（.xlsx）。")],
     plan: PlanOption = None,
     year: YearOption = None,
     report: Annotated[Path | None, typer.Option("--report", help="把问题清单写入此 Excel 文件。")] = None,
@@ -84,7 +84,7 @@ def plans_command(
 
 
 def template_registry_command(
-    out: Annotated[Path, typer.Argument(help="要生成的模板文件，如 registry.xlsx。")],
+    out: Annotated[Path, typer.Argument(metavar="模板文件", help="要生成的模板文件，如 registry.xlsx。")],
     plan: PlanOption = None,
     year: YearOption = None,
     force: ForceOption = False,
@@ -98,7 +98,7 @@ def template_registry_command(
 
 
 def init_command(
-    folder: Annotated[Path, typer.Argument(help="要创建的工作目录。")],
+    folder: Annotated[Path, typer.Argument(metavar="工作目录", help="要创建的工作目录。")],
     year: YearOption = None,
     force: ForceOption = False,
 ) -> None:

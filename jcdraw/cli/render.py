@@ -1,14 +1,16 @@
 """Rendering core results for people: rich tables in a terminal, plain text in scheduled scripts.
 
-Nothing here decides anything; it only shows what the core returned. JSON output is printed with
-Chinese unescaped. The core is imported inside the functions that need it (measured lazy imports:
-``jcdraw --help`` then loads neither pydantic nor pandas).
+Nothing here decides anything; it only shows what the core returned. Every console comes from
+``jcdraw.cli.console``: it never fails for the output's encoding and shows control characters in user
+data visibly. Table cells are ``Cell``s, cleaned by that console before rich measures them, so a ``✓``
+that becomes ``[通过]`` on a GBK log keeps the columns aligned. JSON keeps Chinese unescaped on UTF-8
+outputs and uses ``\\uXXXX`` (still exact JSON) elsewhere.
+The core is imported inside the functions that need it (measured lazy imports: ``jcdraw --help``
+then loads neither pydantic nor pandas).
 """
 
 from __future__ import annotations
 
-import json
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -18,9 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
-from rich.text import Text
 
 from jcdraw import messages
+from jcdraw.cli.console import Cell, SafeConsole, make_console
+from jcdraw.cli.console import print_json as print_safe_json
 from jcdraw.io.clock import beijing_minute
 from jcdraw.problems import Problem
 
@@ -37,13 +40,9 @@ if TYPE_CHECKING:  # the core is imported by the commands, lazily, to keep --hel
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
-def console(stderr: bool = False) -> Console:
-    """A console that is plain (no colour codes) when the output is not a terminal."""
-    stream = sys.stderr if stderr else sys.stdout
-    # Logs of scheduled scripts are read in editors, not 80-column terminals.
-    width = None if stream.isatty() else 160
-    # markup=False: user data (names, paths) such as "[/]" is shown literally, never parsed as styling.
-    return Console(stderr=stderr, highlight=False, markup=False, soft_wrap=True, width=width)
+def console(stderr: bool = False) -> SafeConsole:
+    """The console every command prints with (see ``jcdraw.cli.console.make_console``)."""
+    return make_console(stderr)
 
 
 @contextmanager
@@ -63,13 +62,12 @@ def progress(*, enabled: bool = True) -> Iterator[Callable[[str], None]]:
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
-    sys.stdout.flush()
+    print_safe_json(data)
 
 
-def add_row(table: Table, *cells: object) -> None:
-    """Add a row whose text is shown literally: user data such as "[/]" is never read as markup."""
-    table.add_row(*(Text(c) if isinstance(c, str) else c for c in cells))  # type: ignore[arg-type]
+def add_row(table: Table, *cells: str | Cell, style: str | None = None) -> None:
+    """Add a row of literal, console-cleaned cells: user data such as "[/]" is never read as markup."""
+    table.add_row(*(Cell(c) if isinstance(c, str) else c for c in cells), style=style)
 
 
 def problem_table(problems: Iterable[Problem], title: str = messages.PROBLEMS_TITLE) -> Table:
@@ -79,7 +77,7 @@ def problem_table(problems: Iterable[Problem], title: str = messages.PROBLEMS_TI
     for p in problems:
         add_row(
             table,
-            Text(messages.SEVERITY_LABELS[p.severity], style=SEVERITY_STYLE[p.severity]),
+            Cell(messages.SEVERITY_LABELS[p.severity], style=SEVERITY_STYLE[p.severity]),
             p.sheet or "",
             "" if p.row is None else str(p.row),
             p.column or "",
@@ -119,17 +117,18 @@ def task_summary_table(report: ValidationReport) -> Table:
             f"{sum(t.eligible.values())}（{eligible}）",
             f"{sum(t.draw_size.values())}（{drawn}）",
             staffing,
-            "✓" if t.staffed else Text("✗", style="bold red"),
+            "✓" if t.staffed else Cell("✗", style="bold red"),
         )
     return table
 
 
 def plans_table(plans: list[Plan]) -> Table:
-    from jcdraw.plans.credit import percent, rule_text  # lazy: see module doc
+    from jcdraw.plans.credit import percent, rule_label  # lazy: see module doc
 
-    table = Table(title=messages.PLANS_TITLE, show_lines=True)
-    for header in messages.PLANS_HEADERS:
-        table.add_column(header, overflow="fold")
+    table = Table(title=messages.PLANS_TITLE, show_lines=True, expand=True)
+    # Shares of the width: the task names and items need the most room.
+    for header, share in zip(messages.PLANS_HEADERS, (2, 6, 3, 3, 2, 4, 1), strict=True):
+        table.add_column(header, overflow="fold", ratio=share)
     for plan in plans:
         for task in plan.tasks:
             items = "\n".join(f"{i}. {item}" for i, item in enumerate(task.items, 1))
@@ -141,7 +140,7 @@ def plans_table(plans: list[Plan]) -> Table:
                 f"{plan.id}\n任务 {task.number}",
                 f"{task.name}\n{items}",
                 f"{task.category}\n{'、'.join(plan.scope_of(task))}",
-                f"{percent(task.ratio)}\n{task.frequency} 次/年\n{rule_text(plan.rule_for(task))}",
+                f"{percent(task.ratio)}\n{task.frequency} 次/年\n{rule_label(plan.rule_for(task))}",
                 f"{task.period.start}\n{task.period.end}",
                 departments,
                 task.mode or "—",
@@ -299,8 +298,8 @@ def plan_history_table(entries: list[PlanVersionUse]) -> Table:
         if entry.changed:
             name += "\n" + messages.PLAN_HISTORY_CHANGED.format(count=versions[(entry.plan, entry.task)])
         draws = "\n".join(_draw_line(d) for d in entry.draws)
-        cells = [entry.plan, str(entry.task), name, version, sha, draws]
-        table.add_row(*(Text(cell) for cell in cells), style="yellow" if entry.changed else None)
+        style = "yellow" if entry.changed else None
+        add_row(table, entry.plan, str(entry.task), name, version, sha, draws, style=style)
     return table
 
 
@@ -328,7 +327,7 @@ def status_report(console: Console, found: StatusReport, report: Path | None) ->
     for t in found.tasks.itertuples():
         values = [t.plan, t.task, t.task_name, t.drawn, t.recorded, t.published, t.on_time, t.late]
         values += [t.due_soon, t.overdue, t.uninspected, f"{t.publication_rate:.0%}"]
-        table.add_row(*(str(v) for v in values))
+        add_row(table, *(str(v) for v in values))
     console.print(table)
     if len(found.pending):
         pending = Table(title=messages.STATUS_PENDING_TITLE.format(as_of=found.as_of))
@@ -339,7 +338,7 @@ def status_report(console: Console, found: StatusReport, report: Path | None) ->
             style = {"overdue": "bold red", "due_soon": "yellow"}.get(state)
             cells = [p.plan, p.task, p.draw_id, p.uscc, p.name, p.completed, p.deadline]
             cells += [messages.STATUS_STATES[state], messages.STATUS_SOURCES[source]]
-            pending.add_row(*(str(v) for v in cells), style=style)
+            add_row(pending, *(str(v) for v in cells), style=style)
         console.print(pending)
     if found.overdue:
         console.print(messages.STATUS_OVERDUE.format(as_of=found.as_of, overdue=found.overdue), markup=False)
@@ -402,5 +401,5 @@ def merged_table(plan: VisitPlan, visits: list[Visit]) -> Table:
             visit.visit_id, visit.name, visit.region, tasks, str(visit.item_count),
             plan.team_text(visit.team), visit.window_text,
         ]  # fmt: skip
-        table.add_row(*(Text(cell) for cell in cells))  # Text: names are never read as rich markup
+        add_row(table, *cells)
     return table

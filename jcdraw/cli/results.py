@@ -48,7 +48,10 @@ def _day(value: str | None) -> date:
 
 
 def publish_command(
-    results: Annotated[Path, typer.Argument(help="填好检查结果的工作簿（jcdraw draw 生成的抽取结果表）。")],
+    results: Annotated[
+        Path,
+        typer.Argument(metavar="检查结果表", help="填好检查结果的工作簿（jcdraw draw 生成的抽取结果表）。"),
+    ],
     out: Annotated[
         Path | None, typer.Option("--out", help="公示表文件名，默认当前文件夹的“公示-公示日期.xlsx”。")
     ] = None,
@@ -56,7 +59,7 @@ def publish_command(
         Path | None, typer.Option("--html", help="同时生成可发布到网站的公示网页（.html）。")
     ] = None,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="公示日期（默认今天），格式 2024-10-23。")
+        str | None, typer.Option("--as-of", metavar="<日期>", help="公示日期（默认今天），格式 2024-10-23。")
     ] = None,
     ledger: LedgerOption = LEDGER_DEFAULT,
     calendar: CalendarOption = None,

@@ -1,4 +1,7 @@
-"""The root ``jcdraw`` Typer app and its ``template`` group; command modules register onto them."""
+"""The root ``jcdraw`` Typer app and its ``template`` group; command modules register onto them.
+
+Both are ``ChineseTyper``: every command added to them gets Chinese help and usage errors.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,9 @@ from typing import Annotated
 
 import typer
 
-app = typer.Typer(
+from jcdraw.cli.chinese_typer import ChineseTyper
+
+app = ChineseTyper(
     name="jcdraw",
     help="双随机、一公开 抽查工具：校验名录库、抽取检查对象和执法人员、公示检查结果。",
     add_completion=False,
@@ -14,7 +19,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-template_app = typer.Typer(help="生成空白模板。", no_args_is_help=True)
+template_app = ChineseTyper(help="生成空白模板。", no_args_is_help=True)
 app.add_typer(template_app, name="template")
 
 state = {"debug": False}

@@ -49,9 +49,12 @@ def exact_number(value: object) -> Fraction:
         (Fraction(3, 10), Fraction(3, 10), Fraction(1, 3))
     """
     text = str(value).strip()
-    if text.endswith(("%", "％")):
-        return Fraction(text[:-1].strip()) / 100
-    return Fraction(text)
+    try:
+        if text.endswith(("%", "％")):
+            return Fraction(text[:-1].strip()) / 100
+        return Fraction(text)
+    except ZeroDivisionError:  # "1/0": pydantic reports only ValueError as a validation error
+        raise ValueError(text) from None
 
 
 # --- the rules as written in the plan -------------------------------------------------------------
@@ -293,3 +296,20 @@ def percent_text(value: Fraction | None, digits: int = 1) -> str:
     units = math.floor(value * 100 * scale + Fraction(1, 2))
     whole, part = divmod(units, scale)
     return f"{whole}.{part:0{digits}d}%" if digits else f"{whole}%"
+
+
+def rule_label(rule: CreditRule) -> str:
+    """The rule in a few words, for tables (``rule_text`` says it in full).
+
+    Example:
+        >>> rule_label(WeightedRule()), rule_label(FlatRule())
+        ('按风险加权分配 A1:B2:C3:D4', '不分类别')
+    """
+    if isinstance(rule, FlatRule):
+        return messages.RULE_LABEL_FLAT
+    if isinstance(rule, WeightedRule):
+        return messages.RULE_LABEL_WEIGHTED.format(
+            weights=":".join(f"{c}{rule.weights[c]}" for c in rule.classes)
+        )
+    ratios = " ".join(f"{c}{percent(Fraction(rule.ratios[c]))}" for c in rule.classes)
+    return messages.RULE_LABEL_RATIOS.format(ratios=ratios)

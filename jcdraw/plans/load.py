@@ -84,12 +84,14 @@ _PYDANTIC_TYPES = {
     "string_type": "应为文字",
     "list_type": "应为列表",
     "literal_error": "的取值不在允许范围内",
+    "model_type": "应写成“名称: 值”的键值结构",
+    "dict_type": "应写成“名称: 值”的键值结构",
 }
 
 
 def _pydantic_detail(error: Any) -> str:
     kind = str(error.get("type", ""))
-    text = _PYDANTIC_TYPES.get(kind, f"无效（{kind}）")
+    text = _PYDANTIC_TYPES.get(kind, messages.PLAN_FIELD_INVALID)  # pydantic's type name is English
     value = error.get("input")
     if kind not in {"missing", "extra_forbidden"} and not isinstance(value, dict | list):
         text += f"（当前值：{value!r}）"
