@@ -617,3 +617,15 @@ def test_the_version_2_plans() -> None:
         ("2024-internal", 1): "ratios",
         ("2024-internal", 2): "flat",
     }
+
+
+def test_the_readme_quotes_the_worked_examples() -> None:
+    """README's 例一/例二 tables show the drawn counts and effective ratios of the shared vectors."""
+    readme = (HERE.parent / "README.md").read_text(encoding="utf-8")
+    by_name = {c["name"]: c for c in CASES}
+    for name, row in (("spec-example-1", "| **抽取** | **3** | **7** | **5** | **3** | **18** |"),
+                      ("spec-example-2", "| **抽取** | **6** | **13** | **7** | **4** | **30** |")):  # fmt: skip
+        drawn = [s["drawn"] for s in by_name[name]["strata"]]
+        assert row == "| **抽取** | " + " | ".join(f"**{n}**" for n in [*drawn, sum(drawn)]) + " |"
+        assert row in readme
+    assert "(10 + 5) × 30% = 4.5，进一为 5 家" in readme
