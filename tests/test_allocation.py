@@ -626,6 +626,7 @@ def test_the_readme_quotes_the_worked_examples() -> None:
     for name, row in (("spec-example-1", "| **抽取** | **3** | **7** | **5** | **3** | **18** |"),
                       ("spec-example-2", "| **抽取** | **6** | **13** | **7** | **4** | **30** |")):  # fmt: skip
         drawn = [s["drawn"] for s in by_name[name]["strata"]]
-        assert row == "| **抽取** | " + " | ".join(f"**{n}**" for n in [*drawn, sum(drawn)]) + " |"
+        cells = " | ".join(f"**{n}**" for n in [*drawn, sum(drawn)])
+        assert row == f"| **抽取** | {cells} |"
         assert row in readme
     assert "(10 + 5) × 30% = 4.5，进一为 5 家" in readme
