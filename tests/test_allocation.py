@@ -623,8 +623,11 @@ def test_the_readme_quotes_the_worked_examples() -> None:
     """README's 例一/例二 tables show the drawn counts and effective ratios of the shared vectors."""
     readme = (HERE.parent / "README.md").read_text(encoding="utf-8")
     by_name = {c["name"]: c for c in CASES}
-    for name, row in (("spec-example-1", "| **抽取** | **3** | **7** | **5** | **3** | **18** |"),
-                      ("spec-example-2", "| **抽取** | **6** | **13** | **7** | **4** | **30** |")):  # fmt: skip
+    rows = {
+        "spec-example-1": "| **抽取** | **3** | **7** | **5** | **3** | **18** |",
+        "spec-example-2": "| **抽取** | **6** | **13** | **7** | **4** | **30** |",
+    }
+    for name, row in rows.items():
         drawn = [s["drawn"] for s in by_name[name]["strata"]]
         cells = " | ".join(f"**{n}**" for n in [*drawn, sum(drawn)])
         assert row == f"| **抽取** | {cells} |"
