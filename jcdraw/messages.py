@@ -606,6 +606,7 @@ PUBLICITY_STATS_HEADERS = [
     "按期公示",
     "逾期公示",
     "公示率",
+    "完成率",
 ]
 PUBLICITY_INSPECTION_TYPE = "不定向抽查"
 PUBLICITY_PERIOD = "{start} 至 {end}"
@@ -650,7 +651,26 @@ STATUS_HEADERS = [
     "已逾期未公示",
     "期满未检查",
     "公示率",
+    "已检查",
+    "超出计划期限",
+    "完成率",
+    "状态",
 ]
+STATUS_UNDRAWN = "未抽取"
+STATUS_TERMINAL_HEADERS = [
+    "计划编号", "任务编号", "任务名称", "抽取", "已检查", "已公示", "按期", "逾期",
+    "5个工作日内到期", "已逾期未公示", "期满未检查", "公示率", "完成率",
+]
+STATUS_LAPSED = "✗ 截至 {as_of}：{count} 个任务的检查期限已过，仍有已抽中未检查的对象或尚未抽取：{tasks}。请在报告（--report）的“期满未检查”表中查看，并向双随机办说明。"
+STATUS_ODD_DATES_NOTE = "注意：{count} 个检查对象的检查日期超出任务期限或早于抽取日期，照常公示，已在公示备注中注明“超出计划期限”。"
+STATUS_UNDRAWN_ENDED = "期满未抽取"
+STATUS_LAPSED_SHEET = "期满未检查"
+STATUS_LAPSED_TITLE = "任务期满仍未检查的对象和未抽取的任务（截至 {as_of}）"
+STATUS_LAPSED_HEADERS = ["计划编号", "任务编号", "抽取编号", "统一社会信用代码", "企业名称或任务名称", "任务截止日期", "情况"]
+STATUS_LAPSED_UNINSPECTED = "已抽中，任务期满未检查"
+STATUS_ODD_DATES_SHEET = "超出计划期限"
+STATUS_ODD_DATES_TITLE = "检查日期超出任务期限或早于抽取日期的检查（截至 {as_of}；照常公示，已在备注中说明）"
+STATUS_ODD_DATES_HEADERS = ["计划编号", "任务编号", "抽取编号", "统一社会信用代码", "企业名称", "检查日期"]
 STATUS_PENDING_HEADERS = [
     "计划编号",
     "任务编号",

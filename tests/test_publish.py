@@ -236,7 +236,7 @@ def test_published_on_the_twentieth_working_day_is_on_time_and_the_next_day_late
     report = other.publish(write_results(tmp_path / "r2.xlsx", drawn.rows()), as_of=date(2024, 10, 24))
     assert (report.recorded, report.published, report.on_time, report.late) == (2, 2, 0, 2)
     stats = cells(other.folder / "公示.xlsx")["公示统计"]
-    assert stats[1][3:] == (2, 2, 2, 0, 2, 1)  # drawn, recorded, published, on time, late, rate
+    assert stats[1][3:] == (2, 2, 2, 0, 2, 1, 1)  # drawn, recorded, published, on time, late, 公示率, 完成率
 
 
 def test_publishing_the_same_workbook_again_records_nothing(world: World, tmp_path: Path) -> None:

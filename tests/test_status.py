@@ -12,7 +12,8 @@ from test_publish import DONE, TEAMS, World, draw_payload, write_results
 
 from jcdraw.ledger import Ledger
 from jcdraw.plans.calendar import WorkdayCalendar
-from jcdraw.results.status import status, write_status_report
+from jcdraw.results.status import status
+from jcdraw.results.status_report import write_status_report
 
 # One task with five drawn entities, period ending 2024-10-31:
 # (国庆 10-01..07 off, 09-29 and 10-12 work; 中秋 09-15..17 off, 09-14 works)
@@ -66,7 +67,10 @@ def test_counts_per_task(season: tuple[World, Path], calendar: WorkdayCalendar) 
         "tasks": [
             {
                 "plan": "2024-joint", "task": 1, "drawn": 5, "recorded": 2, "published": 2, "on_time": 1,
-                "late": 1, "due_soon": 1, "overdue": 1, "uninspected": 1, "publication_rate": 1.0,
+                "late": 1, "due_soon": 1, "overdue": 1, "uninspected": 1,
+                # 公示率 = 已公示 ÷ 已检查 (e0, e1 recorded; e2, e3 complete in the workbook): 2 / 4.
+                "publication_rate": 0.5, "inspected": 4, "out_of_period": 0, "completion_rate": 0.4,
+                "undrawn": False, "period_ended": True,
             }
         ],
     }  # fmt: skip
@@ -135,6 +139,7 @@ def test_an_empty_ledger_has_no_tasks(tmp_path: Path, calendar: WorkdayCalendar)
     with Ledger.open(tmp_path / "l.sqlite3", readonly=True) as ledger:
         report = status(ledger, as_of=AS_OF, calendar=calendar)
     assert report.to_dict() == {"as_of": "2024-11-20", "tasks": []} and report.overdue == 0
+    assert not report.needs_attention
 
 
 def test_the_report_workbook_has_the_tables_and_a_bar_chart(
@@ -146,12 +151,14 @@ def test_the_report_workbook_has_the_tables_and_a_bar_chart(
     path = tmp_path / "status.xlsx"
     write_status_report(path, report)
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["公示进度", "待公示"]
+    assert book.sheetnames == ["公示进度", "待公示", "期满未检查", "超出计划期限"]
     progress = [tuple(r) for r in book["公示进度"].iter_rows(values_only=True)]
     assert progress[0][0] == "公示进度（截至 2024-11-20）"
     assert progress[1][:5] == ("任务", "计划编号", "任务编号", "任务名称", "抽取对象")
     assert progress[2][:3] == ("2024-joint 任务1", "2024-joint", 1)
-    assert progress[2][4:] == (5, 2, 2, 1, 1, 1, 1, 1, 1)
+    # drawn, recorded, published, on time, late, due soon, overdue, uninspected, 公示率, 已检查,
+    # 超出计划期限, 完成率, state
+    assert progress[2][4:] == (5, 2, 2, 1, 1, 1, 1, 1, 0.5, 4, 0, 0.4, None)
     pending = [tuple(r) for r in book["待公示"].iter_rows(min_row=3, values_only=True)]
     assert [row[7] for row in pending] == ["已逾期未公示", "5个工作日内到期"]
     with zipfile.ZipFile(path) as archive:

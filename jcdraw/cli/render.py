@@ -315,37 +315,69 @@ def print_plan_history(out: Console, entries: list[PlanVersionUse]) -> None:
 
 
 def status_report(console: Console, found: StatusReport, report: Path | None) -> None:
-    """Per-task progress, the completed-but-unpublished entities, and the verdict line."""
+    """Per-task progress, the completed-but-unpublished entities, and the verdict lines."""
     if found.notes:
         console.print(problem_table(found.notes))
     if found.tasks.empty:
         console.print(messages.STATUS_NO_DRAWS, markup=False)
         return
-    table = Table(title=messages.STATUS_TITLE.format(as_of=found.as_of))
-    for header in messages.STATUS_HEADERS[1:]:
-        table.add_column(header, overflow="fold")
-    for t in found.tasks.itertuples():
-        values = [t.plan, t.task, t.task_name, t.drawn, t.recorded, t.published, t.on_time, t.late]
-        values += [t.due_soon, t.overdue, t.uninspected, f"{t.publication_rate:.0%}"]
-        add_row(table, *(str(v) for v in values))
-    console.print(table)
+    console.print(_status_table(found))
     if len(found.pending):
-        pending = Table(title=messages.STATUS_PENDING_TITLE.format(as_of=found.as_of))
-        for header in messages.STATUS_PENDING_HEADERS:
-            pending.add_column(header, overflow="fold")
-        for p in found.pending.itertuples():
-            state, source = str(p.state), str(p.source)
-            style = {"overdue": "bold red", "due_soon": "yellow"}.get(state)
-            cells = [p.plan, p.task, p.draw_id, p.uscc, p.name, p.completed, p.deadline]
-            cells += [messages.STATUS_STATES[state], messages.STATUS_SOURCES[source]]
-            add_row(pending, *(str(v) for v in cells), style=style)
-        console.print(pending)
-    if found.overdue:
-        console.print(messages.STATUS_OVERDUE.format(as_of=found.as_of, overdue=found.overdue), markup=False)
-    else:
-        console.print(messages.STATUS_OK.format(as_of=found.as_of, due_soon=found.due_soon), markup=False)
+        console.print(_pending_table(found))
+    _status_verdict(console, found)
     if report is not None:
         console.print(messages.STATUS_REPORT_WRITTEN.format(path=report), markup=False)
+
+
+def _status_table(found: StatusReport) -> Table:
+    table = Table(title=messages.STATUS_TITLE.format(as_of=found.as_of))
+    for header in messages.STATUS_TERMINAL_HEADERS:
+        table.add_column(header, overflow="fold")
+    for t in found.tasks.itertuples():
+        if t.undrawn:
+            state = messages.STATUS_UNDRAWN_ENDED if t.period_ended else messages.STATUS_UNDRAWN
+            cells = [str(t.plan), str(t.task), str(t.task_name), state, *["—"] * 9]
+            add_row(table, *cells, style="bold red" if t.period_ended else "yellow")
+            continue
+        values = [t.plan, t.task, t.task_name, t.drawn, t.inspected, t.published, t.on_time, t.late]
+        values += [t.due_soon, t.overdue, t.uninspected, _rate(t.publication_rate), _rate(t.completion_rate)]
+        style = "bold red" if t.overdue or (t.period_ended and t.uninspected) else None
+        add_row(table, *(str(v) for v in values), style=style)
+    return table
+
+
+def _pending_table(found: StatusReport) -> Table:
+    pending = Table(title=messages.STATUS_PENDING_TITLE.format(as_of=found.as_of))
+    for header in messages.STATUS_PENDING_HEADERS:
+        pending.add_column(header, overflow="fold")
+    for p in found.pending.itertuples():
+        state, source = str(p.state), str(p.source)
+        style = {"overdue": "bold red", "due_soon": "yellow"}.get(state)
+        cells = [p.plan, p.task, p.draw_id, p.uscc, p.name, p.completed, p.deadline]
+        cells += [messages.STATUS_STATES[state], messages.STATUS_SOURCES[source]]
+        add_row(pending, *(str(v) for v in cells), style=style)
+    return pending
+
+
+def _status_verdict(console: Console, found: StatusReport) -> None:
+    lapsed = found.lapsed_tasks
+    if len(lapsed):
+        names = "、".join(f"{t.plan} 任务{t.task}" for t in lapsed.itertuples())
+        line = messages.STATUS_LAPSED.format(as_of=found.as_of, count=len(lapsed), tasks=names)
+        console.print(line, markup=False)
+    if found.overdue:
+        console.print(messages.STATUS_OVERDUE.format(as_of=found.as_of, overdue=found.overdue), markup=False)
+    elif not len(lapsed):
+        console.print(messages.STATUS_OK.format(as_of=found.as_of, due_soon=found.due_soon), markup=False)
+    if len(found.out_of_period):
+        console.print(messages.STATUS_ODD_DATES_NOTE.format(count=len(found.out_of_period)), markup=False)
+
+
+def _rate(value: object) -> str:
+    """公示率 and 完成率 for people: "—" where undefined (nothing inspected, nothing drawn)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "—"
+    return f"{float(value):.0%}"  # type: ignore[arg-type]
 
 
 # --- visits --------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from jcdraw.cli.options import (
     ForceOption,
     JsonOption,
     LedgerOption,
+    YearOption,
     as_of_date,
 )
 
@@ -165,26 +166,33 @@ def status_command(
     calendar: CalendarOption = None,
     json_output: JsonOption = False,
     report: Annotated[
-        Path | None, typer.Option("--report", help="把进度表和进度图写入此 Excel 文件。")
+        Path | None,
+        typer.Option("--report", help="把进度表、进度图、待公示和期满未检查的清单写入此 Excel 文件。"),
     ] = None,
+    year: YearOption = None,
     force: ForceOption = False,
 ) -> None:
-    """按任务统计抽取、登记、公示进度和即将到期、已逾期的公示（有逾期时退出码为 1，供定时任务使用）。"""
+    """按任务统计抽取、登记、公示进度（含本年度计划中尚未抽取的任务）。
+
+    有逾期未公示、任务期满仍有未检查对象或未抽取时退出码为 1，供定时任务使用。
+    """
     from jcdraw.ledger import Ledger
     from jcdraw.plans.calendar import WorkdayCalendar
-    from jcdraw.results.status import status, write_status_report
+    from jcdraw.results.status import plans_to_show, status
+    from jcdraw.results.status_report import write_status_report
 
     day = _day(as_of)
     cal = WorkdayCalendar.load(calendar or [])
     with Ledger.open(ledger, readonly=True) as book:
-        found = status(book, as_of=day, calendar=cal, results=results or [])
+        plans = plans_to_show(book, year, day)
+        found = status(book, as_of=day, calendar=cal, results=results or [], plans=plans)
     if report is not None:
         write_status_report(report, found, force=force)
     if json_output:
         render.print_json(found.to_dict())
     else:
         render.status_report(render.console(), found, report)
-    raise typer.Exit(1 if found.overdue else 0)
+    raise typer.Exit(1 if found.needs_attention else 0)
 
 
 # --- audit -------------------------------------------------------------------------------------

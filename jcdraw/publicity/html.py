@@ -121,6 +121,11 @@ def _plan_section(pub: Publicity, plan: Any) -> Iterator[str]:
     yield "</section>"
 
 
+def _percent(rate: object) -> str:
+    """A rate as the page shows it; "—" where it is undefined (nothing inspected yet)."""
+    return "—" if rate is None or (isinstance(rate, float) and rate != rate) else f"{float(rate):.1%}"  # type: ignore[arg-type]
+
+
 def _task_section(task: Any, results: pd.DataFrame, stats: pd.DataFrame) -> Iterator[str]:
     yield f"<h3>{esc(messages.HTML_TASK_HEADING.format(task=task.task, task_name=task.task_name))}</h3>"
     meta = messages.HTML_TASK_META.format(
@@ -133,7 +138,12 @@ def _task_section(task: Any, results: pd.DataFrame, stats: pd.DataFrame) -> Iter
     yield f'<p class="meta">{esc(meta)}</p>'
     if task.task in stats.index:
         counts = stats.loc[task.task]
-        text = messages.HTML_TASK_STATS.format(drawn=int(counts["drawn"]), published=int(counts["published"]))
+        text = messages.HTML_TASK_STATS.format(
+            drawn=int(counts["drawn"]),
+            published=int(counts["published"]),
+            publication_rate=_percent(counts["publication_rate"]),
+            completion_rate=_percent(counts["completion_rate"]),
+        )
         yield f'<p class="meta">{esc(text)}</p>'
     if results.empty:
         yield f'<p class="empty">{esc(messages.HTML_NO_RESULTS)}</p>'

@@ -49,7 +49,7 @@ def publicity_sheets(pub: Publicity) -> list[Sheet]:
     for column in stat_columns[3:8]:
         column.kind = "number"
     stat_columns[1].kind = "number"
-    stat_columns[-1].kind = "percent"
+    stat_columns[-2].kind = stat_columns[-1].kind = "percent"  # blank where undefined (nothing inspected)
     stats = Sheet(
         m.PUBLICITY_SHEET_STATS,
         stat_columns,

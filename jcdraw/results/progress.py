@@ -4,14 +4,14 @@ The unit is the drawn *entity* of a standing draw (an entity drawn in two rounds
 drawn = entities of standing draws; recorded = entities all of whose items have a recorded
 result; published = entities all of whose items are published; late = published entities with
 at least one item published after its deadline, on_time = the other published ones;
-publication_rate = published / recorded, 1.0 when nothing is recorded yet (nothing is owed).
+publication_rate (公示率) = published / recorded, i.e. 已公示 ÷ (已公示 + 已检查未公示), null when
+nothing is recorded (undefined, not 100%); completion_rate (完成率) = published / drawn.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-import numpy as np
 import pandas as pd
 
 from jcdraw.results.view import LedgerView
@@ -55,7 +55,20 @@ COUNT_FIELDS = [
     "on_time",
     "late",
     "publication_rate",
+    "completion_rate",
 ]
+
+
+def rates(numerator: pd.Series, denominator: pd.Series) -> list[float | None]:
+    """numerator ÷ denominator to four places, None where the denominator is 0 (undefined, never 100%).
+
+    Example:
+        >>> rates(pd.Series([2, 0]), pd.Series([4, 0]))
+        [0.5, None]
+    """
+    return [
+        None if d == 0 else round(int(n) / int(d), 4) for n, d in zip(numerator, denominator, strict=True)
+    ]
 
 
 def task_counts(entities: pd.DataFrame, view: LedgerView) -> pd.DataFrame:
@@ -71,9 +84,8 @@ def task_counts(entities: pd.DataFrame, view: LedgerView) -> pd.DataFrame:
     )
     counts = counts.astype(int).reset_index()
     counts["on_time"] = counts["published"] - counts["late"]
-    recorded = counts["recorded"].to_numpy()
-    rate = np.divide(counts["published"].to_numpy(), np.maximum(recorded, 1))
-    counts["publication_rate"] = np.round(np.where(recorded > 0, rate, 1.0), 4)
+    counts["publication_rate"] = pd.Series(rates(counts["published"], counts["recorded"]), dtype=object)
+    counts["completion_rate"] = pd.Series(rates(counts["published"], counts["drawn"]), dtype=object)
     names = (
         view.draws.sort_values("order")
         .drop_duplicates(["plan", "task"])

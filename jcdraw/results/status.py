@@ -8,26 +8,37 @@ Sources
     ``--results`` are only read: they tell which inspections are completed but not yet recorded.
     A workbook row counts as a completed item when it names an item of a standing draw's entity
     and its 检查日期 is a real date; status runs none of publish's other checks (publish does).
-    What the ledger recorded wins over a workbook.
+    What the ledger recorded wins over a workbook. ``plans`` (the year's plans) add a row for every
+    task never drawn: the plan promises to inspect every task (全覆盖), so an undrawn task shows.
 
-Counting (unit: the drawn entity, exactly as in ``jcdraw.publish``)
-    drawn, recorded, published, on_time, late, publication_rate
-        as in ``jcdraw.publish`` (publication_rate = published / recorded, 1.0 when nothing is
-        recorded).
-    completed
-        every item of the entity has a 检查日期 (in the ledger or in a workbook).
+Counting (unit: the drawn entity; one row per task, its rounds added together)
+    drawn, recorded, published, on_time, late
+        as in ``jcdraw.results.progress``.
+    inspected (已检查)
+        every item of the entity has a 检查日期, in the ledger or in a workbook.
+    publication_rate (公示率)
+        published ÷ inspected, i.e. 已公示 ÷ (已公示 + 已检查未公示); null when nothing is inspected.
+    completion_rate (完成率)
+        published ÷ drawn; null for an undrawn task.
     deadline
-        of a completed, unpublished entity: the earliest deadline of its unpublished items, each the
+        of an inspected, unpublished entity: the earliest deadline of its unpublished items, each the
         plan's n-th working day (20) strictly after the item's 检查日期.
     due_soon
-        completed, unpublished, and ``as_of <= deadline <= `` the 5th working day after ``as_of``.
+        inspected, unpublished, and ``as_of <= deadline <=`` the 5th working day after ``as_of``.
     overdue
-        completed, unpublished, and ``deadline < as_of`` (publishing on the deadline is on time).
-    uninspected
-        not completed although the task period ended before ``as_of``.
+        inspected, unpublished, and ``deadline < as_of`` (publishing on the deadline is on time).
+    uninspected (期满未检查)
+        not inspected although the task period ended before ``as_of``.
+    out_of_period (超出计划期限)
+        inspected on a day outside the task period or before the draw: published all the same, and
+        flagged.
+    undrawn (未抽取)
+        a task of ``plans`` with no standing draw; ``period_ended`` when its period ended before
+        ``as_of``.
 
-A scheduled script runs ``jcdraw status --results …`` daily; the exit code is 1 when anything is
-overdue, so the task scheduler can flag the run.
+A scheduled script runs ``jcdraw status --results …`` daily; ``needs_attention`` (exit code 1) holds
+when anything is overdue, or a task's period has ended with drawn entities uninspected, or a task's
+period has ended undrawn.
 """
 
 from __future__ import annotations
@@ -41,23 +52,26 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jcdraw import messages
 from jcdraw import problems as P
-from jcdraw.io.xlsx_write import BarChart, Column, Sheet, write_workbook
+from jcdraw.errors import BadPlan
 from jcdraw.ledger import Ledger
 from jcdraw.plans.calendar import WorkdayCalendar
-from jcdraw.results.progress import entity_progress, task_counts
+from jcdraw.plans.load import load_plans
+from jcdraw.plans.model import Plan
+from jcdraw.results.progress import entity_progress, rates, task_counts
 from jcdraw.results.sheet import read_results
 from jcdraw.results.view import LedgerView, plan_of
 
-__all__ = ["DUE_SOON_WORKDAYS", "StatusReport", "status", "write_status_report"]
+__all__ = ["DUE_SOON_WORKDAYS", "StatusReport", "status"]
 
 DUE_SOON_WORKDAYS = 5
 TASK_FIELDS = [
     "plan", "task", "drawn", "recorded", "published", "on_time", "late",
     "due_soon", "overdue", "uninspected", "publication_rate",
+    "inspected", "out_of_period", "completion_rate", "undrawn", "period_ended",
 ]  # fmt: skip
 PENDING_FIELDS = ["plan", "task", "draw_id", "uscc", "name", "completed", "deadline", "state", "source"]
+ENTITY_FIELDS = ["plan", "task", "draw_id", "uscc", "name", "day"]  # day: period end, or the odd 检查日期
 
 
 @dataclass
@@ -65,13 +79,28 @@ class StatusReport:
     """Per-task counts (``tasks``), completed-but-unpublished entities (``pending``), reading notes."""
 
     as_of: date
-    tasks: pd.DataFrame  # TASK_FIELDS + task_name
+    tasks: pd.DataFrame  # TASK_FIELDS + task_name, period_end
     pending: pd.DataFrame  # PENDING_FIELDS, overdue first, then by deadline
     notes: list[P.Problem] = field(default_factory=list)
+    uninspected: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ENTITY_FIELDS))
+    out_of_period: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ENTITY_FIELDS))
 
     @property
     def overdue(self) -> int:
         return int(self.tasks["overdue"].sum()) if len(self.tasks) else 0
+
+    @property
+    def lapsed_tasks(self) -> pd.DataFrame:
+        """Tasks whose period has ended with entities uninspected, or undrawn."""
+        if self.tasks.empty:
+            return self.tasks
+        ended = self.tasks["period_ended"].astype(bool)
+        return self.tasks[ended & (self.tasks["undrawn"].astype(bool) | self.tasks["uninspected"].gt(0))]
+
+    @property
+    def needs_attention(self) -> bool:
+        """Anything overdue, or a task's period over with entities uninspected or nothing drawn."""
+        return self.overdue > 0 or not self.lapsed_tasks.empty
 
     @property
     def due_soon(self) -> int:
@@ -86,26 +115,66 @@ class StatusReport:
 
 
 def _plain(value: object) -> object:
+    if isinstance(value, float) and np.isnan(value):
+        return None
     return value.item() if isinstance(value, np.generic) else value
 
 
 def status(
-    ledger: Ledger, *, as_of: date, calendar: WorkdayCalendar, results: Sequence[Path] = ()
+    ledger: Ledger,
+    *,
+    as_of: date,
+    calendar: WorkdayCalendar,
+    results: Sequence[Path] = (),
+    plans: Sequence[Plan] = (),
 ) -> StatusReport:
     """Count progress per task as of ``as_of`` (see the module docstring)."""
     view = LedgerView.load(ledger)
     notes = P.ProblemList()
     expected = view.expected(view.standing_ids())
     if expected.empty:
-        empty = pd.DataFrame({c: pd.Series([], dtype=object) for c in [*TASK_FIELDS, "task_name"]})
-        return StatusReport(as_of, empty, pd.DataFrame(columns=PENDING_FIELDS))
+        tasks = _with_undrawn(_empty_tasks(), plans, view, as_of)
+        return StatusReport(as_of, tasks, pd.DataFrame(columns=PENDING_FIELDS))
     done = _completion_dates(view, expected, results, notes)
     entities = entity_progress(view)
     items = expected.assign(completed=expected["key"].map(done))
     items = items.assign(published=items["key"].isin(set(view.published["key"])))
     entities["completed"] = items["completed"].notna().groupby(items["entity"]).all()
-    deadlines = _deadlines(view, items, entities, calendar)
-    entities = entities.join(deadlines)
+    odd_days = _outside_period(items, view)
+    entities["out_of_period"] = entities.index.isin(odd_days.index)
+    entities = entities.join(_deadlines(view, items, entities, calendar))
+    entities = _deadline_states(entities, as_of, calendar, view)
+    tasks = _with_undrawn(_task_table(entities, view, as_of), plans, view, as_of)
+    open_ = entities["completed"] & ~entities["published"].astype(bool)
+    return StatusReport(
+        as_of, tasks, _pending(entities[open_], as_of), notes.finished(),
+        _listed(entities[entities["uninspected"]], entities["draw_id"].map(view.draws["end"])),
+        _listed(entities[entities["completed"] & entities["out_of_period"]], odd_days),
+    )  # fmt: skip
+
+
+def plans_to_show(ledger: Ledger, year: int | None, as_of: date) -> list[Plan]:
+    """The plans whose tasks status lists: those of ``year``, else of every year with a standing draw
+    and of ``as_of``'s year. A year without plan files contributes nothing (status still counts its
+    draws), and a broken plan file is reported when it is used, not here."""
+    years = {year} if year is not None else {d.year for d in _draw_years(ledger)} | {as_of.year}
+    found: list[Plan] = []
+    for wanted in sorted(years):
+        try:
+            found += load_plans(None, wanted)
+        except BadPlan:
+            continue
+    return found
+
+
+def _draw_years(ledger: Ledger) -> list[date]:
+    return [date(int(r.payload["year"]), 1, 1) for r in ledger.draws() if "year" in r.payload]
+
+
+def _deadline_states(
+    entities: pd.DataFrame, as_of: date, calendar: WorkdayCalendar, view: LedgerView
+) -> pd.DataFrame:
+    """overdue, due_soon and uninspected flags per entity (see the module docstring)."""
     soon_limit = np.datetime64(calendar.deadline(as_of, DUE_SOON_WORKDAYS), "D")
     today = np.datetime64(as_of, "D")
     open_ = entities["completed"] & ~entities["published"].astype(bool)
@@ -114,8 +183,22 @@ def status(
     entities["due_soon"] = open_.to_numpy() & (due >= today) & (due <= soon_limit)
     ended = entities["draw_id"].map(view.draws["end"]).map(lambda end: end is not None and end < as_of)
     entities["uninspected"] = ~entities["completed"].astype(bool) & ended.astype(bool)
-    tasks = _task_table(entities, view)
-    return StatusReport(as_of, tasks, _pending(entities[open_], as_of), notes.finished())
+    return entities
+
+
+def _outside_period(items: pd.DataFrame, view: LedgerView) -> pd.Series:
+    """Entity → the first of its 检查日期 outside the task period or before the draw (entities with one)."""
+    dated = items[items["completed"].notna()]
+    day = dated["completed"].map(date.fromisoformat)
+    info = view.draws.reindex(dated["draw_id"]).set_axis(dated.index)
+    outside = (day < info["start"]) | (day > info["end"]) | (day < info["drawn_on"])
+    return day[outside.astype(bool)].groupby(dated.loc[outside.astype(bool), "entity"]).min()
+
+
+def _listed(entities: pd.DataFrame, days: pd.Series) -> pd.DataFrame:
+    """Entities as the report lists them, each with the day that explains why."""
+    frame = entities.assign(day=days.reindex(entities.index).tolist())
+    return frame[ENTITY_FIELDS].reset_index(drop=True)
 
 
 def _completion_dates(
@@ -159,17 +242,50 @@ def _deadlines(
     return earliest.reindex(entities.index)
 
 
-def _task_table(entities: pd.DataFrame, view: LedgerView) -> pd.DataFrame:
+def _empty_tasks() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series([], dtype=object) for c in [*TASK_FIELDS, "task_name", "period_end"]})
+
+
+def _task_table(entities: pd.DataFrame, view: LedgerView, as_of: date) -> pd.DataFrame:
     counts = task_counts(entities, view)
     if counts.empty:
-        return pd.DataFrame({c: pd.Series([], dtype=object) for c in [*TASK_FIELDS, "task_name"]})
-    extra = (
-        entities.groupby(["plan", "task"], sort=False)[["due_soon", "overdue", "uninspected"]]
-        .sum()
-        .astype(int)
-    )
-    counts = counts.join(extra, on=["plan", "task"])
-    return counts[[*TASK_FIELDS, "task_name"]]
+        return _empty_tasks()
+    flags = ["due_soon", "overdue", "uninspected", "out_of_period", "completed"]
+    extra = entities.groupby(["plan", "task"], sort=False)[flags].sum().astype(int)
+    counts = counts.join(extra.rename(columns={"completed": "inspected"}), on=["plan", "task"])
+    counts["publication_rate"] = rates(counts["published"], counts["inspected"])
+    ends = view.draws.groupby(["plan", "task"])["end"].max()
+    counts["period_end"] = [ends.get((p, t)) for p, t in zip(counts["plan"], counts["task"], strict=True)]
+    counts["period_ended"] = [end is not None and end < as_of for end in counts["period_end"]]
+    counts["undrawn"] = False
+    return counts[[*TASK_FIELDS, "task_name", "period_end"]]
+
+
+def _with_undrawn(tasks: pd.DataFrame, plans: Sequence[Plan], view: LedgerView, as_of: date) -> pd.DataFrame:
+    """The drawn tasks, plus one row (zeros, ``undrawn``) for each task of ``plans`` never drawn: plans in
+    the order of their first draw (undrawn plans after), tasks by number, then any other plan's tasks."""
+    drawn = set(zip(tasks["plan"], tasks["task"], strict=True))
+    rows: list[dict[str, Any]] = []
+    first_drawn = {plan: n for n, plan in enumerate(dict.fromkeys(view.draws.sort_values("order")["plan"]))}
+    for plan in sorted(plans, key=lambda p: (first_drawn.get(p.id, len(first_drawn)), p.id)):
+        for task in sorted(plan.tasks, key=lambda t: t.number):
+            if (plan.id, task.number) in drawn:
+                rows.append(dict(tasks[(tasks["plan"] == plan.id) & (tasks["task"] == task.number)].iloc[0]))
+            else:
+                rows.append(_undrawn_row(plan.id, task.number, task.name, task.period.end, as_of))
+    listed = {(r["plan"], r["task"]) for r in rows}
+    rows += [dict(r) for _, r in tasks.iterrows() if (r["plan"], r["task"]) not in listed]
+    if not rows:
+        return _empty_tasks()
+    return pd.DataFrame(rows, columns=[*TASK_FIELDS, "task_name", "period_end"]).reset_index(drop=True)
+
+
+def _undrawn_row(plan: str, task: int, name: str, end: date, as_of: date) -> dict[str, Any]:
+    zeros = dict.fromkeys(TASK_FIELDS, 0)
+    return {
+        **zeros, "plan": plan, "task": task, "task_name": name, "period_end": end,
+        "publication_rate": None, "completion_rate": None, "undrawn": True, "period_ended": end < as_of,
+    }  # fmt: skip
 
 
 def _pending(open_entities: pd.DataFrame, as_of: date) -> pd.DataFrame:
@@ -187,46 +303,3 @@ def _to_date(value: Any) -> date | None:
     if value is None or pd.isna(value):
         return None
     return pd.Timestamp(value).date()
-
-
-# --- the report workbook --------------------------------------------------------------------------
-
-
-def status_sheets(report: StatusReport) -> tuple[list[Sheet], list[BarChart]]:
-    m = messages
-    columns = [Column(h) for h in m.STATUS_HEADERS]
-    for column in columns[2:3] + columns[4:12]:
-        column.kind = "number"
-    columns[-1].kind = "percent"
-    fields = ["plan", "task", "task_name", "drawn", "recorded", "published", "on_time", "late"]
-    fields += ["due_soon", "overdue", "uninspected", "publication_rate"]
-    rows = [
-        [m.STATUS_TASK_LABEL.format(plan=values[0], task=values[1]), *values]
-        for values in report.tasks[fields].itertuples(index=False, name=None)
-    ]
-    progress = Sheet(m.STATUS_SHEET, columns, rows, title=m.STATUS_TITLE.format(as_of=report.as_of))
-    pending_columns = [Column(h) for h in m.STATUS_PENDING_HEADERS]
-    pending_columns[1].kind = "number"
-    pending_columns[5].kind = pending_columns[6].kind = "date"
-    pending_rows = [
-        [p.plan, p.task, p.draw_id, p.uscc, p.name, p.completed, p.deadline,
-         m.STATUS_STATES[str(p.state)], m.STATUS_SOURCES[str(p.source)]]
-        for p in report.pending.itertuples()
-    ]  # fmt: skip
-    pending = Sheet(
-        m.STATUS_PENDING_SHEET,
-        pending_columns,
-        pending_rows,
-        title=m.STATUS_PENDING_TITLE.format(as_of=report.as_of),
-    )
-    chart = BarChart(
-        sheet=m.STATUS_SHEET, categories_col=0, value_cols=[4, 5, 6], title=m.STATUS_CHART_TITLE,
-        anchor=f"B{len(rows) + 5}", horizontal=True,
-    )  # fmt: skip
-    return [progress, pending], [chart]
-
-
-def write_status_report(path: Path, report: StatusReport, *, force: bool = False) -> None:
-    """The tables and a bar chart of per-task progress (drawn, recorded, published)."""
-    sheets, charts = status_sheets(report)
-    write_workbook(path, sheets, force=force, charts=charts)
