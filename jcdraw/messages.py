@@ -694,6 +694,7 @@ STATUS_OVERDUE = (
 STATUS_NO_DRAWS = "台账中还没有抽取记录。"
 STATUS_REPORT_WRITTEN = "进度报告已写入：{path}"
 AUDIT_BROKEN = "✗ 台账校验失败（已核验 {checked} 条）：{reason}请立即停止向该台账写入，并用备份恢复。"
+ANCHOR_TEXT = "台账编号 {ledger_id}；记录 {records} 条；台账校验值 {head}"
 AUDIT_LAST_HASH = "最后一条记录的校验值：{last_hash}（可与纸质记录核对）"
 
 # --- visits (module constants) -----------------------------------------------------------------

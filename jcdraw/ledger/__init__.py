@@ -6,16 +6,26 @@ publications). Import ``Ledger`` from here.
 """
 
 from jcdraw.ledger.book import DrawExists, Ledger, RedrawOrphans, ResultConflict, draw_key, result_key
-from jcdraw.ledger.chain import GENESIS_HASH, AuditReport, Record, canonical_json, record_hash
+from jcdraw.ledger.chain import (
+    GENESIS_HASH,
+    Anchor,
+    AuditReport,
+    Record,
+    anchors_in,
+    canonical_json,
+    record_hash,
+)
 
 __all__ = [
     "GENESIS_HASH",
+    "Anchor",
     "AuditReport",
     "DrawExists",
     "Ledger",
     "Record",
     "RedrawOrphans",
     "ResultConflict",
+    "anchors_in",
     "canonical_json",
     "draw_key",
     "record_hash",

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -125,3 +126,39 @@ def _row_problem(
     if canonical != payload:
         return seq, messages.LEDGER_AUDIT_NOT_CANONICAL.format(seq=seq)
     return None
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """Where a ledger stood when something was printed: its id, how many records, and the head hash.
+
+    Printed on every workbook and page jcdraw writes, so a ledger restored from a copy or rewritten
+    later is caught by any page printed before the change (``jcdraw audit --against``).
+    """
+
+    ledger_id: str
+    records: int
+    head: str  # hash of the newest record; 64 zeros for an empty ledger
+
+    def text(self) -> str:
+        """The anchor as printed (``ANCHOR_PATTERN`` reads it back).
+
+        Example:
+            >>> Anchor("0" * 32, 3, "ab" * 32).text()[:44]
+            '台账编号 00000000000000000000000000000000；记录 3 条；'
+        """
+        return messages.ANCHOR_TEXT.format(ledger_id=self.ledger_id, records=self.records, head=self.head)
+
+
+# The printed anchor, read back from workbooks and pages: ledger id (32 hex) and head (64 hex).
+ANCHOR_PATTERN = re.compile(r"台账编号\s*([0-9a-f]{32})\D+?(\d+)\s*条\D+?台账校验值\s*([0-9a-f]{64})")
+
+
+def anchors_in(text: str) -> list[Anchor]:
+    """Every anchor printed in ``text``.
+
+    Example:
+        >>> anchors_in(Anchor("a" * 32, 7, "b" * 64).text()) == [Anchor("a" * 32, 7, "b" * 64)]
+        True
+    """
+    return [Anchor(m.group(1), int(m.group(2)), m.group(3)) for m in ANCHOR_PATTERN.finditer(text)]

@@ -39,6 +39,7 @@ from jcdraw import messages
 from jcdraw.errors import LedgerError
 from jcdraw.ledger.chain import (
     GENESIS_HASH,
+    Anchor,
     AuditReport,
     Record,
     audit_rows,
@@ -404,6 +405,16 @@ class Store:
         """Hash of the newest record (64 zeros for an empty ledger); print it to anchor the chain."""
         rows = self._query("SELECT hash FROM records ORDER BY seq DESC LIMIT 1")
         return str(rows[0][0]) if rows else GENESIS_HASH
+
+    def anchor(self) -> Anchor:
+        """The ledger's id and head as of now, to print on what is about to be written."""
+        rows = self._query("SELECT seq, hash FROM records ORDER BY seq DESC LIMIT 1")
+        seq, head = (int(rows[0][0]), str(rows[0][1])) if rows else (0, GENESIS_HASH)
+        return Anchor(self.ledger_id, seq, head)
+
+    def has_hash(self, digest: str) -> bool:
+        """Whether some record of the chain has this hash (an anchor printed earlier is still in it)."""
+        return bool(self._query("SELECT 1 FROM records WHERE hash = ? LIMIT 1", (digest.lower(),)))
 
     def audit(self) -> AuditReport:
         """Recompute the whole chain and report the first broken record (reads one snapshot)."""
