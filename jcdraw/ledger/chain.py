@@ -144,7 +144,7 @@ class Anchor:
         """The anchor as printed (``ANCHOR_PATTERN`` reads it back).
 
         Example:
-            >>> Anchor("0" * 32, 3, "ab" * 32).text()[:44]
+            >>> Anchor("0" * 32, 3, "ab" * 32).text()[:45]
             '台账编号 00000000000000000000000000000000；记录 3 条；'
         """
         return messages.ANCHOR_TEXT.format(ledger_id=self.ledger_id, records=self.records, head=self.head)
