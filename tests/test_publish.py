@@ -19,14 +19,17 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pandas.testing import assert_frame_equal
 
 import jcdraw.plans.categories
 import jcdraw.publicity.html
 import jcdraw.publicity.model
 import jcdraw.publicity.publish
+import jcdraw.results.view
 from jcdraw.errors import BadInvocation, CalendarMissing, LedgerError, OutputError
 from jcdraw.ledger import Ledger
 from jcdraw.plans.calendar import WorkdayCalendar
@@ -35,6 +38,7 @@ from jcdraw.plans.load import load_plan
 from jcdraw.publicity.publish import publish
 from jcdraw.registry.uscc import make_uscc
 from jcdraw.results.correct import correct
+from jcdraw.results.view import LedgerView
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN_FILE = ROOT / "plans" / "2024_joint.yaml"
@@ -453,6 +457,23 @@ def test_a_correction_is_published_with_its_explanation(world: World, tmp_path: 
     with Ledger.open(world.ledger_path, create=False) as ledger:
         shown = ledger.records("publication")[-1].payload["corrections"]
     assert shown == [{"key": f"{drawn.draw_id}|{code(0)}|2", "count": 1}]
+
+
+def test_the_ledger_view_holds_what_decoding_every_result_gives(world: World, tmp_path: Path) -> None:
+    drawn = world.draw(draw_payload(entities=3))
+    world.publish(write_results(tmp_path / "r.xlsx", drawn.rows()))
+    with Ledger.open(world.ledger_path, create=False) as ledger:
+        for item, result in ((2, "发现问题已责令改正"), (2, "已注销"), (3, "发现问题已责令改正")):
+            correct(
+                ledger, draw_id=drawn.draw_id, uscc=code(1), item=item, result=result, approved_by="张三",
+                approval_ref="晋市商〔2024〕12号", reason="录入错误", today=date(2024, 10, 28),
+            )  # fmt: skip
+        table = LedgerView.load(ledger).results
+        decoded = [jcdraw.results.view._decoded_row(r) for r in ledger.results()]  # row by row, as before
+    assert_frame_equal(table, pd.DataFrame(decoded, columns=table.columns, dtype=object))
+    corrected = table.set_index("key").loc[f"{drawn.draw_id}|{code(1)}|2"]
+    assert (corrected["result"], corrected["result_original"]) == ("已注销", "未发现问题")
+    assert len(corrected["corrections"]) == 2
 
 
 def test_corrections_need_approval_a_valid_result_and_a_recorded_result(world: World, tmp_path: Path) -> None:

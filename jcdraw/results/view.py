@@ -4,18 +4,21 @@ publications, and the rows every standing draw expects in a results sheet (entit
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from jcdraw.io.files import gc_paused
 from jcdraw.io.normalize import normalize_key
 from jcdraw.io.text import normalize_key_one
 from jcdraw.ledger import Ledger
+from jcdraw.ledger.book import StoredResults
 from jcdraw.plans.categories import result_text
 from jcdraw.plans.load import find_plan
 from jcdraw.plans.model import Plan
@@ -43,7 +46,8 @@ class LedgerView:
             records = ledger.draws(standing_only=False)
             payloads = {str(r.payload["draw_id"]): r.payload for r in records}
             published, shown = _publications(ledger)
-            return cls(_draw_table(records), payloads, _result_table(ledger.results()), published, shown)
+            results = _result_table(ledger.stored_results())
+            return cls(_draw_table(records), payloads, results, published, shown)
 
     def expected(self, draw_ids: Iterable[str]) -> pd.DataFrame:
         """One row per drawn entity × item of ``draw_ids`` (key, entity, item, texts, order)."""
@@ -159,29 +163,75 @@ RESULT_FIELDS = ["key", "draw_id", "entity", "uscc", "item", "result", "complete
 ORIGINAL_FIELDS = ["result_original", "completed_original", "badges_original"]
 
 
-def _result_table(results: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
-    """Current values as text (result 、-joined, badges 、-joined, date ISO) plus the originals."""
-    rows = []
-    for r in results:
-        original = _original(r)
-        uscc, draw_id, item = str(r["uscc"]), str(r["draw_id"]), str(r["item"])
-        rows.append(
-            (
-                f"{draw_id}|{uscc}|{item}",
-                draw_id,
-                f"{draw_id}|{uscc}",
-                uscc,
-                item,
-                result_text(r.get("result", [])),
-                str(r.get("completed", "")),
-                result_text(r.get("badges", [])),
-                result_text(original.get("result", [])),
-                str(original.get("completed", "")),
-                result_text(original.get("badges", [])),
-                r.get("corrections", []),
-            )
-        )
-    return pd.DataFrame(rows, columns=[*RESULT_FIELDS, *ORIGINAL_FIELDS, "corrections"], dtype=object)
+def _result_table(stored: StoredResults) -> pd.DataFrame:
+    """Current values as text (result 、-joined, badges 、-joined, date ISO) plus the originals.
+
+    Plain results (no correction) are built column-wise, each distinct result or team text once; the
+    others row by row. Rows keep ledger order.
+    """
+    columns = [*RESULT_FIELDS, *ORIGINAL_FIELDS, "corrections"]
+    plain = _plain_rows(stored.plain)
+    if not stored.others:
+        return plain[columns]
+    others = pd.DataFrame(
+        [_decoded_row(stored.others[n]) for n in sorted(stored.others)],
+        index=sorted(stored.others),
+        columns=columns,
+        dtype=object,
+    )
+    return pd.concat([plain[columns], others]).sort_index().reset_index(drop=True)
+
+
+def _plain_rows(plain: Mapping[str, list[Any]]) -> pd.DataFrame:
+    """The table rows of plain results, indexed by position: their originals are their values."""
+    draw_id, uscc, item = (np.array(plain[name], dtype=object) for name in ("draw_id", "uscc", "item"))
+    entity = draw_id + "|" + uscc
+    result, badges = (_joined(plain[name]) for name in ("result", "badges"))
+    completed = np.array(plain["completed"], dtype=object)
+    frame = pd.DataFrame(
+        {
+            "key": entity + "|" + item,
+            "draw_id": draw_id,
+            "entity": entity,
+            "uscc": uscc,
+            "item": item,
+            "result": result,
+            "completed": completed,
+            "badges": badges,
+            "result_original": result,
+            "completed_original": completed,
+            "badges_original": badges,
+            "corrections": [[] for _ in range(len(draw_id))],
+        },
+        index=plain["position"],
+        dtype=object,
+    )
+    return frame
+
+
+def _joined(arrays: list[str]) -> npt.NDArray[np.object_]:
+    """``result_text`` of JSON arrays given as text, each distinct text decoded once."""
+    text = {array: result_text(json.loads(array)) for array in set(arrays)}
+    return np.array([text[array] for array in arrays], dtype=object)
+
+
+def _decoded_row(r: Mapping[str, Any]) -> tuple[object, ...]:
+    original = _original(r)
+    uscc, draw_id, item = str(r["uscc"]), str(r["draw_id"]), str(r["item"])
+    return (
+        f"{draw_id}|{uscc}|{item}",
+        draw_id,
+        f"{draw_id}|{uscc}",
+        uscc,
+        item,
+        result_text(r.get("result", [])),
+        str(r.get("completed", "")),
+        result_text(r.get("badges", [])),
+        result_text(original.get("result", [])),
+        str(original.get("completed", "")),
+        result_text(original.get("badges", [])),
+        r.get("corrections", []),
+    )
 
 
 def _original(current: Mapping[str, Any]) -> dict[str, Any]:
