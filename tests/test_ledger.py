@@ -698,6 +698,15 @@ def test_publication_is_recorded(ledger: Ledger) -> None:
     )
 
 
+def test_newest_publication_is_the_newest_record_without_its_list(ledger: Ledger) -> None:
+    assert ledger.newest_publication() is None
+    payload = {"as_of": "2024-10-23", "published": [{"key": "k"}] * 3, "outputs": [{"file": "a.xlsx"}]}
+    ledger.record_publication(payload, key="2024-10-23")
+    assert ledger.newest_publication() == {"as_of": "2024-10-23", "outputs": [{"file": "a.xlsx"}]}
+    ledger.record_draw(PLAN, 1, 1, {})
+    assert ledger.newest_publication() is None  # something happened since
+
+
 def test_bulk_results_in_one_transaction(ledger: Ledger) -> None:
     draw_id = ledger.record_draw(PLAN, 1, 1, {})
     rows = [result(draw_id, uscc=f"91140500MA{n:07d}X") for n in range(20_000)]

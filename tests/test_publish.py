@@ -12,6 +12,7 @@ import hashlib
 import html
 import re
 import sqlite3
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -31,11 +32,15 @@ import jcdraw.publicity.model
 import jcdraw.publicity.publish
 import jcdraw.results.view
 from jcdraw.errors import BadInvocation, CalendarMissing, LedgerError, OutputError
+from jcdraw.io.xlsx_write import write_workbook
 from jcdraw.ledger import Ledger
 from jcdraw.plans.calendar import WorkdayCalendar
 from jcdraw.plans.categories import CategoryParser, load_result_categories
 from jcdraw.plans.load import load_plan
+from jcdraw.publicity.html import render_html
+from jcdraw.publicity.model import build_publicity
 from jcdraw.publicity.publish import publish
+from jcdraw.publicity.workbook import publicity_sheets
 from jcdraw.registry.uscc import make_uscc
 from jcdraw.results.correct import correct
 from jcdraw.results.view import LedgerView
@@ -257,6 +262,75 @@ def test_publishing_the_same_workbook_again_records_nothing(world: World, tmp_pa
         "problems": [],
     }
     assert world.records() == before
+
+
+def file_states(*paths: Path) -> list[tuple[bytes, int]]:
+    """Bytes and inode of each file: an atomic rewrite gives a new inode even for the same bytes."""
+    return [(path.read_bytes(), path.stat().st_ino) for path in paths]
+
+
+def ledger_state(world: World) -> tuple[int, str]:
+    with Ledger.open(world.ledger_path, create=False) as ledger:
+        return len(ledger.records()), ledger.last_hash()
+
+
+def zip_members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_republishing_nothing_new_leaves_the_outputs_and_the_ledger_untouched(
+    world: World, tmp_path: Path
+) -> None:
+    drawn = world.draw()
+    book = write_results(tmp_path / "r.xlsx", drawn.rows())
+    out, page = world.folder / "公示.xlsx", tmp_path / "公示.html"
+    world.publish(book, html=page)
+    before, ledger_before = file_states(out, page), ledger_state(world)
+    report = world.publish(book, html=page)
+    assert report.ok and (report.recorded, report.published) == (0, 0) and report.outputs == [out, page]
+    assert file_states(out, page) == before and ledger_state(world) == ledger_before
+    # What rendering again would write: the same page, and the same workbook but for its creation time.
+    with Ledger.open(world.ledger_path, create=False) as ledger:
+        publicity = build_publicity(LedgerView.load(ledger), [PLAN.id], date(2024, 10, 23))
+    assert render_html(publicity).encode("utf-8") == page.read_bytes()
+    write_workbook(tmp_path / "again.xlsx", publicity_sheets(publicity))
+    fresh, kept = zip_members(tmp_path / "again.xlsx"), zip_members(out)
+    assert fresh.keys() == kept.keys()
+    assert [n for n in fresh if fresh[n] != kept[n]] in ([], ["docProps/core.xml"])
+
+
+def test_outputs_are_rendered_again_whenever_what_they_show_may_differ(world: World, tmp_path: Path) -> None:
+    drawn = world.draw()
+    book = write_results(tmp_path / "r.xlsx", drawn.rows())
+    out, page = world.folder / "公示.xlsx", tmp_path / "公示.html"
+    world.publish(book, html=page)
+    original = page.read_bytes()
+
+    page.write_bytes(original + b" ")  # edited by hand: no longer what the ledger recorded
+    world.publish(book, html=page)
+    assert page.read_bytes() == original
+
+    workbook = file_states(out)
+    world.publish(book, html=page, as_of=date(2024, 10, 25))  # the page shows the date; the workbook not
+    assert file_states(out) == workbook and "2024-10-25" in page.read_text(encoding="utf-8")
+    assert page.read_bytes() != original
+
+    world.draw(draw_payload(task=2, first=20))  # newer than the last publication
+    world.publish(book, html=page, as_of=date(2024, 10, 25))
+    assert file_states(out) != workbook
+    assert [row[1] for row in cells(out)["抽查任务"][1:]] == [PLAN.task(1).name, PLAN.task(2).name]
+
+
+def test_outputs_are_rendered_again_when_the_plan_file_is_not_the_one_drawn(
+    world: World, tmp_path: Path
+) -> None:
+    drawn = world.draw({**draw_payload(), "plan_sha256": "0" * 64})
+    book = write_results(tmp_path / "r.xlsx", drawn.rows())
+    world.publish(book)
+    before = file_states(world.folder / "公示.xlsx")
+    world.publish(book)
+    assert file_states(world.folder / "公示.xlsx") != before
 
 
 def test_a_changed_result_is_refused_and_points_to_correct(world: World, tmp_path: Path) -> None:

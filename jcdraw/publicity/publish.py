@@ -21,6 +21,24 @@ Outputs
     The publicity workbook (``jcdraw.publicity.workbook``) and, on request, an HTML page
     (``jcdraw.publicity.html``) hold the cumulative public record (``jcdraw.publicity.model``).
     ``PublishReport.recorded`` / ``published`` count the entities newly recorded / published by one run.
+
+Unchanged outputs
+    A run that records and publishes nothing new leaves an output file as it is, instead of
+    rendering it again, when the file already holds what this run would write. That is known
+    without rendering when all of these hold:
+
+    * the ledger's newest record is a publication (so the ledger holds exactly what that
+      publication's run rendered from), written by this tool version, for the same plans in the
+      same order;
+    * the file's SHA-256 is the one that publication recorded for a file of this name;
+    * every plan file is the one all of the plan's draws recorded (``plan_sha256``), so the plan
+      names, tasks and departments shown are those the draws used;
+    * for the HTML page, which shows the publication date, that publication has the same date.
+
+    The page would come out byte for byte the same. The workbook would differ only in the creation
+    time xlsxwriter writes into ``docProps/core.xml``; the kept file keeps the time of the run that
+    wrote it, and so still matches the SHA-256 the ledger recorded for it. Anything else renders
+    and writes the outputs as before.
 """
 
 from __future__ import annotations
@@ -42,7 +60,7 @@ from jcdraw.ledger import Ledger
 from jcdraw.plans.calendar import WorkdayCalendar
 from jcdraw.plans.categories import CategoryParser, ResultCategories, load_result_categories, result_text
 from jcdraw.publicity.html import render_html
-from jcdraw.publicity.model import Publicity, build_publicity
+from jcdraw.publicity.model import build_publicity
 from jcdraw.publicity.workbook import publicity_sheets
 from jcdraw.results.check import check_results
 from jcdraw.results.sheet import read_results
@@ -116,8 +134,9 @@ def publish(
         view = view.with_results(_fresh_table(fresh))
         release = _release(view, checked.plans, as_of, calendar)
         view = release.view
-        publicity = build_publicity(view, checked.plans, as_of)
-        written = _write_outputs(publicity, out, html, force=force)
+        nothing_new = fresh.empty and not release.anything_new
+        kept = _unchanged_outputs(ledger, view, checked.plans, as_of, out, html) if nothing_new else {}
+        written = _write_outputs(view, checked.plans, as_of, out, html, force=force, kept=kept)
         if release.anything_new:
             with gc_paused():
                 payload = release.record(results_path, written, checked.plans)
@@ -262,10 +281,55 @@ def _release(view: LedgerView, plans: list[str], as_of: date, calendar: WorkdayC
     return _Release(new_view, keys, corrections, as_of, workdays)
 
 
-def _write_outputs(pub: Publicity, out: Path, html: Path | None, *, force: bool) -> list[tuple[Path, str]]:
-    write_workbook(out, publicity_sheets(pub), force=force)
-    written = [(out, file_sha256(out))]
+def _unchanged_outputs(
+    ledger: Ledger, view: LedgerView, plans: list[str], as_of: date, out: Path, html: Path | None
+) -> dict[Path, str]:
+    """Output → SHA-256 of the outputs that already hold this run's rendering (see Unchanged outputs)."""
+    last = ledger.newest_publication()
+    if last is None or last.get("tool_version") != __version__ or last.get("plans") != plans:
+        return {}
+    if not all(_plan_as_drawn(view, plan) for plan in plans):
+        return {}
+    recorded = {
+        (entry.get("file"), entry.get("sha256"))
+        for entry in last.get("outputs", [])
+        if isinstance(entry, dict)
+    }
+    kept: dict[Path, str] = {}
+    for target, dated in ((out, False), (html, True)):
+        if target is None or not target.is_file() or (dated and last.get("as_of") != as_of.isoformat()):
+            continue
+        digest = file_sha256(target)
+        if (target.name, digest) in recorded:
+            kept[target] = digest
+    return kept
+
+
+def _plan_as_drawn(view: LedgerView, plan_id: str) -> bool:
+    """Whether the plan file found now is the one every draw of the plan recorded."""
+    digest = plan_of(view, plan_id).sha256
+    draws = view.draws.index[view.draws["plan"] == plan_id]
+    return all(view.payloads[str(d)].get("plan_sha256") == digest for d in draws)
+
+
+def _write_outputs(
+    view: LedgerView,
+    plans: list[str],
+    as_of: date,
+    out: Path,
+    html: Path | None,
+    *,
+    force: bool,
+    kept: dict[Path, str],
+) -> list[tuple[Path, str]]:
+    """Write the outputs not in ``kept`` (rendering only if one is needed); every output and its SHA-256."""
+    rewrite = [target for target in (out, html) if target is not None and target not in kept]
+    publicity = build_publicity(view, plans, as_of) if rewrite else None
+    if publicity is not None and out in rewrite:
+        write_workbook(out, publicity_sheets(publicity), force=force)
+    written = [(out, kept.get(out) or file_sha256(out))]
     if html is not None:
-        write_text_atomic(html, render_html(pub), force=force)
-        written.append((html, file_sha256(html)))
+        if publicity is not None and html in rewrite:
+            write_text_atomic(html, render_html(publicity), force=force)
+        written.append((html, kept.get(html) or file_sha256(html)))
     return written
