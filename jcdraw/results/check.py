@@ -25,11 +25,13 @@ Pending and filled rows
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from jcdraw import problems as P
@@ -93,13 +95,14 @@ def check_results(
 
     rows["result"] = _check_result_cells(rows, parser, flag)
     rows["completed"] = _check_dates(rows, info, located, as_of, flag)
-    _check_badges(rows, view, located, flag)
+    teams = _TeamCells.of(rows["badges"])
+    _check_badges(rows, teams, view, located, flag)
     _check_entities(found, rows, expected, located, flag)
     rows["plan"] = info["plan"]
     rows["task_no"] = info["task"]
     rows["item_text"] = match["item_text"]
     rows = rows[located]
-    _check_against_ledger(rows, view, flag)
+    _check_against_ledger(rows, teams, view, flag)
     return CheckedRows(rows, _pending_entities(found, set(expected["entity"])), _plans_of(found, view))
 
 
@@ -171,33 +174,77 @@ def _check_dates(
     flag("result-date-before-draw", before, DATE, values=rows["date"], drawn=info["drawn_on"])
     future = present & ~outside & pd.Series(day > np.datetime64(as_of, "D"), index=rows.index)
     flag("result-date-future", future, DATE, values=rows["date"], as_of=as_of)
-    return rows["date"].map(lambda d: d.isoformat(), na_action="ignore")
+    return _map_distinct(rows["date"], date.isoformat, skip_na=True)
 
 
 def _days(dates: pd.Series) -> np.ndarray[Any, np.dtype[np.datetime64]]:
-    """``datetime.date`` cells (None/NaN for none) as ``datetime64[D]`` with NaT."""
-    values = dates.astype(object).where(dates.notna(), None)
-    return np.array(values.tolist(), dtype="datetime64[D]")
+    """``datetime.date`` cells (None/NaN for none) as ``datetime64[D]`` with NaT.
+
+    A column holds few distinct dates (a draw's period, a month of inspections): each is converted
+    once, as converting 100,000 date objects one by one costs a tenth of a second per column.
+    """
+    codes, distinct = pd.factorize(dates.to_numpy(dtype=object))
+    days = np.full(len(codes), np.datetime64("NaT"), dtype="datetime64[D]")
+    present = codes >= 0
+    days[present] = np.array(list(distinct), dtype="datetime64[D]")[codes[present]]
+    return days
 
 
-def _check_badges(rows: pd.DataFrame, view: LedgerView, located: pd.Series, flag: _Flagger) -> None:
-    badges = rows["badges"].map(lambda b: list(dict.fromkeys(b)))
-    count = badges.str.len()
+def _map_distinct(values: pd.Series, func: Callable[[Any], object], *, skip_na: bool = False) -> pd.Series:
+    """``values.map(func, na_action="ignore" if skip_na else None)``, one ``func`` call per distinct value.
+
+    For hashable values that repeat (dates, result tuples): a Python call per row is most of the
+    cost of mapping a column. Results are typed as ``Series.map`` types them (str for text).
+    """
+    codes, distinct = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=skip_na)
+    mapped = pd.Series([func(value) for value in distinct])
+    taken = pd.api.extensions.take(mapped.array, codes, allow_fill=True)
+    return pd.Series(taken, index=values.index, name=values.name)
+
+
+@dataclass
+class _TeamCells:
+    """The 检查人员执法证号 lists of the filled rows, each distinct list kept once.
+
+    A team's badges repeat on every item row of its entities; checks work on the distinct lists.
+    """
+
+    codes: pd.Series  # per filled row (by row label): position in ``lists``
+    lists: list[tuple[str, ...]]  # distinct lists as typed
+
+    @classmethod
+    def of(cls, badges: pd.Series) -> _TeamCells:
+        cells = np.fromiter((tuple(b) for b in badges), dtype=object, count=len(badges))
+        codes, distinct = pd.factorize(cells)
+        return cls(pd.Series(codes, index=badges.index), list(distinct))
+
+    def per_row(self, values: Sequence[object], index: pd.Index) -> pd.Series:
+        """``values`` (one per distinct list, typed as pandas infers them) for the rows of ``index``."""
+        taken = pd.Series(list(values)).array.take(self.codes.loc[index].to_numpy())
+        return pd.Series(taken, index=index)
+
+
+def _check_badges(
+    rows: pd.DataFrame, teams: _TeamCells, view: LedgerView, located: pd.Series, flag: _Flagger
+) -> None:
+    distinct = [list(dict.fromkeys(badges)) for badges in teams.lists]
+    count = teams.per_row([len(badges) for badges in distinct], rows.index)
     flag("result-badges-missing", count.eq(0), BADGES)
     flag("result-badges-too-few", count.between(1, MIN_OFFICERS - 1), BADGES, count=count)
     located_rows = rows[located]
     if located_rows.empty:
         return
-    teams = view.teams(located_rows["draw_id"].unique())
-    members = set(teams["entity"] + "|" + teams["badge"])
-    each = badges[located].explode().dropna()
-    strangers = each[~(located_rows["entity"].reindex(each.index) + "|" + each).isin(members)]
-    if strangers.empty:
+    members = view.teams(located_rows["draw_id"].unique())
+    team_of: dict[str, set[str]] = {}
+    for entity, badge in zip(members["entity"], members["badge"], strict=True):
+        team_of.setdefault(entity, set()).add(badge)
+    codes = teams.codes.loc[located_rows.index].to_numpy()
+    first = _first_strangers(located_rows["entity"], codes, distinct, team_of)
+    if first.empty:
         return
-    first = strangers[~strangers.index.duplicated()]  # one problem per row, naming its first stranger
     mask = pd.Series(False, index=rows.index)
     mask[first.index] = True
-    team_text = _team_text(teams, rows["entity"].reindex(first.index))
+    team_text = _team_text(members, rows["entity"].reindex(first.index))
     flag(
         "result-badge-not-in-team",
         mask,
@@ -205,6 +252,28 @@ def _check_badges(rows: pd.DataFrame, view: LedgerView, located: pd.Series, flag
         values=first.reindex(rows.index),
         team=team_text.reindex(rows.index),
     )
+
+
+def _first_strangers(
+    entities: pd.Series,
+    codes: npt.NDArray[np.intp],
+    distinct: list[list[str]],
+    team_of: dict[str, set[str]],
+) -> pd.Series:
+    """Per row that names someone outside its entity's team, the first such badge (rows in order).
+
+    Each distinct (entity, badge list) pair is looked at once: an entity's item rows repeat it.
+    """
+    entity_codes, entity_names = pd.factorize(entities.to_numpy(dtype=object))
+    pair = entity_codes.astype(np.int64) * max(len(distinct), 1) + codes
+    pairs, first_row, inverse = np.unique(pair, return_index=True, return_inverse=True)
+    found = np.full(len(pairs), None, dtype=object)
+    for n, row in enumerate(first_row):
+        team = team_of.get(entity_names[entity_codes[row]], set())
+        found[n] = next((badge for badge in distinct[codes[row]] if badge not in team), None)
+    per_row = found[inverse.reshape(-1)]
+    hit = pd.notna(per_row)
+    return pd.Series(per_row[hit], index=entities.index[hit], dtype=object)
 
 
 def _team_text(teams: pd.DataFrame, entities: pd.Series) -> pd.Series:
@@ -260,12 +329,12 @@ def _mistyped(missing: pd.DataFrame, unlocated: pd.DataFrame) -> pd.Series:
     return out
 
 
-def _check_against_ledger(rows: pd.DataFrame, view: LedgerView, flag: _Flagger) -> None:
+def _check_against_ledger(rows: pd.DataFrame, teams: _TeamCells, view: LedgerView, flag: _Flagger) -> None:
     recorded = view.results.set_index("key").reindex(rows["key"]).set_axis(rows.index)
     present = recorded["draw_id"].notna()
     if not present.any():
         return
-    result = rows["result"].map(result_text)
+    result = _map_distinct(rows["result"], result_text)
     clean_result = rows["result"].str.len().gt(0)
     changed = present & clean_result & result.ne(recorded["result"]) & result.ne(recorded["result_original"])
     flag(
@@ -280,9 +349,9 @@ def _check_against_ledger(rows: pd.DataFrame, view: LedgerView, flag: _Flagger) 
         & completed.ne(recorded["completed_original"])
     )
     flag("result-record-changed", moved, DATE, values=completed, recorded=recorded["completed"], field=DATE)
-    team = rows["badges"].map(lambda b: sorted(set(b)))
-    badges = team.map(result_text)
-    complete_team = team.str.len().ge(MIN_OFFICERS)  # smaller teams are reported already
+    sorted_teams = [sorted(set(badges)) for badges in teams.lists]
+    badges = teams.per_row([result_text(team) for team in sorted_teams], rows.index)
+    complete_team = teams.per_row([len(team) >= MIN_OFFICERS for team in sorted_teams], rows.index)
     other_team = (
         present & complete_team & badges.ne(recorded["badges"]) & badges.ne(recorded["badges_original"])
     )
