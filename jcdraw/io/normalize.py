@@ -177,8 +177,16 @@ def _to_text(s: pd.Series) -> ObjectArray:
         return np.asarray(s.to_numpy().astype(str), dtype=object)
     values = s.to_numpy(dtype=object, copy=True)
     values[pd.isna(values)] = None
-    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind in ("string", "empty"):
         return values
+    if kind in ("integer", "floating", "mixed-integer-float"):
+        # Number cells (task and item numbers) repeat: stringify each distinct number once. Equal
+        # numbers share a code (1 == 1.0) and stringify alike; bools, which equal 0 and 1 but
+        # stringify as "True"/"False", are never in these kinds.
+        codes, distinct = pd.factorize(values)
+        text = np.array([*(_stringify(value) for value in distinct), None], dtype=object)
+        return np.asarray(text[codes], dtype=object)
     return np.array([_stringify(value) for value in values], dtype=object)
 
 
@@ -217,7 +225,6 @@ def parse_dates(s: pd.Series) -> tuple[pd.Series, BoolArray]:
     else:
         _parse_mixed(s.to_numpy(dtype=object), result, bad)
     return pd.Series(result, index=s.index, name=s.name, dtype=object), bad
-
 
 
 _STRING, _NUMBER, _DATE, _OTHER = range(4)

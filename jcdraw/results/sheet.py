@@ -10,10 +10,12 @@ Input
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from jcdraw import problems as P
@@ -35,6 +37,7 @@ from jcdraw.records import (
 )
 
 SCHEMA: dict[str, list[str]] = {name: [] for name in RESULT_COLUMNS}
+_DIGITS = re.compile(r"\d{1,9}")  # Unicode digits, as the column regex of pandas' object .str matched
 
 
 @dataclass
@@ -96,8 +99,10 @@ def _without_spaces(text: str) -> str:
 
 
 def _number_text(keys: pd.Series) -> pd.Series:
-    """``"01"`` → ``"1"`` so typed numbers compare with the draw's; other text is left as is."""
-    digits = keys.str.fullmatch(r"\d{1,9}").fillna(False).astype(bool)
-    out = keys.copy()
-    out[digits] = keys[digits].astype(int).astype(str)
-    return out
+    """``"01"`` → ``"1"`` so typed numbers compare with the draw's; other text is left as is.
+
+    Task and item numbers repeat on every row: each distinct key is looked at once.
+    """
+    codes, distinct = pd.factorize(keys.to_numpy(dtype=object))
+    text = np.array([*(str(int(k)) if _DIGITS.fullmatch(k) else k for k in distinct), None], dtype=object)
+    return pd.Series(text[codes], index=keys.index, name=keys.name, dtype=object)
