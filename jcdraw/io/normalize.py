@@ -37,6 +37,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -114,8 +115,26 @@ def split_multi(s: pd.Series) -> pd.Series:
     """
     pieces = _map_strings(_to_text(s), _split_keys_of_strings)
     # Fresh lists per row: equal cells share one list from _map_strings.
-    lists = [[part for part in parts if part] if parts is not None else [] for parts in pieces]
+    lists = [list(parts) if parts is not None else [] for parts in pieces]
     return pd.Series(lists, index=s.index, name=s.name, dtype=object)
+
+
+def map_distinct(values: pd.Series, func: Callable[[Any], object], *, skip_na: bool = False) -> pd.Series:
+    """``values.map(func, na_action="ignore" if skip_na else None)``, one ``func`` call per distinct value.
+
+    For hashable cells that repeat (draw ids, dates, parsed results): a Python call per row is most
+    of the cost of mapping a column. Values that compare equal share one call, so the column must
+    not mix values that are equal but map differently (``True == 1 == 1.0``). Results are typed as
+    ``Series.map`` types them (``str`` for text, NaN where ``skip_na`` leaves a missing cell).
+
+    Example:
+        >>> map_distinct(pd.Series(["a", None, "a"]), str.upper, skip_na=True).tolist()
+        ['A', nan, 'A']
+    """
+    codes, distinct = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=skip_na)
+    mapped = pd.Series([func(value) for value in distinct])
+    taken = pd.api.extensions.take(mapped.array, codes, allow_fill=True)
+    return pd.Series(taken, index=values.index, name=values.name)
 
 
 def _map_strings(values: ObjectArray, transform: Callable[[ObjectArray], ObjectArray]) -> ObjectArray:
@@ -155,7 +174,9 @@ def _split_keys_of_strings(strings: ObjectArray) -> ObjectArray:
     # The key rule never creates, removes or merges separators, so keying the whole cell and then
     # splitting equals keying each part, without exploding a million rows into parts.
     keys = pd.Series(_keys_of_strings(strings), dtype=object)
-    return keys.str.split(_SEPARATORS, regex=True).to_numpy(dtype=object)
+    parts = keys.str.split(_SEPARATORS, regex=True).to_numpy(dtype=object)
+    # Empty parts (",," or a trailing "/") are dropped here, once per distinct cell when cells repeat.
+    return np.fromiter(([part for part in cell if part] for cell in parts), dtype=object, count=len(parts))
 
 
 def _clean_strings(strings: ObjectArray) -> ObjectArray:
@@ -258,6 +279,13 @@ def _kind(value: object) -> int:
 
 def _parse_mixed(values: ObjectArray, result: ObjectArray, bad: BoolArray) -> None:
     """Fill ``result`` and ``bad`` for an object column, one vectorised pass per kind of cell."""
+    if pd.api.types.infer_dtype(values, skipna=True) == "date":
+        # Date cells only (what the reader returns for them), few distinct: convert each one once.
+        # date and datetime objects never compare equal, so each keeps its own conversion.
+        codes, distinct = pd.factorize(values)
+        dates = np.array([*(_as_date(value) for value in distinct), None], dtype=object)
+        result[:] = dates[codes]
+        return
     kinds = np.fromiter((_kind(value) for value in values), dtype=np.int8, count=len(values))
     kinds[pd.isna(values)] = -1
     bad[kinds == _OTHER] = True

@@ -113,7 +113,7 @@ def _public_results(view: LedgerView, plans: list[str], tasks: pd.DataFrame) -> 
     ]
     draw_ids = list(view.draws[view.draws["plan"].isin(plans)].sort_values("order").index)
     expected = view.expected(draw_ids)
-    public = view.results[view.results["key"].isin(set(view.published["key"]))]
+    public = view.results[view.results["key"].isin(view.published["key"])]
     rows = expected.merge(public[["key", "result", "completed", "corrections"]], on="key", how="inner")
     if rows.empty:
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})

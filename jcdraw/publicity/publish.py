@@ -128,7 +128,7 @@ def publish(
         checked = check_results(found, view, as_of=as_of, parser=parser, problems=problems)
         if problems.has_errors:
             return PublishReport(problems=problems.finished(), pending=checked.pending_entities)
-        fresh = checked.rows[~checked.rows["key"].isin(set(view.results["key"]))]
+        fresh = checked.rows[~checked.rows["key"].isin(view.results["key"])]
         with gc_paused():
             ledger.record_results(_result_payloads(fresh))
         view = view.with_results(_fresh_table(fresh))
@@ -254,7 +254,7 @@ def _release(view: LedgerView, plans: list[str], as_of: date, calendar: WorkdayC
     """Deadlines and on-time flags of every recorded, unpublished result of ``plans``."""
     results = view.results.assign(plan=view.results["draw_id"].map(view.draws["plan"]))
     results = results[results["plan"].isin(plans)]
-    fresh = results[~results["key"].isin(set(view.published["key"]))].copy()
+    fresh = results[~results["key"].isin(view.published["key"])].copy()
     workdays = {plan: plan_of(view, plan).publicity_deadline_workdays for plan in plans}
     deadline = np.full(len(fresh), np.datetime64("NaT"), dtype="datetime64[D]")
     completed = np.array(fresh["completed"].tolist(), dtype="datetime64[D]")
@@ -269,7 +269,7 @@ def _release(view: LedgerView, plans: list[str], as_of: date, calendar: WorkdayC
         ignore_index=True,
     )
     shown = dict(view.shown_corrections)
-    public = results[results["key"].isin(set(published["key"]))]
+    public = results[results["key"].isin(published["key"])]
     corrections = {
         key: len(c)
         for key, c in zip(public["key"], public["corrections"], strict=True)

@@ -25,7 +25,7 @@ Pending and filled rows
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -35,6 +35,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from jcdraw import problems as P
+from jcdraw.io.normalize import map_distinct
 from jcdraw.plans.categories import CategoryParser, result_text
 from jcdraw.records import (
     BADGES,
@@ -73,7 +74,7 @@ def check_results(
     flag("result-draw-unknown", rows["draw_id"].notna() & ~known, DRAW_ID)
     flag("result-draw-superseded", known & ~standing, DRAW_ID, by=info["superseded_by"])
 
-    expected = view.expected(rows.loc[standing, "draw_id"])
+    expected = view.expected(rows.loc[standing, "draw_id"].unique())
     match = expected.set_index("key").reindex(rows["key"]).set_axis(rows.index)
     task_text = info["task"].map(lambda t: str(int(t)), na_action="ignore")
     flag(
@@ -83,7 +84,7 @@ def check_results(
         draw_id=rows["draw_id"],
         task=task_text,
     )
-    drawn = standing & rows["entity"].isin(set(expected["entity"]))
+    drawn = standing & rows["entity"].isin(expected["entity"])
     flag("result-entity-not-drawn", standing & ~drawn, USCC, draw_id=rows["draw_id"])
     located = match["item_text"].notna()
     count = info["n_items"].map(int, na_action="ignore")
@@ -103,7 +104,7 @@ def check_results(
     rows["item_text"] = match["item_text"]
     rows = rows[located]
     _check_against_ledger(rows, teams, view, flag)
-    return CheckedRows(rows, _pending_entities(found, set(expected["entity"])), _plans_of(found, view))
+    return CheckedRows(rows, _pending_entities(found, expected["entity"]), _plans_of(found, view))
 
 
 class _Flagger:
@@ -149,13 +150,15 @@ def _shown(value: object) -> object:
 
 
 def _check_result_cells(rows: pd.DataFrame, parser: CategoryParser, flag: _Flagger) -> pd.Series:
-    parsed = parser.parse_column(rows["result_key"])
-    flag("result-missing", rows["result_key"].isna(), RESULT)
-    unknown = parsed.map(lambda p: p.unknown[0] if p is not None and p.unknown else None)
+    keys = rows["result_key"]
+    flag("result-missing", keys.isna(), RESULT)
+    # Each distinct cell is parsed once (parsing a key already normalised leaves it as it is).
+    parsed = {key: parser.parse(key) for key in keys.dropna().unique()}
+    unknown = map_distinct(keys, lambda k: next(iter(parsed[k].unknown), None), skip_na=True)
     flag("result-unknown", unknown.notna(), RESULT, part=unknown, choices=parser.choices)
-    clash = parsed.map(lambda p: p.clash if p is not None else None)
+    clash = map_distinct(keys, lambda k: parsed[k].clash, skip_na=True)
     flag("result-exclusive", clash.notna(), RESULT, exclusive=clash)
-    return parsed.map(lambda p: p.categories if p is not None else (), na_action="ignore")
+    return map_distinct(keys, lambda k: parsed[k].categories, skip_na=True)
 
 
 def _check_dates(
@@ -174,7 +177,7 @@ def _check_dates(
     flag("result-date-before-draw", before, DATE, values=rows["date"], drawn=info["drawn_on"])
     future = present & ~outside & pd.Series(day > np.datetime64(as_of, "D"), index=rows.index)
     flag("result-date-future", future, DATE, values=rows["date"], as_of=as_of)
-    return _map_distinct(rows["date"], date.isoformat, skip_na=True)
+    return map_distinct(rows["date"], date.isoformat, skip_na=True)
 
 
 def _days(dates: pd.Series) -> np.ndarray[Any, np.dtype[np.datetime64]]:
@@ -188,18 +191,6 @@ def _days(dates: pd.Series) -> np.ndarray[Any, np.dtype[np.datetime64]]:
     present = codes >= 0
     days[present] = np.array(list(distinct), dtype="datetime64[D]")[codes[present]]
     return days
-
-
-def _map_distinct(values: pd.Series, func: Callable[[Any], object], *, skip_na: bool = False) -> pd.Series:
-    """``values.map(func, na_action="ignore" if skip_na else None)``, one ``func`` call per distinct value.
-
-    For hashable values that repeat (dates, result tuples): a Python call per row is most of the
-    cost of mapping a column. Results are typed as ``Series.map`` types them (str for text).
-    """
-    codes, distinct = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=skip_na)
-    mapped = pd.Series([func(value) for value in distinct])
-    taken = pd.api.extensions.take(mapped.array, codes, allow_fill=True)
-    return pd.Series(taken, index=values.index, name=values.name)
 
 
 @dataclass
@@ -295,15 +286,15 @@ def _check_entities(
             for key, own in zip(filled.loc[twice, "key"], filled.loc[twice, "row"], strict=True)
         ]
         flag("result-duplicate-row", twice, ITEM, other_rows=pd.Series(others, index=filled.index[twice]))
-    wanted = expected[expected["entity"].isin(set(filled["entity"]))]
-    missing = wanted[~wanted["key"].isin(set(filled["key"]))]
+    wanted = expected[expected["entity"].isin(filled["entity"])]
+    missing = wanted[~wanted["key"].isin(filled["key"])]
     missing = missing[~_mistyped(missing, rows[~located])]
     if missing.empty:
         return
-    blank = found.rows[~found.rows["filled"] & found.rows["key"].isin(set(missing["key"]))]
+    blank = found.rows[~found.rows["filled"] & found.rows["key"].isin(missing["key"])]
     blank = blank[~blank["key"].duplicated()]
     flag("result-entity-incomplete", pd.Series(True, index=blank.index), RESULT, item=blank["item"])
-    absent = missing[~missing["key"].isin(set(blank["key"]))]
+    absent = missing[~missing["key"].isin(blank["key"])]
     if absent.empty:
         return
     items = absent.groupby("entity", sort=False)["item"].agg("、".join)
@@ -334,7 +325,7 @@ def _check_against_ledger(rows: pd.DataFrame, teams: _TeamCells, view: LedgerVie
     present = recorded["draw_id"].notna()
     if not present.any():
         return
-    result = _map_distinct(rows["result"], result_text)
+    result = map_distinct(rows["result"], result_text)
     clean_result = rows["result"].str.len().gt(0)
     changed = present & clean_result & result.ne(recorded["result"]) & result.ne(recorded["result_original"])
     flag(
@@ -360,14 +351,14 @@ def _check_against_ledger(rows: pd.DataFrame, teams: _TeamCells, view: LedgerVie
     )
 
 
-def _pending_entities(found: ResultRows, drawn_entities: set[str]) -> int:
+def _pending_entities(found: ResultRows, drawn_entities: pd.Series) -> int:
     rows = found.rows
-    touched = set(rows.loc[rows["filled"], "entity"])
+    touched = rows.loc[rows["filled"], "entity"]
     pending = rows.loc[~rows["filled"] & rows["entity"].isin(drawn_entities), "entity"]
     return int(pending[~pending.isin(touched)].nunique())
 
 
 def _plans_of(found: ResultRows, view: LedgerView) -> list[str]:
-    ids = set(found.rows["draw_id"].dropna())
+    ids = found.rows["draw_id"].dropna().unique()
     plans = view.draws.loc[view.draws.index.isin(ids)].sort_values("order")["plan"]
     return list(dict.fromkeys(plans))

@@ -26,7 +26,7 @@ def entity_progress(view: LedgerView, plans: Iterable[str] | None = None) -> pd.
     expected = view.expected(view.standing_ids(plans))
     on_time = view.published.set_index("key")["on_time"]
     flags = expected.assign(
-        recorded=expected["key"].isin(set(view.results["key"])),
+        recorded=expected["key"].isin(view.results["key"]),
         published=expected["key"].isin(on_time.index),
         late=expected["key"].map(on_time).eq(False),
     )

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from jcdraw import problems as P
-from jcdraw.io.normalize import clean_text, normalize_key, parse_dates, split_multi
+from jcdraw.io.normalize import clean_text, map_distinct, normalize_key, parse_dates, split_multi
 from jcdraw.io.xlsx_read import open_workbook, read_table
 from jcdraw.records import (
     BADGES,
@@ -74,7 +74,7 @@ def read_results(path: Path, problems: P.ProblemList) -> ResultRows | None:
     rows = pd.DataFrame(
         {
             "row": table.excel_rows.astype(int),
-            "draw_id": clean_text(raw[DRAW_ID]).map(_without_spaces, na_action="ignore"),
+            "draw_id": map_distinct(clean_text(raw[DRAW_ID]), _without_spaces, skip_na=True),
             "task": _number_text(normalize_key(raw[TASK])),
             "uscc": normalize_key(raw[USCC]),
             "item": _number_text(normalize_key(raw[ITEM])),
