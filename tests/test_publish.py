@@ -30,6 +30,7 @@ import jcdraw.plans.categories
 import jcdraw.publicity.html
 import jcdraw.publicity.model
 import jcdraw.publicity.publish
+import jcdraw.results.sheet
 import jcdraw.results.view
 from jcdraw.errors import BadInvocation, CalendarMissing, LedgerError, OutputError
 from jcdraw.io.xlsx_write import write_workbook
@@ -492,6 +493,13 @@ def test_codes_typed_by_hand_are_normalised(world: World, tmp_path: Path) -> Non
     assert report.ok and report.recorded == 1
 
 
+def test_typed_task_and_item_numbers_compare_as_numbers() -> None:
+    typed = pd.Series(["01", "٣", "1a", None, "0000000001", "1234567890", "١٢"] * 2, dtype=object)
+    numbers = jcdraw.results.sheet._number_text(typed)
+    assert numbers.tolist() == ["1", "3", "1a", None, "0000000001", "1234567890", "12"] * 2
+    assert numbers.dtype == object
+
+
 # --- corrections ----------------------------------------------------------------------------------
 
 
@@ -548,6 +556,20 @@ def test_the_ledger_view_holds_what_decoding_every_result_gives(world: World, tm
     corrected = table.set_index("key").loc[f"{drawn.draw_id}|{code(1)}|2"]
     assert (corrected["result"], corrected["result_original"]) == ("已注销", "未发现问题")
     assert len(corrected["corrections"]) == 2
+
+
+def test_expected_rows_and_teams_do_not_depend_on_which_draws_are_asked_for_together(world: World) -> None:
+    first = world.draw(draw_payload(entities=3)).draw_id
+    second = world.draw(draw_payload(entities=2, task=2, first=10, names=["甲 公司", "<乙>"])).draw_id
+    with Ledger.open(world.ledger_path, create=False) as ledger:
+        together, apart = LedgerView.load(ledger), [LedgerView.load(ledger) for _ in range(2)]
+    one_by_one = [apart[0].expected([second]), apart[1].expected([first])]
+    assert_frame_equal(together.expected([second, first, second]), pd.concat(one_by_one, ignore_index=True))
+    assert_frame_equal(together.expected([first]), apart[1].expected([first]))  # cached, the same
+    assert together.expected(["unknown"]).empty
+    teams = pd.concat([apart[0].teams([second]), apart[1].teams([first])], ignore_index=True)
+    assert_frame_equal(together.teams([second, first]), teams)
+    assert together.teams([first])["entity"].tolist() == [f"{first}|{code(n)}" for n in (0, 0, 1, 1, 2, 2)]
 
 
 def test_corrections_need_approval_a_valid_result_and_a_recorded_result(world: World, tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ publications, and the rows every standing draw expects in a results sheet (entit
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -38,7 +38,7 @@ class LedgerView:
     results: pd.DataFrame
     published: pd.DataFrame
     shown_corrections: dict[str, int]
-    _expected: dict[str, pd.DataFrame] = field(default_factory=dict)
+    _expected: dict[str, _DrawRows] = field(default_factory=dict)
 
     @classmethod
     def load(cls, ledger: Ledger) -> LedgerView:
@@ -51,10 +51,10 @@ class LedgerView:
 
     def expected(self, draw_ids: Iterable[str]) -> pd.DataFrame:
         """One row per drawn entity × item of ``draw_ids`` (key, entity, item, texts, order)."""
-        frames = [self._expected_one(d) for d in dict.fromkeys(draw_ids) if d in self.payloads]
-        if not frames:
+        draws = self._draw_rows(draw_ids)
+        if not draws:
             return _empty_expected()
-        return pd.concat(frames, ignore_index=True)
+        return _expected_frame(draws)
 
     def standing_ids(self, plans: Iterable[str] | None = None) -> list[str]:
         standing = self.draws[self.draws["standing"]]
@@ -64,16 +64,17 @@ class LedgerView:
 
     def teams(self, draw_ids: Iterable[str]) -> pd.DataFrame:
         """One row per team member of ``draw_ids``: entity ``"<draw_id>|<uscc>"`` and badge, normalised."""
-        draws: list[str] = []
-        codes: list[object] = []
+        draws: list[object] = []
+        codes: list[npt.NDArray[np.object_]] = []
         badges: list[object] = []
-        for draw_id in dict.fromkeys(draw_ids):
-            for chosen in self.payloads.get(draw_id, {}).get("selected", []):
-                team = chosen.get("team", [])
-                draws.extend([draw_id] * len(team))
-                codes.extend([chosen["uscc"]] * len(team))
-                badges.extend(team)
-        entity = pd.Series(draws, dtype=object) + "|" + normalize_key(pd.Series(codes, dtype=object))
+        for rows in self._draw_rows(draw_ids):
+            selected = self.payloads[rows.draw_id].get("selected", [])
+            sizes = [len(chosen.get("team", [])) for chosen in selected]
+            draws.extend([rows.draw_id] * sum(sizes))
+            codes.append(np.repeat(rows.usccs, sizes))
+            badges.extend(badge for chosen in selected for badge in chosen.get("team", []))
+        usccs = pd.Series(np.concatenate(codes) if codes else [], dtype=object)
+        entity = pd.Series(draws, dtype=object) + "|" + usccs
         return pd.DataFrame({"entity": entity, "badge": normalize_key(pd.Series(badges, dtype=object))})
 
     def with_results(self, fresh: pd.DataFrame) -> LedgerView:
@@ -83,10 +84,54 @@ class LedgerView:
             self.draws, self.payloads, results, self.published, self.shown_corrections, self._expected
         )
 
-    def _expected_one(self, draw_id: str) -> pd.DataFrame:
-        if draw_id not in self._expected:
-            self._expected[draw_id] = _expected_rows(self.payloads[draw_id])
-        return self._expected[draw_id]
+    def _draw_rows(self, draw_ids: Iterable[str]) -> list[_DrawRows]:
+        """The known draws among ``draw_ids``, in first-seen order; new ones normalised in one batch."""
+        wanted = [d for d in dict.fromkeys(draw_ids) if d in self.payloads]
+        missing = [d for d in wanted if d not in self._expected]
+        if missing:
+            self._expected.update(zip(missing, _draw_rows([self.payloads[d] for d in missing]), strict=True))
+        return [self._expected[d] for d in wanted]
+
+
+@dataclass(frozen=True)
+class _DrawRows:
+    """A draw's selected entities and items, normalised once; ``expected`` repeats them per item."""
+
+    draw_id: str
+    plan: str
+    task: int
+    usccs: npt.NDArray[np.object_]  # normalised, in draw order
+    names: npt.NDArray[np.object_]
+    items: npt.NDArray[np.object_]  # item texts as drawn
+    item_keys: npt.NDArray[np.object_]  # normalised item texts
+
+
+def _draw_rows(payloads: Sequence[Mapping[str, Any]]) -> list[_DrawRows]:
+    """``_DrawRows`` of each payload; credit codes and items of all of them keyed in one call each."""
+    selected = [payload.get("selected", []) for payload in payloads]
+    items = [[str(i) for i in payload.get("items", [])] for payload in payloads]
+    codes = _keyed([s["uscc"] for chosen in selected for s in chosen], [len(c) for c in selected])
+    item_keys = _keyed([i for texts in items for i in texts], [len(texts) for texts in items])
+    return [
+        _DrawRows(
+            str(payload["draw_id"]),
+            str(payload["plan"]),
+            int(payload["task"]),
+            usccs,
+            np.array([str(s.get("name", "")) for s in chosen], dtype=object),
+            np.array(texts, dtype=object),
+            keys,
+        )
+        for payload, chosen, texts, usccs, keys in zip(
+            payloads, selected, items, codes, item_keys, strict=True
+        )
+    ]
+
+
+def _keyed(values: list[object], sizes: list[int]) -> list[npt.NDArray[np.object_]]:
+    """``normalize_key`` of ``values`` in one call, split back into consecutive parts of ``sizes``."""
+    keys = normalize_key(pd.Series(values, dtype=object)).to_numpy(dtype=object)
+    return np.split(keys, np.cumsum(sizes)[:-1]) if sizes else []
 
 
 def _key(value: object) -> str:
@@ -129,26 +174,29 @@ def _iso(value: object) -> date | None:
     return date.fromisoformat(str(value)[:10]) if value else None
 
 
-def _expected_rows(payload: Mapping[str, Any]) -> pd.DataFrame:
-    selected = payload.get("selected", [])
-    items = [str(i) for i in payload.get("items", [])]
-    n, m = len(selected), len(items)
-    usccs = normalize_key(pd.Series([s["uscc"] for s in selected], dtype=object)).to_numpy(dtype=object)
-    names = np.array([str(s.get("name", "")) for s in selected], dtype=object)
-    numbers = np.array([str(i) for i in range(1, m + 1)], dtype=object)
+def _expected_frame(draws: Sequence[_DrawRows]) -> pd.DataFrame:
+    """The entity × item rows of ``draws``, in draw order, entity order, item order."""
+    counts = [(len(d.usccs), len(d.items)) for d in draws]
+    sizes = [n * m for n, m in counts]
+
+    def each(part: Callable[[_DrawRows, int, int], npt.NDArray[Any]]) -> npt.NDArray[Any]:
+        return np.concatenate([part(d, n, m) for d, (n, m) in zip(draws, counts, strict=True)])
+
     frame = pd.DataFrame(
         {
-            "draw_id": str(payload["draw_id"]),
-            "plan": str(payload["plan"]),
-            "task": int(payload["task"]),
-            "uscc": np.repeat(usccs, m),
-            "name": np.repeat(names, m),
-            "entity_order": np.repeat(np.arange(n), m),
-            "item": np.tile(numbers, n),
-            "item_text": np.tile(np.array(items, dtype=object), n),
+            "draw_id": np.repeat(np.array([d.draw_id for d in draws], dtype=object), sizes),
+            "plan": np.repeat(np.array([d.plan for d in draws], dtype=object), sizes),
+            "task": np.repeat(np.array([d.task for d in draws], dtype=np.int64), sizes),
+            "uscc": each(lambda d, n, m: np.repeat(d.usccs, m)),
+            "name": each(lambda d, n, m: np.repeat(d.names, m)),
+            "entity_order": each(lambda d, n, m: np.repeat(np.arange(n), m)),
+            "item": each(
+                lambda d, n, m: np.tile(np.array([str(i) for i in range(1, m + 1)], dtype=object), n)
+            ),
+            "item_text": each(lambda d, n, m: np.tile(d.items, n)),
         }
     )
-    frame["item_key"] = np.tile(normalize_key(pd.Series(items, dtype=object)).to_numpy(dtype=object), n)
+    frame["item_key"] = each(lambda d, n, m: np.tile(d.item_keys, n))
     frame["entity"] = frame["draw_id"] + "|" + frame["uscc"]
     frame["key"] = frame["entity"] + "|" + frame["item"]
     return frame
