@@ -13,7 +13,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import jcdraw.io.normalize
-from jcdraw.io.normalize import clean_text, float_mask, map_distinct, normalize_key, parse_dates, split_multi
+from jcdraw.io.normalize import (
+    clean_text,
+    float_mask,
+    join_keys,
+    map_distinct,
+    normalize_key,
+    parse_dates,
+    split_multi,
+)
 from jcdraw.io.text import normalize_key_one, parse_date_one
 
 D = dt.date
@@ -361,6 +369,16 @@ def test_map_distinct_is_series_map(skip_na: bool) -> None:
     pd.testing.assert_series_equal(mapped, cells.map(func, na_action="ignore" if skip_na else None))
     tuples = pd.Series([("x",), ("x",), ()], dtype=object)
     assert map_distinct(tuples, "、".join).tolist() == ["x", "x", ""]
+
+
+def test_join_keys_is_joining_the_columns_with_a_bar() -> None:
+    a = pd.Series(["甲", None, "乙", float("nan")], index=[5, 6, 7, 8], dtype="str")
+    b = pd.Series(["1", "2", None, "4"], index=[5, 6, 7, 8], dtype=object)
+    pd.testing.assert_series_equal(join_keys(a, b), a + "|" + b)
+    pd.testing.assert_series_equal(join_keys(a, b, b), a + "|" + b + "|" + b)
+    blanked = a.fillna("") + "|" + b.fillna("")
+    pd.testing.assert_series_equal(join_keys(a, b, blank_missing=True), blanked)
+    assert join_keys(pd.Series([], dtype=object), pd.Series([], dtype=object)).tolist() == []
 
 
 def test_parse_date_one() -> None:

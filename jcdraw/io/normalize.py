@@ -49,7 +49,6 @@ from jcdraw.io.text import NOISE as _NOISE
 from jcdraw.io.text import NOISE_RUN as _NOISE_RUN
 from jcdraw.io.text import SEPARATORS as _SEPARATORS
 from jcdraw.io.text import WHITESPACE_RUN as _WHITESPACE_RUN
-from jcdraw.io.text import is_plain_key as _is_plain_key
 from jcdraw.io.text import stringify as _stringify
 
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
@@ -137,6 +136,30 @@ def map_distinct(values: pd.Series, func: Callable[[Any], object], *, skip_na: b
     return pd.Series(taken, index=values.index, name=values.name)
 
 
+def join_keys(*columns: pd.Series | ObjectArray, blank_missing: bool = False) -> pd.Series:
+    """Join columns of text with "|" row by row, as ``str`` (composite keys such as ``draw|code|item``).
+
+    A missing part makes the row missing, or counts as "" with ``blank_missing``; the same as
+    ``a + "|" + b`` on the columns, without pandas' per-element string checks (three times faster).
+
+    Example:
+        >>> join_keys(pd.Series(["a", None]), pd.Series(["b", "c"]), blank_missing=True).tolist()
+        ['a|b', '|c']
+    """
+    parts = [np.asarray(column, dtype=object) for column in columns]
+    absent = [pd.isna(part) for part in parts]
+    if blank_missing:
+        parts = [
+            np.where(gap, "", part) if gap.any() else part for part, gap in zip(parts, absent, strict=True)
+        ]
+        absent = []
+    keep = ~np.logical_or.reduce(absent) if absent else np.ones(len(parts[0]), dtype=bool)
+    joined = np.full(len(keep), np.nan, dtype=object)
+    rows = (part[keep] for part in parts) if not keep.all() else iter(parts)
+    joined[keep] = list(map("|".join, zip(*rows, strict=True)))
+    return pd.Series(joined, index=getattr(columns[0], "index", None), dtype="str")
+
+
 def _map_strings(values: ObjectArray, transform: Callable[[ObjectArray], ObjectArray]) -> ObjectArray:
     """Apply a column transform to the str cells of ``values`` (None stays None).
 
@@ -162,12 +185,22 @@ def _keys_of_strings(strings: ObjectArray) -> ObjectArray:
     which every step leaves unchanged, so only the other cells go through the Unicode pipeline.
     """
     result = strings.copy()
-    plain = np.fromiter((_is_plain_key(v) for v in strings), dtype=bool, count=len(strings))
+    plain = _plain_keys(strings)
     rest = strings[~plain]
     if len(rest):
         text = _without(pd.Series(rest, dtype=object).str.normalize("NFKC"), _NOISE_RUN)
         result[~plain] = text.str.upper().str.normalize("NFKC").to_numpy(dtype=object)
     return result
+
+
+def _plain_keys(strings: ObjectArray) -> BoolArray:
+    """``jcdraw.io.text.is_plain_key`` of each string, one C-level pass per test (no Python call per cell)."""
+    size = len(strings)
+
+    def each(test: Callable[[str], bool]) -> BoolArray:
+        return np.fromiter(map(test, strings), dtype=bool, count=size)
+
+    return each(str.isascii) & each(str.isalnum) & (each(str.isupper) | each(str.isdigit))
 
 
 def _split_keys_of_strings(strings: ObjectArray) -> ObjectArray:

@@ -270,6 +270,8 @@ def _release(view: LedgerView, plans: list[str], as_of: date, calendar: WorkdayC
     )
     shown = dict(view.shown_corrections)
     public = results[results["key"].isin(published["key"])]
+    # Shown counts are never below 0, so only corrected keys can show more corrections than before.
+    public = public[public["corrections"].map(len).gt(0)]
     corrections = {
         key: len(c)
         for key, c in zip(public["key"], public["corrections"], strict=True)

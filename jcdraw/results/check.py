@@ -35,6 +35,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from jcdraw import problems as P
+from jcdraw.io.files import gc_paused
 from jcdraw.io.normalize import map_distinct
 from jcdraw.plans.categories import CategoryParser, result_text
 from jcdraw.records import (
@@ -61,6 +62,7 @@ class CheckedRows:
     plans: list[str]  # plans of the draws the sheet refers to, in ledger order
 
 
+@gc_paused()  # checks build columns of tuples and lists per row; none of them is cyclic
 def check_results(
     found: ResultRows, view: LedgerView, *, as_of: date, parser: CategoryParser, problems: P.ProblemList
 ) -> CheckedRows:
@@ -76,7 +78,7 @@ def check_results(
 
     expected = view.expected(rows.loc[standing, "draw_id"].unique())
     match = expected.set_index("key").reindex(rows["key"]).set_axis(rows.index)
-    task_text = info["task"].map(lambda t: str(int(t)), na_action="ignore")
+    task_text = map_distinct(info["task"], lambda t: str(int(t)), skip_na=True)
     flag(
         "result-task-mismatch",
         standing & rows["task"].ne(task_text),
@@ -87,7 +89,7 @@ def check_results(
     drawn = standing & rows["entity"].isin(expected["entity"])
     flag("result-entity-not-drawn", standing & ~drawn, USCC, draw_id=rows["draw_id"])
     located = match["item_text"].notna()
-    count = info["n_items"].map(int, na_action="ignore")
+    count = map_distinct(info["n_items"], int, skip_na=True)
     flag("result-item-unknown", drawn & ~located, ITEM, draw_id=rows["draw_id"], count=count)
     flag(
         "result-item-mismatch", located & rows["item_key"].ne(match["item_key"]), ITEM_TEXT,
@@ -205,8 +207,7 @@ class _TeamCells:
 
     @classmethod
     def of(cls, badges: pd.Series) -> _TeamCells:
-        cells = np.fromiter((tuple(b) for b in badges), dtype=object, count=len(badges))
-        codes, distinct = pd.factorize(cells)
+        codes, distinct = pd.factorize(badges.map(tuple).to_numpy(dtype=object))
         return cls(pd.Series(codes, index=badges.index), list(distinct))
 
     def per_row(self, values: Sequence[object], index: pd.Index) -> pd.Series:

@@ -19,7 +19,15 @@ import numpy as np
 import pandas as pd
 
 from jcdraw import problems as P
-from jcdraw.io.normalize import clean_text, map_distinct, normalize_key, parse_dates, split_multi
+from jcdraw.io.files import gc_paused
+from jcdraw.io.normalize import (
+    clean_text,
+    join_keys,
+    map_distinct,
+    normalize_key,
+    parse_dates,
+    split_multi,
+)
 from jcdraw.io.xlsx_read import open_workbook, read_table
 from jcdraw.records import (
     BADGES,
@@ -54,6 +62,7 @@ class ResultRows:
         return self.rows[self.rows["filled"]]
 
 
+@gc_paused()  # a sheet becomes hundreds of thousands of small lists and strings, none of them cyclic
 def read_results(path: Path, problems: P.ProblemList) -> ResultRows | None:
     """Read the ``检查结果`` sheet of ``path``; ``None`` (with problems) if it lacks the sheet or columns."""
     book = open_workbook(path)
@@ -89,8 +98,8 @@ def read_results(path: Path, problems: P.ProblemList) -> ResultRows | None:
     rows["filled"] = (
         rows["result_key"].notna() | rows["date"].notna() | rows["date_bad"] | (rows["badges"].str.len() > 0)
     )
-    rows["entity"] = rows["draw_id"].fillna("") + "|" + rows["uscc"].fillna("")
-    rows["key"] = rows["entity"] + "|" + rows["item"].fillna("")
+    rows["entity"] = join_keys(rows["draw_id"], rows["uscc"], blank_missing=True)
+    rows["key"] = join_keys(rows["draw_id"], rows["uscc"], rows["item"], blank_missing=True)
     return ResultRows(sheet, raw, rows)
 
 

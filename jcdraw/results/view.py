@@ -15,7 +15,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from jcdraw.io.files import gc_paused
-from jcdraw.io.normalize import normalize_key
+from jcdraw.io.normalize import join_keys, normalize_key
 from jcdraw.io.text import normalize_key_one
 from jcdraw.ledger import Ledger
 from jcdraw.ledger.book import StoredResults
@@ -197,8 +197,8 @@ def _expected_frame(draws: Sequence[_DrawRows]) -> pd.DataFrame:
         }
     )
     frame["item_key"] = each(lambda d, n, m: np.tile(d.item_keys, n))
-    frame["entity"] = frame["draw_id"] + "|" + frame["uscc"]
-    frame["key"] = frame["entity"] + "|" + frame["item"]
+    frame["entity"] = join_keys(frame["draw_id"], frame["uscc"])
+    frame["key"] = join_keys(frame["draw_id"], frame["uscc"], frame["item"])
     return frame
 
 
@@ -298,11 +298,11 @@ def _publications(ledger: Ledger) -> tuple[pd.DataFrame, dict[str, int]]:
     shown: dict[str, int] = {}
     for record in ledger.records("publication"):
         p = record.payload
-        for entry in p.get("published", []):
-            keys.append(str(entry["key"]))
-            when.append(str(p["as_of"]))
-            deadline.append(str(entry["deadline"]))
-            on_time.append(bool(entry["on_time"]))
+        entries = p.get("published", [])
+        keys += [str(entry["key"]) for entry in entries]
+        when += [str(p["as_of"])] * len(entries) if entries else []
+        deadline += [str(entry["deadline"]) for entry in entries]
+        on_time += [bool(entry["on_time"]) for entry in entries]
         for entry in p.get("corrections", []):
             key = str(entry["key"])
             shown[key] = max(shown.get(key, 0), int(entry["count"]))
