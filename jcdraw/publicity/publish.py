@@ -131,7 +131,8 @@ def publish(
         fresh = checked.rows[~checked.rows["key"].isin(view.results["key"])]
         with gc_paused():
             ledger.record_results(_result_payloads(fresh))
-        view = view.with_results(_fresh_table(fresh))
+        if not fresh.empty:
+            view = view.with_results(_fresh_table(fresh))
         release = _release(view, checked.plans, as_of, calendar)
         view = release.view
         nothing_new = fresh.empty and not release.anything_new
@@ -269,9 +270,9 @@ def _release(view: LedgerView, plans: list[str], as_of: date, calendar: WorkdayC
         ignore_index=True,
     )
     shown = dict(view.shown_corrections)
-    public = results[results["key"].isin(published["key"])]
-    # Shown counts are never below 0, so only corrected keys can show more corrections than before.
-    public = public[public["corrections"].map(len).gt(0)]
+    # Every result of the plans is public now (published before, or fresh). Shown counts are never
+    # below 0, so only corrected keys can show more corrections than before.
+    public = results[results["corrections"].map(len).gt(0)]
     corrections = {
         key: len(c)
         for key, c in zip(public["key"], public["corrections"], strict=True)

@@ -322,34 +322,45 @@ def _mistyped(missing: pd.DataFrame, unlocated: pd.DataFrame) -> pd.Series:
 
 
 def _check_against_ledger(rows: pd.DataFrame, teams: _TeamCells, view: LedgerView, flag: _Flagger) -> None:
-    recorded = view.results.set_index("key").reindex(rows["key"]).set_axis(rows.index)
+    columns = [
+        "draw_id",
+        *(f"{name}{kind}" for name in ("result", "completed", "badges") for kind in ("", "_original")),
+    ]
+    recorded = view.results.set_index("key")[columns].reindex(rows["key"]).set_axis(rows.index)
     present = recorded["draw_id"].notna()
     if not present.any():
         return
+
+    def differs(values: pd.Series, name: str) -> pd.Series:
+        """Neither the recorded nor the originally recorded value (``Series.ne`` both, per row)."""
+        return _differs(values, recorded[name]) & _differs(values, recorded[f"{name}_original"])
+
     result = map_distinct(rows["result"], result_text)
-    clean_result = rows["result"].str.len().gt(0)
-    changed = present & clean_result & result.ne(recorded["result"]) & result.ne(recorded["result_original"])
+    clean_result = map_distinct(rows["result"], len, skip_na=True).gt(0)
+    changed = present & clean_result & differs(result, "result")
     flag(
         "result-changed", changed, RESULT, values=result, recorded=recorded["result"],
         draw_id=rows["draw_id"], uscc=rows["uscc"], item=rows["item"],
     )  # fmt: skip
     completed = rows["completed"]
-    moved = (
-        present
-        & completed.notna()
-        & completed.ne(recorded["completed"])
-        & completed.ne(recorded["completed_original"])
-    )
+    moved = present & completed.notna() & differs(completed, "completed")
     flag("result-record-changed", moved, DATE, values=completed, recorded=recorded["completed"], field=DATE)
     sorted_teams = [sorted(set(badges)) for badges in teams.lists]
     badges = teams.per_row([result_text(team) for team in sorted_teams], rows.index)
     complete_team = teams.per_row([len(team) >= MIN_OFFICERS for team in sorted_teams], rows.index)
-    other_team = (
-        present & complete_team & badges.ne(recorded["badges"]) & badges.ne(recorded["badges_original"])
-    )
+    other_team = present & complete_team & differs(badges, "badges")
     flag(
         "result-record-changed", other_team, BADGES, values=badges, recorded=recorded["badges"], field=BADGES
     )
+
+
+def _differs(left: pd.Series, right: pd.Series) -> pd.Series:
+    """``left.ne(right)`` for text columns: True where they differ or either is missing.
+
+    Compared as object arrays, without the per-element checks of pandas' ``str`` comparisons.
+    """
+    a, b = left.to_numpy(dtype=object), right.to_numpy(dtype=object)
+    return pd.Series((a != b) | pd.isna(a) | pd.isna(b), index=left.index)
 
 
 def _pending_entities(found: ResultRows, drawn_entities: pd.Series) -> int:

@@ -64,17 +64,13 @@ class LedgerView:
 
     def teams(self, draw_ids: Iterable[str]) -> pd.DataFrame:
         """One row per team member of ``draw_ids``: entity ``"<draw_id>|<uscc>"`` and badge, normalised."""
-        draws: list[object] = []
-        codes: list[npt.NDArray[np.object_]] = []
+        entities: list[npt.NDArray[np.object_]] = []
         badges: list[object] = []
         for rows in self._draw_rows(draw_ids):
             selected = self.payloads[rows.draw_id].get("selected", [])
-            sizes = [len(chosen.get("team", [])) for chosen in selected]
-            draws.extend([rows.draw_id] * sum(sizes))
-            codes.append(np.repeat(rows.usccs, sizes))
+            entities.append(np.repeat(rows.entities, [len(chosen.get("team", [])) for chosen in selected]))
             badges.extend(badge for chosen in selected for badge in chosen.get("team", []))
-        usccs = pd.Series(np.concatenate(codes) if codes else [], dtype=object)
-        entity = pd.Series(draws, dtype=object) + "|" + usccs
+        entity = pd.Series(np.concatenate(entities) if entities else [], dtype=object)
         return pd.DataFrame({"entity": entity, "badge": normalize_key(pd.Series(badges, dtype=object))})
 
     def with_results(self, fresh: pd.DataFrame) -> LedgerView:
@@ -104,6 +100,13 @@ class _DrawRows:
     names: npt.NDArray[np.object_]
     items: npt.NDArray[np.object_]  # item texts as drawn
     item_keys: npt.NDArray[np.object_]  # normalised item texts
+    entities: npt.NDArray[np.object_]  # "<draw_id>|<uscc>" per entity
+    keys: npt.NDArray[np.object_]  # "<draw_id>|<uscc>|<item number>" per entity × item
+
+    @property
+    def numbers(self) -> npt.NDArray[np.object_]:
+        """Item numbers "1", "2", … as text."""
+        return _numbers(len(self.items))
 
 
 def _draw_rows(payloads: Sequence[Mapping[str, Any]]) -> list[_DrawRows]:
@@ -113,7 +116,7 @@ def _draw_rows(payloads: Sequence[Mapping[str, Any]]) -> list[_DrawRows]:
     codes = _keyed([s["uscc"] for chosen in selected for s in chosen], [len(c) for c in selected])
     item_keys = _keyed([i for texts in items for i in texts], [len(texts) for texts in items])
     return [
-        _DrawRows(
+        _with_keys(
             str(payload["draw_id"]),
             str(payload["plan"]),
             int(payload["task"]),
@@ -126,6 +129,26 @@ def _draw_rows(payloads: Sequence[Mapping[str, Any]]) -> list[_DrawRows]:
             payloads, selected, items, codes, item_keys, strict=True
         )
     ]
+
+
+def _with_keys(
+    draw_id: str,
+    plan: str,
+    task: int,
+    usccs: npt.NDArray[np.object_],
+    names: npt.NDArray[np.object_],
+    items: npt.NDArray[np.object_],
+    item_keys: npt.NDArray[np.object_],
+) -> _DrawRows:
+    """A ``_DrawRows`` with its entity and result keys joined once (missing where a code is)."""
+    n, m = len(usccs), len(items)
+    entities = join_keys(np.full(n, draw_id, dtype=object), usccs).to_numpy(dtype=object)
+    keys = join_keys(np.repeat(entities, m), np.tile(_numbers(m), n)).to_numpy(dtype=object)
+    return _DrawRows(draw_id, plan, task, usccs, names, items, item_keys, entities, keys)
+
+
+def _numbers(count: int) -> npt.NDArray[np.object_]:
+    return np.array([str(i) for i in range(1, count + 1)], dtype=object)
 
 
 def _keyed(values: list[object], sizes: list[int]) -> list[npt.NDArray[np.object_]]:
@@ -190,15 +213,13 @@ def _expected_frame(draws: Sequence[_DrawRows]) -> pd.DataFrame:
             "uscc": each(lambda d, n, m: np.repeat(d.usccs, m)),
             "name": each(lambda d, n, m: np.repeat(d.names, m)),
             "entity_order": each(lambda d, n, m: np.repeat(np.arange(n), m)),
-            "item": each(
-                lambda d, n, m: np.tile(np.array([str(i) for i in range(1, m + 1)], dtype=object), n)
-            ),
+            "item": each(lambda d, n, m: np.tile(d.numbers, n)),
             "item_text": each(lambda d, n, m: np.tile(d.items, n)),
         }
     )
     frame["item_key"] = each(lambda d, n, m: np.tile(d.item_keys, n))
-    frame["entity"] = join_keys(frame["draw_id"], frame["uscc"])
-    frame["key"] = join_keys(frame["draw_id"], frame["uscc"], frame["item"])
+    frame["entity"] = pd.Series(each(lambda d, n, m: np.repeat(d.entities, m)), dtype="str")
+    frame["key"] = pd.Series(each(lambda d, n, m: d.keys), dtype="str")
     return frame
 
 
