@@ -237,6 +237,30 @@ def test_non_canonical_payload_is_reported(path: Path) -> None:
     )
 
 
+STORABLE = st.text(st.characters(exclude_categories=["Cs"]))  # SQLite text is valid UTF-8: no lone surrogates
+
+
+@settings(max_examples=60, deadline=None)
+@given(STORABLE, STORABLE, STORABLE)
+def test_hashing_stored_bytes_equals_the_documented_formula(key: str, payload: str, prev: str) -> None:
+    hashed = ledger_chain.record_hash_of_bytes(
+        7, "result", key, "2024-05-01T08:00:00Z", payload.encode(), prev
+    )
+    assert hashed == ledger_chain.record_hash(7, "result", key, "2024-05-01T08:00:00Z", payload, prev)
+
+
+def test_a_ledger_stored_as_utf16_still_chains_and_audits(path: Path) -> None:
+    with sqlite3.connect(path) as conn:  # a blank database that happens to store text as UTF-16
+        conn.execute('PRAGMA encoding = "UTF-16le"')
+        conn.execute("CREATE TABLE x (y)")
+        conn.execute("DROP TABLE x")
+    with open_ledger(path) as ledger:
+        ledger.record_draw(PLAN, 1, 1, {"名称": "检查"})
+        ledger.record_draw(PLAN, 2, 1, {"名称": "抽查"})  # re-hashes the newest record first
+        assert ledger.audit().ok
+        assert raw(path).execute("PRAGMA encoding").fetchone()[0] == "UTF-16le"
+
+
 def test_triggers_refuse_casual_edits(ledger: Ledger, path: Path) -> None:
     fill(ledger, 2)
     conn = sqlite3.connect(path)

@@ -70,8 +70,8 @@ def normalize_key(s: pd.Series) -> pd.Series:
         >>> normalize_key(pd.Series(["９１１４ 0500\\u00a0ab", 123, 9.1e3, None, " \\u3000"])).tolist()
         ['91140500AB', '123', '9100', None, None]
     """
-    keys = _map_strings(_to_text(s), _keys_of_strings)
-    return pd.Series(_empty_to_none(keys), index=s.index, name=s.name, dtype=object)
+    keys = _map_strings(_to_text(s), _keys_of_strings, blank_to_none=True)
+    return pd.Series(keys, index=s.index, name=s.name, dtype=object)
 
 
 def clean_text(s: pd.Series) -> pd.Series:
@@ -81,8 +81,8 @@ def clean_text(s: pd.Series) -> pd.Series:
         >>> clean_text(pd.Series(["\\u3000晋城市\\u200b某某公司（城区）\\u00a0", "a\\tb c", " "])).tolist()
         ['晋城市某某公司（城区）', 'ab c', None]
     """
-    text = _map_strings(_to_text(s), _clean_strings)
-    return pd.Series(_empty_to_none(text), index=s.index, name=s.name, dtype=object)
+    text = _map_strings(_to_text(s), _clean_strings, blank_to_none=True)
+    return pd.Series(text, index=s.index, name=s.name, dtype=object)
 
 
 def float_mask(s: pd.Series) -> BoolArray:
@@ -160,21 +160,27 @@ def join_keys(*columns: pd.Series | ObjectArray, blank_missing: bool = False) ->
     return pd.Series(joined, index=getattr(columns[0], "index", None), dtype="str")
 
 
-def _map_strings(values: ObjectArray, transform: Callable[[ObjectArray], ObjectArray]) -> ObjectArray:
-    """Apply a column transform to the str cells of ``values`` (None stays None).
+def _map_strings(
+    values: ObjectArray, transform: Callable[[ObjectArray], ObjectArray], *, blank_to_none: bool = False
+) -> ObjectArray:
+    """Apply a column transform to the str cells of ``values`` (None stays None; with ``blank_to_none``
+    an empty result becomes None too).
 
     Columns such as regions, categories or departments repeat a few texts a million times, so when a
-    sample of the first cells shows repetition the transform runs once per distinct text.
+    sample of the first cells shows repetition the transform runs once per distinct text, and every
+    other step too: the rows only take their distinct value's result.
     """
+    finish = _empty_to_none if blank_to_none else (lambda done: done)
+    sample = values[:_REPETITION_SAMPLE]
+    sample = sample[pd.notna(sample)]
+    if 2 * len(pd.unique(sample)) <= len(sample):
+        codes, distinct = pd.factorize(values)  # missing cells get code -1, which takes the None
+        mapped: ObjectArray = np.full(len(distinct) + 1, None, dtype=object)
+        mapped[:-1] = finish(transform(np.asarray(distinct, dtype=object)))
+        return mapped[codes]
     result = np.full(len(values), None, dtype=object)
     present = pd.notna(values)
-    strings = values[present]
-    sample = strings[:_REPETITION_SAMPLE]
-    if 2 * len(pd.unique(sample)) <= len(sample):
-        codes, distinct = pd.factorize(strings)
-        result[present] = transform(np.asarray(distinct, dtype=object))[codes]
-    else:
-        result[present] = transform(strings)
+    result[present] = finish(transform(values[present]))
     return result
 
 

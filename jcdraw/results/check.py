@@ -155,12 +155,18 @@ def _check_result_cells(rows: pd.DataFrame, parser: CategoryParser, flag: _Flagg
     keys = rows["result_key"]
     flag("result-missing", keys.isna(), RESULT)
     # Each distinct cell is parsed once (parsing a key already normalised leaves it as it is).
-    parsed = {key: parser.parse(key) for key in keys.dropna().unique()}
-    unknown = map_distinct(keys, lambda k: next(iter(parsed[k].unknown), None), skip_na=True)
+    codes, distinct = pd.factorize(keys.to_numpy(dtype=object))
+    parsed = [parser.parse(key) for key in distinct]
+
+    def per_row(values: list[object]) -> pd.Series:
+        """One value per distinct cell, spread over the rows (missing stays missing), typed as Series.map."""
+        return pd.Series(pd.Series(values).array.take(codes, allow_fill=True), index=keys.index)
+
+    unknown = per_row([next(iter(p.unknown), None) for p in parsed])
     flag("result-unknown", unknown.notna(), RESULT, part=unknown, choices=parser.choices)
-    clash = map_distinct(keys, lambda k: parsed[k].clash, skip_na=True)
+    clash = per_row([p.clash for p in parsed])
     flag("result-exclusive", clash.notna(), RESULT, exclusive=clash)
-    return map_distinct(keys, lambda k: parsed[k].categories, skip_na=True)
+    return per_row([p.categories for p in parsed])
 
 
 def _check_dates(
@@ -226,17 +232,14 @@ def _check_badges(
     located_rows = rows[located]
     if located_rows.empty:
         return
-    members = view.teams(located_rows["draw_id"].unique())
-    team_of: dict[str, set[str]] = {}
-    for entity, badge in zip(members["entity"], members["badge"], strict=True):
-        team_of.setdefault(entity, set()).add(badge)
+    draw_ids = located_rows["draw_id"].unique()
     codes = teams.codes.loc[located_rows.index].to_numpy()
-    first = _first_strangers(located_rows["entity"], codes, distinct, team_of)
+    first = _first_strangers(located_rows["entity"], codes, distinct, view.team_sets(draw_ids))
     if first.empty:
         return
     mask = pd.Series(False, index=rows.index)
     mask[first.index] = True
-    team_text = _team_text(members, rows["entity"].reindex(first.index))
+    team_text = _team_text(view.teams(draw_ids), rows["entity"].reindex(first.index))
     flag(
         "result-badge-not-in-team",
         mask,
@@ -355,12 +358,14 @@ def _check_against_ledger(rows: pd.DataFrame, teams: _TeamCells, view: LedgerVie
 
 
 def _differs(left: pd.Series, right: pd.Series) -> pd.Series:
-    """``left.ne(right)`` for text columns: True where they differ or either is missing.
+    """``left.ne(right)``: True where they differ or either is missing; ``right`` is recorded text.
 
     Compared as object arrays, without the per-element checks of pandas' ``str`` comparisons.
+    ``right`` holds text, or NaN where a key is not recorded, and NaN differs from anything, so
+    only ``left`` needs a missing-value test.
     """
     a, b = left.to_numpy(dtype=object), right.to_numpy(dtype=object)
-    return pd.Series((a != b) | pd.isna(a) | pd.isna(b), index=left.index)
+    return pd.Series((a != b) | pd.isna(a), index=left.index)
 
 
 def _pending_entities(found: ResultRows, drawn_entities: pd.Series) -> int:

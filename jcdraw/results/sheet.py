@@ -99,7 +99,7 @@ def read_results(path: Path, problems: P.ProblemList) -> ResultRows | None:
         rows["result_key"].notna() | rows["date"].notna() | rows["date_bad"] | (rows["badges"].str.len() > 0)
     )
     rows["entity"] = join_keys(rows["draw_id"], rows["uscc"], blank_missing=True)
-    rows["key"] = join_keys(rows["draw_id"], rows["uscc"], rows["item"], blank_missing=True)
+    rows["key"] = join_keys(rows["entity"], rows["item"], blank_missing=True)
     return ResultRows(sheet, raw, rows)
 
 

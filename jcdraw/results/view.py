@@ -15,7 +15,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from jcdraw.io.files import gc_paused
-from jcdraw.io.normalize import join_keys, normalize_key
+from jcdraw.io.normalize import normalize_key
 from jcdraw.io.text import normalize_key_one
 from jcdraw.ledger import Ledger
 from jcdraw.ledger.book import StoredResults
@@ -72,6 +72,21 @@ class LedgerView:
             badges.extend(badge for chosen in selected for badge in chosen.get("team", []))
         entity = pd.Series(np.concatenate(entities) if entities else [], dtype=object)
         return pd.DataFrame({"entity": entity, "badge": normalize_key(pd.Series(badges, dtype=object))})
+
+    def team_sets(self, draw_ids: Iterable[str]) -> dict[str, set[str]]:
+        """Entity ``"<draw_id>|<uscc>"`` → its team's badges, normalised (``teams`` as sets)."""
+        draws = self._draw_rows(draw_ids)
+        selected = [self.payloads[rows.draw_id].get("selected", []) for rows in draws]
+        badges = [badge for chosen in selected for member in chosen for badge in member.get("team", [])]
+        keys = normalize_key(pd.Series(badges, dtype=object)).tolist()
+        out: dict[str, set[str]] = {}
+        at = 0
+        for rows, chosen in zip(draws, selected, strict=True):
+            for entity, member in zip(rows.entities, chosen, strict=True):
+                size = len(member.get("team", []))
+                out.setdefault(entity, set()).update(keys[at : at + size])
+                at += size
+        return out
 
     def with_results(self, fresh: pd.DataFrame) -> LedgerView:
         """The same view with ``fresh`` result rows added (as just recorded)."""
@@ -141,9 +156,12 @@ def _with_keys(
     item_keys: npt.NDArray[np.object_],
 ) -> _DrawRows:
     """A ``_DrawRows`` with its entity and result keys joined once (missing where a code is)."""
-    n, m = len(usccs), len(items)
-    entities = join_keys(np.full(n, draw_id, dtype=object), usccs).to_numpy(dtype=object)
-    keys = join_keys(np.repeat(entities, m), np.tile(_numbers(m), n)).to_numpy(dtype=object)
+    numbers = _numbers(len(items))
+    # As join_keys would: an empty code (None) leaves its entity and keys missing.
+    entities = np.array([f"{draw_id}|{u}" if isinstance(u, str) else np.nan for u in usccs], dtype=object)
+    keys = np.array(
+        [f"{e}|{n}" if isinstance(e, str) else np.nan for e in entities for n in numbers], dtype=object
+    )
     return _DrawRows(draw_id, plan, task, usccs, names, items, item_keys, entities, keys)
 
 
