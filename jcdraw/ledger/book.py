@@ -370,21 +370,6 @@ class Ledger(Store):
                 raise LedgerError(messages.LEDGER_CORRECTION_NO_CHANGE.format(**where))
             return w.append("correction", key, {**payload, **where, "old": old, "new": new})
 
-    def newest_publication(self) -> dict[str, Any] | None:
-        """The payload of the ledger's newest record, without its ``published`` list, if it is a publication.
-
-        ``None`` when the newest record is of another kind: something happened since the last
-        publication. SQLite drops the list (one entry per published result) before Python decodes
-        the rest.
-        """
-        rows = self._query(
-            "SELECT kind, json_remove(payload, '$.published') FROM records ORDER BY seq DESC LIMIT 1"
-        )
-        if not rows or rows[0][0] != "publication":
-            return None
-        payload = json.loads(rows[0][1])
-        return payload if isinstance(payload, dict) else None
-
     def record_publication(self, payload: Mapping[str, Any], *, key: str = "") -> Record:
         """Record that results were published (what, where, file hashes …)."""
         with self.writing() as w:

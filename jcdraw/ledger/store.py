@@ -416,6 +416,11 @@ class Store:
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
         return [row_to_record(r) for r in self._query(f"SELECT * FROM records{where} ORDER BY seq", params)]
 
+    def newest_seq(self) -> int:
+        """The seq of the newest record, 0 for an empty ledger (read without its payload)."""
+        rows = self._query("SELECT seq FROM records ORDER BY seq DESC LIMIT 1")
+        return int(rows[0][0]) if rows else 0
+
     def last_hash(self) -> str:
         """Hash of the newest record (64 zeros for an empty ledger); print it to anchor the chain."""
         rows = self._query("SELECT hash FROM records ORDER BY seq DESC LIMIT 1")

@@ -43,7 +43,7 @@ Unchanged outputs
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -279,7 +279,7 @@ def _release(view: LedgerView, plans: list[str], as_of: date, calendar: WorkdayC
         if len(c) > shown.get(key, 0)
     }
     shown.update(corrections)
-    new_view = LedgerView(view.draws, view.payloads, view.results, published, shown, view._expected)
+    new_view = replace(view, published=published, shown_corrections=shown)
     keys = fresh[["key", "entity", "plan", "completed", "deadline", "on_time"]].reset_index(drop=True)
     return _Release(new_view, keys, corrections, as_of, workdays)
 
@@ -288,8 +288,11 @@ def _unchanged_outputs(
     ledger: Ledger, view: LedgerView, plans: list[str], as_of: date, out: Path, html: Path | None
 ) -> dict[Path, str]:
     """Output → SHA-256 of the outputs that already hold this run's rendering (see Unchanged outputs)."""
-    last = ledger.newest_publication()
-    if last is None or last.get("tool_version") != __version__ or last.get("plans") != plans:
+    newest = view.latest_publication
+    if newest is None or ledger.newest_seq() != newest.seq:  # something was recorded after it
+        return {}
+    last = newest.payload
+    if last.get("tool_version") != __version__ or last.get("plans") != plans:
         return {}
     if not all(_plan_as_drawn(view, plan) for plan in plans):
         return {}

@@ -97,7 +97,7 @@ def check_results(
     )  # fmt: skip
 
     rows["result"] = _check_result_cells(rows, parser, flag)
-    rows["completed"] = _check_dates(rows, info, located, as_of, flag)
+    rows["completed"] = _check_dates(rows, info, view.draws, located, as_of, flag)
     teams = _TeamCells.of(rows["badges"])
     _check_badges(rows, teams, view, located, flag)
     _check_entities(found, rows, expected, located, flag)
@@ -170,10 +170,20 @@ def _check_result_cells(rows: pd.DataFrame, parser: CategoryParser, flag: _Flagg
 
 
 def _check_dates(
-    rows: pd.DataFrame, info: pd.DataFrame, located: pd.Series, as_of: date, flag: _Flagger
+    rows: pd.DataFrame,
+    info: pd.DataFrame,
+    draws: pd.DataFrame,
+    located: pd.Series,
+    as_of: date,
+    flag: _Flagger,
 ) -> pd.Series:
     day = _days(rows["date"])
-    start, end, drawn_on = (_days(info[c]) for c in ("start", "end", "drawn_on"))
+    # The period and draw date are the draw's: converted once per draw, then looked up per row
+    # (an unknown draw, at -1, takes the NaT appended last).
+    at = draws.index.get_indexer(pd.Index(rows["draw_id"]))
+    start, end, drawn_on = (
+        np.append(_days(draws[c]), np.datetime64("NaT"))[at] for c in ("start", "end", "drawn_on")
+    )
     flag("result-date-missing", rows["date"].isna() & ~rows["date_bad"], DATE)
     flag("result-date-bad", rows["date_bad"], DATE)
     present = pd.Series(~np.isnat(day), index=rows.index)
@@ -264,8 +274,9 @@ def _first_strangers(
     pairs, first_row, inverse = np.unique(pair, return_index=True, return_inverse=True)
     found = np.full(len(pairs), None, dtype=object)
     for n, row in enumerate(first_row):
-        team = team_of.get(entity_names[entity_codes[row]], set())
-        found[n] = next((badge for badge in distinct[codes[row]] if badge not in team), None)
+        team, badges = team_of.get(entity_names[entity_codes[row]], set()), distinct[codes[row]]
+        if not team.issuperset(badges):  # the usual case, everyone in the team, costs one C call
+            found[n] = next(badge for badge in badges if badge not in team)
     per_row = found[inverse.reshape(-1)]
     hit = pd.notna(per_row)
     return pd.Series(per_row[hit], index=entities.index[hit], dtype=object)
@@ -281,7 +292,7 @@ def _check_entities(
     found: ResultRows, rows: pd.DataFrame, expected: pd.DataFrame, located: pd.Series, flag: _Flagger
 ) -> None:
     """All items of an entity once any is filled; no item twice."""
-    filled = rows[located]
+    filled = rows.loc[located, ["row", "entity", "key"]]
     twice = filled["key"].duplicated(keep=False)
     if twice.any():
         rows_of = filled.loc[twice].groupby("key")["row"].agg(list)
@@ -290,7 +301,9 @@ def _check_entities(
             for key, own in zip(filled.loc[twice, "key"], filled.loc[twice, "row"], strict=True)
         ]
         flag("result-duplicate-row", twice, ITEM, other_rows=pd.Series(others, index=filled.index[twice]))
-    wanted = expected[expected["entity"].isin(filled["entity"])]
+    wanted = expected.loc[
+        expected["entity"].isin(filled["entity"]), ["draw_id", "uscc", "item", "entity", "key"]
+    ]
     missing = wanted[~wanted["key"].isin(filled["key"])]
     missing = missing[~_mistyped(missing, rows[~located])]
     if missing.empty:

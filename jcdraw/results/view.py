@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -17,7 +17,7 @@ import pandas as pd
 from jcdraw.io.files import gc_paused
 from jcdraw.io.normalize import normalize_key
 from jcdraw.io.text import normalize_key_one
-from jcdraw.ledger import Ledger
+from jcdraw.ledger import Ledger, Record
 from jcdraw.ledger.book import StoredResults
 from jcdraw.plans.categories import result_text
 from jcdraw.plans.load import find_plan
@@ -30,7 +30,8 @@ class LedgerView:
 
     ``draws`` is indexed by draw id; ``results`` has one row per result key with the current and
     the originally recorded values as text; ``published`` one row per published key (its first
-    publication); ``shown_corrections`` how many corrections of a key the public record shows.
+    publication); ``shown_corrections`` how many corrections of a key the public record shows;
+    ``latest_publication`` the newest publication record as read.
     """
 
     draws: pd.DataFrame
@@ -39,15 +40,18 @@ class LedgerView:
     published: pd.DataFrame
     shown_corrections: dict[str, int]
     _expected: dict[str, _DrawRows] = field(default_factory=dict)
+    latest_publication: Record | None = None
 
     @classmethod
     def load(cls, ledger: Ledger) -> LedgerView:
         with gc_paused():
             records = ledger.draws(standing_only=False)
             payloads = {str(r.payload["draw_id"]): r.payload for r in records}
-            published, shown = _publications(ledger)
+            publications = ledger.records("publication")
+            published, shown = _publications(publications)
             results = _result_table(ledger.stored_results())
-            return cls(_draw_table(records), payloads, results, published, shown)
+            latest = publications[-1] if publications else None
+            return cls(_draw_table(records), payloads, results, published, shown, latest_publication=latest)
 
     def expected(self, draw_ids: Iterable[str]) -> pd.DataFrame:
         """One row per drawn entity × item of ``draw_ids`` (key, entity, item, texts, order)."""
@@ -90,9 +94,8 @@ class LedgerView:
 
     def with_results(self, fresh: pd.DataFrame) -> LedgerView:
         """The same view with ``fresh`` result rows added (as just recorded)."""
-        results = pd.concat([self.results, fresh[self.results.columns]], ignore_index=True)
-        return LedgerView(
-            self.draws, self.payloads, results, self.published, self.shown_corrections, self._expected
+        return replace(
+            self, results=pd.concat([self.results, fresh[self.results.columns]], ignore_index=True)
         )
 
     def _draw_rows(self, draw_ids: Iterable[str]) -> list[_DrawRows]:
@@ -272,12 +275,13 @@ def _result_table(stored: StoredResults) -> pd.DataFrame:
 def _plain_rows(plain: Mapping[str, list[Any]]) -> pd.DataFrame:
     """The table rows of plain results, indexed by position: their originals are their values."""
     draw_id, uscc, item = (np.array(plain[name], dtype=object) for name in ("draw_id", "uscc", "item"))
-    entity = draw_id + "|" + uscc
+    entities = list(map("|".join, zip(plain["draw_id"], plain["uscc"], strict=True)))  # all text here
+    entity = np.array(entities, dtype=object)
     result, badges = (_joined(plain[name]) for name in ("result", "badges"))
     completed = np.array(plain["completed"], dtype=object)
     frame = pd.DataFrame(
         {
-            "key": entity + "|" + item,
+            "key": np.array(list(map("|".join, zip(entities, plain["item"], strict=True))), dtype=object),
             "draw_id": draw_id,
             "entity": entity,
             "uscc": uscc,
@@ -329,13 +333,13 @@ def _original(current: Mapping[str, Any]) -> dict[str, Any]:
     return original
 
 
-def _publications(ledger: Ledger) -> tuple[pd.DataFrame, dict[str, int]]:
+def _publications(records: Sequence[Record]) -> tuple[pd.DataFrame, dict[str, int]]:
     keys: list[str] = []
     when: list[str] = []
     deadline: list[str] = []
     on_time: list[bool] = []
     shown: dict[str, int] = {}
-    for record in ledger.records("publication"):
+    for record in records:
         p = record.payload
         entries = p.get("published", [])
         keys += [str(entry["key"]) for entry in entries]
@@ -345,8 +349,9 @@ def _publications(ledger: Ledger) -> tuple[pd.DataFrame, dict[str, int]]:
         for entry in p.get("corrections", []):
             key = str(entry["key"])
             shown[key] = max(shown.get(key, 0), int(entry["count"]))
-    frame = pd.DataFrame({"key": keys, "published_on": when, "deadline": deadline, "on_time": on_time})
-    frame = frame.astype({"key": object, "published_on": object, "deadline": object, "on_time": bool})
+    columns = {"key": keys, "published_on": when, "deadline": deadline}
+    frame = pd.DataFrame({name: pd.Series(values, dtype=object) for name, values in columns.items()})
+    frame["on_time"] = pd.Series(on_time, dtype=bool)
     return frame.drop_duplicates("key", keep="first").reset_index(drop=True), shown
 
 
