@@ -123,6 +123,15 @@ def test_any_json_payloads_round_trip_and_audit_ok(payloads: list[dict[str, Any]
         assert ledger.audit() == ledger_module.AuditReport(True, len(payloads), None, None)
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text(), json_values))
+def test_canonical_json_is_the_documented_dumps(payload: dict[str, Any]) -> None:
+    documented = json.dumps(
+        payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+    )
+    assert ledger_module.canonical_json(payload) == documented
+
+
 def test_dates_are_stored_as_iso_text_and_nan_is_refused(ledger: Ledger) -> None:
     with ledger.writing() as w:
         record = w.append("note", "", {"day": date(2024, 5, 1)})

@@ -235,8 +235,9 @@ class Ledger(Store):
         """
         batch: dict[str, tuple[dict[str, Any], str]] = {}
         conflicts: list[str] = []
+        codes: dict[str, str] = {}  # normalised credit codes: each repeats on the item rows of its entity
         for row in rows:
-            payload = _result_payload(row)
+            payload = _result_payload(row, codes)
             key = f"{payload['draw_id']}|{payload['uscc']}|{payload['item']}"  # already normalised
             text = canonical_json(payload)
             if key in batch and batch[key][1] != text:
@@ -260,12 +261,38 @@ class Ledger(Store):
             return w.append_canonical(fresh)
 
     def _check_result_draws(self, draw_ids: set[str]) -> None:
-        for draw_id in sorted(draw_ids):
-            if self.get_draw(draw_id) is None:
+        """Refuse (first in sorted order) a draw id that is unknown or superseded.
+
+        Two queries for all ids, as ``get_draw`` and ``superseded_by`` per id would parse every
+        draw payload once per id.
+        """
+        wanted = sorted(draw_ids)
+        known: set[str] = set()
+        replaced: dict[str, str] = {}
+        for start in range(0, len(wanted), _IN_QUERY_BATCH):
+            chunk = wanted[start : start + _IN_QUERY_BATCH]
+            marks = ",".join("?" * len(chunk))
+            found = self._query(
+                f"SELECT json_extract(payload, '$.draw_id') FROM records"
+                f" WHERE kind = 'draw' AND json_extract(payload, '$.draw_id') IN ({marks})",
+                chunk,
+            )
+            known.update(str(row[0]) for row in found)
+            newer = self._query(
+                "SELECT json_extract(payload, '$.supersedes'), json_extract(payload, '$.draw_id')"
+                " FROM records WHERE kind = 'draw'"
+                f" AND json_extract(payload, '$.supersedes') IN ({marks}) ORDER BY seq",
+                chunk,
+            )
+            for old, new in newer:
+                replaced.setdefault(str(old), str(new))
+        for draw_id in wanted:
+            if draw_id not in known:
                 raise LedgerError(messages.LEDGER_UNKNOWN_DRAW.format(draw_id=draw_id))
-            newer = self.superseded_by(draw_id)
-            if newer is not None:
-                raise LedgerError(messages.LEDGER_SUPERSEDED_DRAW.format(draw_id=draw_id, by=newer))
+            if draw_id in replaced:
+                raise LedgerError(
+                    messages.LEDGER_SUPERSEDED_DRAW.format(draw_id=draw_id, by=replaced[draw_id])
+                )
 
     def _existing_results(self, keys: list[str]) -> dict[str, set[str]]:
         """key -> canonical texts a re-sent row may equal (as recorded, and as currently corrected)."""
@@ -392,12 +419,15 @@ def _draw_year(record: Record) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _result_payload(row: Mapping[str, Any]) -> dict[str, Any]:
+def _result_payload(row: Mapping[str, Any], codes: dict[str, str]) -> dict[str, Any]:
+    """The payload of one result row; ``codes`` caches normalised credit codes between rows."""
     payload = dict(row)
     for name in RESULT_KEY_FIELDS:
         if not isinstance(payload.get(name), str) or not payload[name].strip():
             raise ValueError(f"result row needs a non-empty string {name!r}: {row!r}")
-    payload["uscc"] = _code(payload["uscc"])
+    uscc = payload["uscc"]
+    code = codes.get(uscc)
+    payload["uscc"] = code if code is not None else codes.setdefault(uscc, _code(uscc))
     payload["item"] = payload["item"].strip()
     return payload
 

@@ -55,6 +55,7 @@ from jcdraw import __version__, messages
 from jcdraw import problems as P
 from jcdraw.io.atomic import check_output, write_text_atomic
 from jcdraw.io.files import file_sha256, gc_paused
+from jcdraw.io.normalize import map_distinct
 from jcdraw.io.xlsx_write import write_workbook
 from jcdraw.ledger import Ledger
 from jcdraw.plans.calendar import WorkdayCalendar
@@ -160,7 +161,6 @@ def default_output(as_of: date) -> Path:
 
 
 def _result_payloads(rows: pd.DataFrame) -> list[dict[str, Any]]:
-    payloads = []
     columns = [
         "draw_id",
         "uscc",
@@ -173,9 +173,16 @@ def _result_payloads(rows: pd.DataFrame) -> list[dict[str, Any]]:
         "badges",
         "note",
     ]
-    for draw_id, uscc, item, text, plan, task, result, completed, badges, note in rows[columns].itertuples(
-        index=False, name=None
-    ):
+    # Plain object arrays: iterating pandas' str columns costs a Python call per cell. A team's
+    # badges repeat on every item row, so each distinct list is sorted once (and copied per row).
+    values = [rows[name].to_numpy(dtype=object) for name in columns]
+    teams: dict[tuple[str, ...], list[str]] = {}
+    payloads = []
+    for draw_id, uscc, item, text, plan, task, result, completed, badges, note in zip(*values, strict=True):
+        cell = tuple(badges)
+        team = teams.get(cell)
+        if team is None:
+            team = teams[cell] = sorted(set(cell))
         payload = {
             "draw_id": draw_id,
             "uscc": uscc,
@@ -185,7 +192,7 @@ def _result_payloads(rows: pd.DataFrame) -> list[dict[str, Any]]:
             "task": int(task),
             "result": list(result),
             "completed": completed,
-            "badges": sorted(set(badges)),
+            "badges": list(team),
         }
         if isinstance(note, str):
             payload["note"] = note
@@ -201,9 +208,9 @@ def _fresh_table(rows: pd.DataFrame) -> pd.DataFrame:
             "entity": rows["entity"],
             "uscc": rows["uscc"],
             "item": rows["item"],
-            "result": rows["result"].map(result_text),
+            "result": map_distinct(rows["result"], result_text),
             "completed": rows["completed"],
-            "badges": rows["badges"].map(lambda b: result_text(sorted(set(b)))),
+            "badges": map_distinct(rows["badges"].map(tuple), lambda b: result_text(sorted(set(b)))),
         },
         dtype=object,
     )
