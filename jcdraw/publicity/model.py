@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from jcdraw import messages
+from jcdraw.io.normalize import map_distinct
 from jcdraw.plans.categories import result_text
 from jcdraw.plans.model import Plan, Task
 from jcdraw.results.progress import entity_progress, task_counts
@@ -123,12 +125,19 @@ def _public_results(view: LedgerView, plans: list[str], tasks: pd.DataFrame) -> 
     plan_rank = {plan: i for i, plan in enumerate(plans)}
     rows["plan_rank"] = rows["plan"].map(plan_rank)
     rows = rows.sort_values(["plan_rank", "task", "draw_order", "entity_order", "item_no"], kind="stable")
-    pairs = list(zip(rows["plan"], rows["task"], strict=True))
+    # A task's name and departments, a date's value and a note are worked out once per distinct
+    # task, date and correction list, not once per row.
+    codes, pairs = pd.MultiIndex.from_arrays([rows["plan"], rows["task"]]).factorize()
     for name in ("task_name", "departments"):
         by_task = dict(zip(zip(tasks["plan"], tasks["task"], strict=True), tasks[name], strict=True))
-        rows[name] = [str(by_task.get(pair, "")) for pair in pairs]
-    rows["completed"] = rows["completed"].map(date.fromisoformat)
-    rows["note"] = rows["corrections"].map(correction_note)
+        rows[name] = np.array([str(by_task.get(pair, "")) for pair in pairs], dtype=object)[codes].tolist()
+    rows["completed"] = map_distinct(rows["completed"], date.fromisoformat)
+    corrections = rows["corrections"].to_numpy(dtype=object)
+    corrected = np.flatnonzero(rows["corrections"].map(len).to_numpy() > 0)
+    notes: list[str | None] = [None] * len(rows)
+    for at in corrected:
+        notes[at] = correction_note(corrections[at])
+    rows["note"] = notes
     return rows[columns].reset_index(drop=True)
 
 

@@ -247,8 +247,12 @@ class _Release:
             "deadline_workdays": self.workdays,
             "published": [
                 {"key": k, "completed": c, "deadline": d, "on_time": bool(o)}
-                for k, c, d, o in self.keys[["key", "completed", "deadline", "on_time"]].itertuples(
-                    index=False, name=None
+                for k, c, d, o in zip(
+                    *(
+                        self.keys[name].to_numpy(dtype=object)
+                        for name in ("key", "completed", "deadline", "on_time")
+                    ),
+                    strict=True,
                 )
             ],
             "corrections": [{"key": k, "count": n} for k, n in sorted(self.corrections.items())],
@@ -265,12 +269,15 @@ def _release(view: LedgerView, plans: list[str], as_of: date, calendar: WorkdayC
     fresh = results[~results["key"].isin(view.published["key"])].copy()
     workdays = {plan: plan_of(view, plan).publicity_deadline_workdays for plan in plans}
     deadline = np.full(len(fresh), np.datetime64("NaT"), dtype="datetime64[D]")
-    completed = np.array(fresh["completed"].tolist(), dtype="datetime64[D]")
+    # Completion dates and deadlines repeat (a few weeks of work): each is converted once.
+    day_codes, days = pd.factorize(fresh["completed"].to_numpy(dtype=object), use_na_sentinel=False)
+    completed = np.array(list(days), dtype="datetime64[D]")[day_codes]
     for plan, n in workdays.items():
         mine = (fresh["plan"] == plan).to_numpy()
         if mine.any():
             deadline[mine] = calendar.deadlines(completed[mine], n)
-    fresh["deadline"] = deadline.astype(str)
+    distinct, at = np.unique(deadline, return_inverse=True)
+    fresh["deadline"] = distinct.astype(str)[at.reshape(-1)]
     fresh["on_time"] = np.datetime64(as_of, "D") <= deadline
     published = pd.concat(
         [view.published, fresh.assign(published_on=as_of.isoformat())[view.published.columns]],
