@@ -127,7 +127,11 @@ def _public_results(view: LedgerView, plans: list[str], tasks: pd.DataFrame) -> 
     rows = rows.sort_values(["plan_rank", "task", "draw_order", "entity_order", "item_no"], kind="stable")
     # A task's name and departments, a date's value and a note are worked out once per distinct
     # task, date and correction list, not once per row.
-    codes, pairs = pd.MultiIndex.from_arrays([rows["plan"], rows["task"]]).factorize()
+    plan_codes, plan_ids = pd.factorize(rows["plan"].to_numpy(dtype=object))
+    task_codes, numbers = pd.factorize(rows["task"].to_numpy())
+    distinct, codes = np.unique(plan_codes * len(numbers) + task_codes, return_inverse=True)
+    pairs = [(plan_ids[c // len(numbers)], numbers[c % len(numbers)]) for c in distinct]
+    codes = codes.reshape(-1)
     for name in ("task_name", "departments"):
         by_task = dict(zip(zip(tasks["plan"], tasks["task"], strict=True), tasks[name], strict=True))
         rows[name] = np.array([str(by_task.get(pair, "")) for pair in pairs], dtype=object)[codes].tolist()
