@@ -30,6 +30,11 @@ Dates (``parse_dates``)
     ``2025.12.31`` (one separator throughout), ``2025年12月31日``, ``20251231``, with optional spaces,
     full-width digits, and a trailing time such as ``00:00:00``. Empty cells give None and are not bad;
     impossible dates (2025-02-30), other numbers and anything else give None and are bad.
+
+Column helpers
+    ``map_distinct`` maps a column calling a function once per distinct value (``Series.map``
+    otherwise); ``join_keys`` joins text columns with "|" into composite keys. Both exist because a
+    Python call per cell is most of the cost at 100,000 rows and more.
 """
 
 from __future__ import annotations
