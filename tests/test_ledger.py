@@ -23,6 +23,7 @@ from jcdraw import ledger as ledger_module
 from jcdraw import messages
 from jcdraw.errors import LedgerError
 from jcdraw.ledger import DrawExists, Ledger, ResultConflict
+from jcdraw.ledger import book as ledger_book
 from jcdraw.ledger import chain as ledger_chain
 from jcdraw.ledger import store as ledger_store
 
@@ -120,6 +121,15 @@ def test_any_json_payloads_round_trip_and_audit_ok(payloads: list[dict[str, Any]
                 w.append("note", "键|x", payload)
         assert [r.payload for r in ledger.records()] == payloads
         assert ledger.audit() == ledger_module.AuditReport(True, len(payloads), None, None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text(), json_values))
+def test_canonical_json_is_the_documented_dumps(payload: dict[str, Any]) -> None:
+    documented = json.dumps(
+        payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+    )
+    assert ledger_module.canonical_json(payload) == documented
 
 
 def test_dates_are_stored_as_iso_text_and_nan_is_refused(ledger: Ledger) -> None:
@@ -234,6 +244,30 @@ def test_non_canonical_payload_is_reported(path: Path) -> None:
         2,
         "第 2 条记录的内容格式不规范（不是标准 JSON），记录可能被手工改动。",
     )
+
+
+STORABLE = st.text(st.characters(exclude_categories=["Cs"]))  # SQLite text is valid UTF-8: no lone surrogates
+
+
+@settings(max_examples=60, deadline=None)
+@given(STORABLE, STORABLE, STORABLE)
+def test_hashing_stored_bytes_equals_the_documented_formula(key: str, payload: str, prev: str) -> None:
+    hashed = ledger_chain.record_hash_of_bytes(
+        7, "result", key, "2024-05-01T08:00:00Z", payload.encode(), prev
+    )
+    assert hashed == ledger_chain.record_hash(7, "result", key, "2024-05-01T08:00:00Z", payload, prev)
+
+
+def test_a_ledger_stored_as_utf16_still_chains_and_audits(path: Path) -> None:
+    with sqlite3.connect(path) as conn:  # a blank database that happens to store text as UTF-16
+        conn.execute('PRAGMA encoding = "UTF-16le"')
+        conn.execute("CREATE TABLE x (y)")
+        conn.execute("DROP TABLE x")
+    with open_ledger(path) as ledger:
+        ledger.record_draw(PLAN, 1, 1, {"名称": "检查"})
+        ledger.record_draw(PLAN, 2, 1, {"名称": "抽查"})  # re-hashes the newest record first
+        assert ledger.audit().ok
+        assert raw(path).execute("PRAGMA encoding").fetchone()[0] == "UTF-16le"
 
 
 def test_triggers_refuse_casual_edits(ledger: Ledger, path: Path) -> None:
@@ -622,6 +656,72 @@ def test_correction_flow(ledger: Ledger) -> None:
     assert ledger.audit().ok
 
 
+def published_row(draw_id: str, n: int, **fields: Any) -> dict[str, Any]:
+    """A result row of the shape publishing records (result and badges are lists)."""
+    return {"draw_id": draw_id, "uscc": f"91140500MA{n:07d}X", "item": str(n % 4 + 1), "item_text": "事项",
+            "plan": PLAN, "task": 1, "result": ["未发现问题"], "completed": "2024-09-02",
+            "badges": ["1405000001", "1405000002"], **fields}  # fmt: skip
+
+
+def stored_as_results(stored: ledger_book.StoredResults) -> list[dict[str, Any]]:
+    """``stored_results()`` per ledger position, plain rows decoded as the docstring says."""
+    out: list[dict[str, Any]] = [{} for _ in range(stored.count)]
+    for n, position in enumerate(stored.plain["position"]):
+        row = {name: stored.plain[name][n] for name in ledger_book.PLAIN_RESULT_FIELDS}
+        out[position] = {**row, "result": json.loads(row["result"]), "badges": json.loads(row["badges"])}
+    for position, current in stored.others.items():
+        out[position] = current
+    return out
+
+
+def fields_of(current: dict[str, Any]) -> dict[str, Any]:
+    return {name: current[name] for name in ledger_book.PLAIN_RESULT_FIELDS}
+
+
+def test_stored_results_equal_decoding_with_corrections_and_irregular_payloads(ledger: Ledger) -> None:
+    draw_id = ledger.record_draw(PLAN, 1, 1, {})
+    odd = ['引号"与\\反斜杠', "控制\x01符\t", "\u2028行分隔", "😀𠀀", "\ufeff", "\\u0041"]
+    rows = [published_row(draw_id, n) for n in range(6)]
+    rows += [
+        published_row(draw_id, 10, badges=odd, note="备注"),  # plain: any text survives json_extract
+        published_row(draw_id, 11, result="合格"),  # text, not a list
+        published_row(draw_id, 12, item="经营\x00资质"),  # SQLite would cut this text at the NUL
+        {k: v for k, v in published_row(draw_id, 13).items() if k != "completed"},
+        published_row(draw_id, 14, completed=None),
+        published_row(draw_id, 15, badges=[]),
+    ]
+    ledger.record_results(rows)
+    for n, new in ((1, ["发现问题已责令改正"]), (1, ["已注销"]), (4, ["发现问题已责令改正"])):
+        ledger.record_correction(draw_id, rows[n]["uscc"], rows[n]["item"], approval(new={"result": new}))
+    stored = ledger.stored_results()
+    decoded = ledger.results()
+    assert stored.count == len(decoded) == len(rows)
+    assert sorted(stored.others) == [1, 4, 7, 8, 9, 10]  # corrected, or not of the recording contract
+    assert stored.others == {n: decoded[n] for n in stored.others}
+    plain = stored.plain["position"]
+    got = stored_as_results(stored)
+    assert [fields_of(got[n]) for n in plain] == [fields_of(decoded[n]) for n in plain]
+    assert stored.others[1]["result"] == ["已注销"] and len(stored.others[1]["corrections"]) == 2
+
+
+def test_stored_results_of_an_empty_ledger(ledger: Ledger) -> None:
+    stored = ledger.stored_results()
+    assert (stored.count, stored.others) == (0, {})
+    assert stored.plain == {name: [] for name in (*ledger_book.PLAIN_RESULT_FIELDS, "position")}
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.text(max_size=8), max_size=3), min_size=1, max_size=6), st.text(max_size=8))
+def test_stored_results_equal_decoding_for_any_text(badges: list[list[str]], item: str) -> None:
+    with tempfile.TemporaryDirectory() as folder, open_ledger(Path(folder) / "l.sqlite3") as ledger:
+        draw_id = ledger.record_draw(PLAN, 1, 1, {})
+        rows = [published_row(draw_id, n, badges=b, item=f"{item}{n}") for n, b in enumerate(badges)]
+        ledger.record_results(rows)
+        decoded = ledger.results()
+        got = stored_as_results(ledger.stored_results())
+    assert [fields_of(r) for r in got] == [fields_of(r) for r in decoded]
+
+
 def test_publication_is_recorded(ledger: Ledger) -> None:
     record = ledger.record_publication({"file_sha256": "cd" * 32}, key="2024-joint-T1-R1-1")
     assert (record.kind, record.key, record.payload) == (
@@ -629,6 +729,13 @@ def test_publication_is_recorded(ledger: Ledger) -> None:
         "2024-joint-T1-R1-1",
         {"file_sha256": "cd" * 32},
     )
+
+
+def test_newest_seq_is_read_without_the_payload(ledger: Ledger) -> None:
+    assert ledger.newest_seq() == 0
+    ledger.record_publication({"published": [{"key": "k"}] * 3}, key="2024-10-23")
+    ledger.record_draw(PLAN, 1, 1, {})
+    assert ledger.newest_seq() == 2 == ledger.records()[-1].seq
 
 
 def test_bulk_results_in_one_transaction(ledger: Ledger) -> None:

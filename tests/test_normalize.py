@@ -13,7 +13,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import jcdraw.io.normalize
-from jcdraw.io.normalize import clean_text, float_mask, normalize_key, parse_dates, split_multi
+from jcdraw.io.normalize import (
+    clean_text,
+    float_mask,
+    join_keys,
+    map_distinct,
+    normalize_key,
+    parse_dates,
+    split_multi,
+)
 from jcdraw.io.text import normalize_key_one, parse_date_one
 
 D = dt.date
@@ -113,6 +121,27 @@ def test_normalize_key_is_idempotent_and_agrees_with_one(values: list[object]) -
     once = normalize_key(pd.Series(values, dtype=object))
     assert normalize_key(once).tolist() == once.tolist()
     assert once.tolist() == [normalize_key_one(value) for value in values]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    values=st.lists(
+        st.one_of(
+            st.none(),
+            st.sampled_from([1, 1.0, 2, 2.5, -0.0, 10**17, 9.114e17, float("nan"), float("inf")]),
+            st.integers(),
+            st.floats(allow_nan=True),
+        ),
+        max_size=30,
+    )
+)
+def test_number_columns_key_each_distinct_number_as_one_value(values: list[object]) -> None:
+    # Task and item numbers: equal numbers (1 and 1.0) share one conversion and must agree.
+    assert keys(*values) == [normalize_key_one(value) for value in values]
+
+
+def test_number_columns_with_bools_are_keyed_one_by_one() -> None:
+    assert keys(True, 1, 1.0, False, 0) == ["TRUE", "1", "1", "FALSE", "0"]
 
 
 def test_normalize_key_one() -> None:
@@ -322,6 +351,34 @@ def test_repeated_date_texts() -> None:
     parsed, bad = parse_dates(pd.Series(["2025-01-02", "bad", "2025年1月3日"] * 4000))
     assert parsed.tolist() == [D(2025, 1, 2), None, D(2025, 1, 3)] * 4000
     assert bad.tolist() == [False, True, False] * 4000
+
+
+def test_columns_of_date_objects_convert_each_distinct_date_once() -> None:
+    cells = [D(2025, 1, 2), dt.datetime(2025, 1, 2, 9, 30), pd.Timestamp("2025-01-02 18:00"), None]
+    parsed, bad = parse_dates(pd.Series(cells * 3000, dtype=object))
+    assert parsed.tolist() == [parse_date_one(cell) for cell in cells] * 3000
+    assert not bad.any()
+    assert all(type(day) is D for day in parsed.dropna())
+
+
+@pytest.mark.parametrize("skip_na", [True, False])
+def test_map_distinct_is_series_map(skip_na: bool) -> None:
+    cells = pd.Series(["b", None, "a", "b", float("nan")] * 3, index=range(10, 25), name="列")
+    func = (lambda v: v.upper()) if skip_na else (lambda v: v.upper() if isinstance(v, str) else "空")
+    mapped = map_distinct(cells, func, skip_na=skip_na)
+    pd.testing.assert_series_equal(mapped, cells.map(func, na_action="ignore" if skip_na else None))
+    tuples = pd.Series([("x",), ("x",), ()], dtype=object)
+    assert map_distinct(tuples, "、".join).tolist() == ["x", "x", ""]
+
+
+def test_join_keys_is_joining_the_columns_with_a_bar() -> None:
+    a = pd.Series(["甲", None, "乙", float("nan")], index=[5, 6, 7, 8], dtype="str")
+    b = pd.Series(["1", "2", None, "4"], index=[5, 6, 7, 8], dtype=object)
+    pd.testing.assert_series_equal(join_keys(a, b), a + "|" + b)
+    pd.testing.assert_series_equal(join_keys(a, b, b), a + "|" + b + "|" + b)
+    blanked = a.fillna("") + "|" + b.fillna("")
+    pd.testing.assert_series_equal(join_keys(a, b, blank_missing=True), blanked)
+    assert join_keys(pd.Series([], dtype=object), pd.Series([], dtype=object)).tolist() == []
 
 
 def test_parse_date_one() -> None:

@@ -12,6 +12,7 @@ import hashlib
 import html
 import re
 import sqlite3
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -19,22 +20,31 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pandas.testing import assert_frame_equal
 
 import jcdraw.plans.categories
 import jcdraw.publicity.html
 import jcdraw.publicity.model
 import jcdraw.publicity.publish
+import jcdraw.results.sheet
+import jcdraw.results.view
 from jcdraw.errors import BadInvocation, CalendarMissing, LedgerError, OutputError
+from jcdraw.io.xlsx_write import write_workbook
 from jcdraw.ledger import Ledger
 from jcdraw.plans.calendar import WorkdayCalendar
 from jcdraw.plans.categories import CategoryParser, load_result_categories
 from jcdraw.plans.load import load_plan
+from jcdraw.publicity.html import render_html
+from jcdraw.publicity.model import build_publicity
 from jcdraw.publicity.publish import publish
+from jcdraw.publicity.workbook import publicity_sheets
 from jcdraw.registry.uscc import make_uscc
 from jcdraw.results.correct import correct
+from jcdraw.results.view import LedgerView
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN_FILE = ROOT / "plans" / "2024_joint.yaml"
@@ -255,6 +265,75 @@ def test_publishing_the_same_workbook_again_records_nothing(world: World, tmp_pa
     assert world.records() == before
 
 
+def file_states(*paths: Path) -> list[tuple[bytes, int]]:
+    """Bytes and inode of each file: an atomic rewrite gives a new inode even for the same bytes."""
+    return [(path.read_bytes(), path.stat().st_ino) for path in paths]
+
+
+def ledger_state(world: World) -> tuple[int, str]:
+    with Ledger.open(world.ledger_path, create=False) as ledger:
+        return len(ledger.records()), ledger.last_hash()
+
+
+def zip_members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_republishing_nothing_new_leaves_the_outputs_and_the_ledger_untouched(
+    world: World, tmp_path: Path
+) -> None:
+    drawn = world.draw()
+    book = write_results(tmp_path / "r.xlsx", drawn.rows())
+    out, page = world.folder / "公示.xlsx", tmp_path / "公示.html"
+    world.publish(book, html=page)
+    before, ledger_before = file_states(out, page), ledger_state(world)
+    report = world.publish(book, html=page)
+    assert report.ok and (report.recorded, report.published) == (0, 0) and report.outputs == [out, page]
+    assert file_states(out, page) == before and ledger_state(world) == ledger_before
+    # What rendering again would write: the same page, and the same workbook but for its creation time.
+    with Ledger.open(world.ledger_path, create=False) as ledger:
+        publicity = build_publicity(LedgerView.load(ledger), [PLAN.id], date(2024, 10, 23))
+    assert render_html(publicity).encode("utf-8") == page.read_bytes()
+    write_workbook(tmp_path / "again.xlsx", publicity_sheets(publicity))
+    fresh, kept = zip_members(tmp_path / "again.xlsx"), zip_members(out)
+    assert fresh.keys() == kept.keys()
+    assert [n for n in fresh if fresh[n] != kept[n]] in ([], ["docProps/core.xml"])
+
+
+def test_outputs_are_rendered_again_whenever_what_they_show_may_differ(world: World, tmp_path: Path) -> None:
+    drawn = world.draw()
+    book = write_results(tmp_path / "r.xlsx", drawn.rows())
+    out, page = world.folder / "公示.xlsx", tmp_path / "公示.html"
+    world.publish(book, html=page)
+    original = page.read_bytes()
+
+    page.write_bytes(original + b" ")  # edited by hand: no longer what the ledger recorded
+    world.publish(book, html=page)
+    assert page.read_bytes() == original
+
+    workbook = file_states(out)
+    world.publish(book, html=page, as_of=date(2024, 10, 25))  # the page shows the date; the workbook not
+    assert file_states(out) == workbook and "2024-10-25" in page.read_text(encoding="utf-8")
+    assert page.read_bytes() != original
+
+    world.draw(draw_payload(task=2, first=20))  # newer than the last publication
+    world.publish(book, html=page, as_of=date(2024, 10, 25))
+    assert file_states(out) != workbook
+    assert [row[1] for row in cells(out)["抽查任务"][1:]] == [PLAN.task(1).name, PLAN.task(2).name]
+
+
+def test_outputs_are_rendered_again_when_the_plan_file_is_not_the_one_drawn(
+    world: World, tmp_path: Path
+) -> None:
+    drawn = world.draw({**draw_payload(), "plan_sha256": "0" * 64})
+    book = write_results(tmp_path / "r.xlsx", drawn.rows())
+    world.publish(book)
+    before = file_states(world.folder / "公示.xlsx")
+    world.publish(book)
+    assert file_states(world.folder / "公示.xlsx") != before
+
+
 def test_a_changed_result_is_refused_and_points_to_correct(world: World, tmp_path: Path) -> None:
     drawn = world.draw()
     world.publish(write_results(tmp_path / "r.xlsx", drawn.rows()))
@@ -414,6 +493,13 @@ def test_codes_typed_by_hand_are_normalised(world: World, tmp_path: Path) -> Non
     assert report.ok and report.recorded == 1
 
 
+def test_typed_task_and_item_numbers_compare_as_numbers() -> None:
+    typed = pd.Series(["01", "٣", "1a", None, "0000000001", "1234567890", "١٢"] * 2, dtype=object)
+    numbers = jcdraw.results.sheet._number_text(typed)
+    assert numbers.tolist() == ["1", "3", "1a", None, "0000000001", "1234567890", "12"] * 2
+    assert numbers.dtype == object
+
+
 # --- corrections ----------------------------------------------------------------------------------
 
 
@@ -453,6 +539,37 @@ def test_a_correction_is_published_with_its_explanation(world: World, tmp_path: 
     with Ledger.open(world.ledger_path, create=False) as ledger:
         shown = ledger.records("publication")[-1].payload["corrections"]
     assert shown == [{"key": f"{drawn.draw_id}|{code(0)}|2", "count": 1}]
+
+
+def test_the_ledger_view_holds_what_decoding_every_result_gives(world: World, tmp_path: Path) -> None:
+    drawn = world.draw(draw_payload(entities=3))
+    world.publish(write_results(tmp_path / "r.xlsx", drawn.rows()))
+    with Ledger.open(world.ledger_path, create=False) as ledger:
+        for item, result in ((2, "发现问题已责令改正"), (2, "已注销"), (3, "发现问题已责令改正")):
+            correct(
+                ledger, draw_id=drawn.draw_id, uscc=code(1), item=item, result=result, approved_by="张三",
+                approval_ref="晋市商〔2024〕12号", reason="录入错误", today=date(2024, 10, 28),
+            )  # fmt: skip
+        table = LedgerView.load(ledger).results
+        decoded = [jcdraw.results.view._decoded_row(r) for r in ledger.results()]  # row by row, as before
+    assert_frame_equal(table, pd.DataFrame(decoded, columns=table.columns, dtype=object))
+    corrected = table.set_index("key").loc[f"{drawn.draw_id}|{code(1)}|2"]
+    assert (corrected["result"], corrected["result_original"]) == ("已注销", "未发现问题")
+    assert len(corrected["corrections"]) == 2
+
+
+def test_expected_rows_and_teams_do_not_depend_on_which_draws_are_asked_for_together(world: World) -> None:
+    first = world.draw(draw_payload(entities=3)).draw_id
+    second = world.draw(draw_payload(entities=2, task=2, first=10, names=["甲 公司", "<乙>"])).draw_id
+    with Ledger.open(world.ledger_path, create=False) as ledger:
+        together, apart = LedgerView.load(ledger), [LedgerView.load(ledger) for _ in range(2)]
+    one_by_one = [apart[0].expected([second]), apart[1].expected([first])]
+    assert_frame_equal(together.expected([second, first, second]), pd.concat(one_by_one, ignore_index=True))
+    assert_frame_equal(together.expected([first]), apart[1].expected([first]))  # cached, the same
+    assert together.expected(["unknown"]).empty
+    teams = pd.concat([apart[0].teams([second]), apart[1].teams([first])], ignore_index=True)
+    assert_frame_equal(together.teams([second, first]), teams)
+    assert together.teams([first])["entity"].tolist() == [f"{first}|{code(n)}" for n in (0, 0, 1, 1, 2, 2)]
 
 
 def test_corrections_need_approval_a_valid_result_and_a_recorded_result(world: World, tmp_path: Path) -> None:

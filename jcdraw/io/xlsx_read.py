@@ -64,14 +64,16 @@ class Workbook:
         tail = b""
         with zipfile.ZipFile(self.path) as archive, archive.open(part) as member:
             for chunk in iter(lambda: member.read(1 << 22), b""):
-                window = tail + chunk
-                if b't="e"' in window:
+                # Joining the tail to each chunk copies megabytes: only a mark in the chunk, or in the tail
+                # (a cell cut in two) or across the cut, needs the window.
+                if b't="e"' in chunk or b't="e"' in tail + chunk[:8]:
+                    window = tail + chunk
                     for match in _ERROR_CELL.finditer(window):
                         letters, row, value = match.groups()
                         found.add(
                             (int(row), column_index(letters.decode()), value.decode("utf-8", "replace"))
                         )
-                tail = window[-2048:]
+                tail = (tail + chunk)[-2048:] if len(chunk) < 2048 else chunk[-2048:]
         return sorted(found)
 
     def rows(self, sheet: str) -> list[list[Any]]:
@@ -336,7 +338,8 @@ def _build_table(
     blank = body == ""  # calamine reads empty cells as ""; one comparison serves both uses below
     body[blank] = None
     keep = ~blank.all(axis=1) if body.shape[1] else np.zeros(len(body), dtype=bool)
-    body = body[keep]
+    if not keep.all():  # copying a million cells for nothing costs as much as comparing them
+        body = body[keep]
     used = set(positions.values())
     data: dict[str, np.ndarray] = {name: body[:, i] for name, i in positions.items()}
     extras: list[str] = []

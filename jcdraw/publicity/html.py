@@ -156,12 +156,23 @@ def _task_section(task: Any, results: pd.DataFrame, stats: pd.DataFrame) -> Iter
     )
     yield "<tbody>"
     columns = ["name", "uscc", "departments", "completed", "item_text", "result", "note"]
-    for name, uscc, departments, completed, item, result, note in results[columns].itertuples(
-        index=False, name=None
-    ):
+    cells = [_escaped(results[column]) for column in columns]
+    for name, uscc, departments, completed, item, result, note in zip(*cells, strict=True):
         yield (
-            f'<tr><td>{esc(name)}</td><td class="code">{esc(uscc)}</td><td>{esc(departments)}</td>'
-            f"<td>{esc(completed)}</td><td>{esc(item)}</td><td>{esc(result)}</td><td>{esc(note)}</td></tr>"
+            f'<tr><td>{name}</td><td class="code">{uscc}</td><td>{departments}</td>'
+            f"<td>{completed}</td><td>{item}</td><td>{result}</td><td>{note}</td></tr>"
         )
     yield "</tbody>"
     yield "</table>"
+
+
+def _escaped(column: pd.Series) -> list[str]:
+    """``esc`` of every cell, computed once per distinct value (names, dates and results repeat).
+
+    Each column holds one kind of value (text, dates, or numbers), so values that compare equal
+    escape alike.
+    """
+    codes, distinct = pd.factorize(column.to_numpy(dtype=object))
+    text = [esc(value) for value in distinct]
+    text.append(esc(None))  # code -1: a missing cell
+    return [text[code] for code in codes]

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from jcdraw import messages
+from jcdraw.io.normalize import map_distinct
 from jcdraw.plans.categories import result_text
 from jcdraw.plans.model import Plan, Task
 from jcdraw.results.progress import entity_progress, task_counts
@@ -113,7 +115,7 @@ def _public_results(view: LedgerView, plans: list[str], tasks: pd.DataFrame) -> 
     ]
     draw_ids = list(view.draws[view.draws["plan"].isin(plans)].sort_values("order").index)
     expected = view.expected(draw_ids)
-    public = view.results[view.results["key"].isin(set(view.published["key"]))]
+    public = view.results[view.results["key"].isin(view.published["key"])]
     rows = expected.merge(public[["key", "result", "completed", "corrections"]], on="key", how="inner")
     if rows.empty:
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
@@ -123,12 +125,23 @@ def _public_results(view: LedgerView, plans: list[str], tasks: pd.DataFrame) -> 
     plan_rank = {plan: i for i, plan in enumerate(plans)}
     rows["plan_rank"] = rows["plan"].map(plan_rank)
     rows = rows.sort_values(["plan_rank", "task", "draw_order", "entity_order", "item_no"], kind="stable")
-    pairs = list(zip(rows["plan"], rows["task"], strict=True))
+    # A task's name and departments, a date's value and a note are worked out once per distinct
+    # task, date and correction list, not once per row.
+    plan_codes, plan_ids = pd.factorize(rows["plan"].to_numpy(dtype=object))
+    task_codes, numbers = pd.factorize(rows["task"].to_numpy())
+    distinct, codes = np.unique(plan_codes * len(numbers) + task_codes, return_inverse=True)
+    pairs = [(plan_ids[c // len(numbers)], numbers[c % len(numbers)]) for c in distinct]
+    codes = codes.reshape(-1)
     for name in ("task_name", "departments"):
         by_task = dict(zip(zip(tasks["plan"], tasks["task"], strict=True), tasks[name], strict=True))
-        rows[name] = [str(by_task.get(pair, "")) for pair in pairs]
-    rows["completed"] = rows["completed"].map(date.fromisoformat)
-    rows["note"] = rows["corrections"].map(correction_note)
+        rows[name] = np.array([str(by_task.get(pair, "")) for pair in pairs], dtype=object)[codes].tolist()
+    rows["completed"] = map_distinct(rows["completed"], date.fromisoformat)
+    corrections = rows["corrections"].to_numpy(dtype=object)
+    corrected = np.flatnonzero(rows["corrections"].map(len).to_numpy() > 0)
+    notes: list[str | None] = [None] * len(rows)
+    for at in corrected:
+        notes[at] = correction_note(corrections[at])
+    rows["note"] = notes
     return rows[columns].reset_index(drop=True)
 
 

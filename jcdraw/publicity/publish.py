@@ -21,11 +21,29 @@ Outputs
     The publicity workbook (``jcdraw.publicity.workbook``) and, on request, an HTML page
     (``jcdraw.publicity.html``) hold the cumulative public record (``jcdraw.publicity.model``).
     ``PublishReport.recorded`` / ``published`` count the entities newly recorded / published by one run.
+
+Unchanged outputs
+    A run that records and publishes nothing new leaves an output file as it is, instead of
+    rendering it again, when the file already holds what this run would write. That is known
+    without rendering when all of these hold:
+
+    * the ledger's newest record is a publication (so the ledger holds exactly what that
+      publication's run rendered from), written by this tool version, for the same plans in the
+      same order;
+    * the file's SHA-256 is the one that publication recorded for a file of this name;
+    * every plan file is the one all of the plan's draws recorded (``plan_sha256``), so the plan
+      names, tasks and departments shown are those the draws used;
+    * for the HTML page, which shows the publication date, that publication has the same date.
+
+    The page would come out byte for byte the same. The workbook would differ only in the creation
+    time xlsxwriter writes into ``docProps/core.xml``; the kept file keeps the time of the run that
+    wrote it, and so still matches the SHA-256 the ledger recorded for it. Anything else renders
+    and writes the outputs as before.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -37,12 +55,13 @@ from jcdraw import __version__, messages
 from jcdraw import problems as P
 from jcdraw.io.atomic import check_output, write_text_atomic
 from jcdraw.io.files import file_sha256, gc_paused
+from jcdraw.io.normalize import map_distinct
 from jcdraw.io.xlsx_write import write_workbook
 from jcdraw.ledger import Ledger
 from jcdraw.plans.calendar import WorkdayCalendar
 from jcdraw.plans.categories import CategoryParser, ResultCategories, load_result_categories, result_text
 from jcdraw.publicity.html import render_html
-from jcdraw.publicity.model import Publicity, build_publicity
+from jcdraw.publicity.model import build_publicity
 from jcdraw.publicity.workbook import publicity_sheets
 from jcdraw.results.check import check_results
 from jcdraw.results.sheet import read_results
@@ -110,14 +129,16 @@ def publish(
         checked = check_results(found, view, as_of=as_of, parser=parser, problems=problems)
         if problems.has_errors:
             return PublishReport(problems=problems.finished(), pending=checked.pending_entities)
-        fresh = checked.rows[~checked.rows["key"].isin(set(view.results["key"]))]
+        fresh = checked.rows[~checked.rows["key"].isin(view.results["key"])]
         with gc_paused():
             ledger.record_results(_result_payloads(fresh))
-        view = view.with_results(_fresh_table(fresh))
+        if not fresh.empty:
+            view = view.with_results(_fresh_table(fresh))
         release = _release(view, checked.plans, as_of, calendar)
         view = release.view
-        publicity = build_publicity(view, checked.plans, as_of)
-        written = _write_outputs(publicity, out, html, force=force)
+        nothing_new = fresh.empty and not release.anything_new
+        kept = _unchanged_outputs(ledger, view, checked.plans, as_of, out, html) if nothing_new else {}
+        written = _write_outputs(view, checked.plans, as_of, out, html, force=force, kept=kept)
         if release.anything_new:
             with gc_paused():
                 payload = release.record(results_path, written, checked.plans)
@@ -140,7 +161,6 @@ def default_output(as_of: date) -> Path:
 
 
 def _result_payloads(rows: pd.DataFrame) -> list[dict[str, Any]]:
-    payloads = []
     columns = [
         "draw_id",
         "uscc",
@@ -153,9 +173,16 @@ def _result_payloads(rows: pd.DataFrame) -> list[dict[str, Any]]:
         "badges",
         "note",
     ]
-    for draw_id, uscc, item, text, plan, task, result, completed, badges, note in rows[columns].itertuples(
-        index=False, name=None
-    ):
+    # Plain object arrays: iterating pandas' str columns costs a Python call per cell. A team's
+    # badges repeat on every item row, so each distinct list is sorted once (and copied per row).
+    values = [rows[name].to_numpy(dtype=object) for name in columns]
+    teams: dict[tuple[str, ...], list[str]] = {}
+    payloads = []
+    for draw_id, uscc, item, text, plan, task, result, completed, badges, note in zip(*values, strict=True):
+        cell = tuple(badges)
+        team = teams.get(cell)
+        if team is None:
+            team = teams[cell] = sorted(set(cell))
         payload = {
             "draw_id": draw_id,
             "uscc": uscc,
@@ -165,7 +192,7 @@ def _result_payloads(rows: pd.DataFrame) -> list[dict[str, Any]]:
             "task": int(task),
             "result": list(result),
             "completed": completed,
-            "badges": sorted(set(badges)),
+            "badges": list(team),
         }
         if isinstance(note, str):
             payload["note"] = note
@@ -181,9 +208,9 @@ def _fresh_table(rows: pd.DataFrame) -> pd.DataFrame:
             "entity": rows["entity"],
             "uscc": rows["uscc"],
             "item": rows["item"],
-            "result": rows["result"].map(result_text),
+            "result": map_distinct(rows["result"], result_text),
             "completed": rows["completed"],
-            "badges": rows["badges"].map(lambda b: result_text(sorted(set(b)))),
+            "badges": map_distinct(rows["badges"].map(tuple), lambda b: result_text(sorted(set(b)))),
         },
         dtype=object,
     )
@@ -220,8 +247,12 @@ class _Release:
             "deadline_workdays": self.workdays,
             "published": [
                 {"key": k, "completed": c, "deadline": d, "on_time": bool(o)}
-                for k, c, d, o in self.keys[["key", "completed", "deadline", "on_time"]].itertuples(
-                    index=False, name=None
+                for k, c, d, o in zip(
+                    *(
+                        self.keys[name].to_numpy(dtype=object)
+                        for name in ("key", "completed", "deadline", "on_time")
+                    ),
+                    strict=True,
                 )
             ],
             "corrections": [{"key": k, "count": n} for k, n in sorted(self.corrections.items())],
@@ -235,37 +266,90 @@ def _release(view: LedgerView, plans: list[str], as_of: date, calendar: WorkdayC
     """Deadlines and on-time flags of every recorded, unpublished result of ``plans``."""
     results = view.results.assign(plan=view.results["draw_id"].map(view.draws["plan"]))
     results = results[results["plan"].isin(plans)]
-    fresh = results[~results["key"].isin(set(view.published["key"]))].copy()
+    fresh = results[~results["key"].isin(view.published["key"])].copy()
     workdays = {plan: plan_of(view, plan).publicity_deadline_workdays for plan in plans}
     deadline = np.full(len(fresh), np.datetime64("NaT"), dtype="datetime64[D]")
-    completed = np.array(fresh["completed"].tolist(), dtype="datetime64[D]")
+    # Completion dates and deadlines repeat (a few weeks of work): each is converted once.
+    day_codes, days = pd.factorize(fresh["completed"].to_numpy(dtype=object), use_na_sentinel=False)
+    completed = np.array(list(days), dtype="datetime64[D]")[day_codes]
     for plan, n in workdays.items():
         mine = (fresh["plan"] == plan).to_numpy()
         if mine.any():
             deadline[mine] = calendar.deadlines(completed[mine], n)
-    fresh["deadline"] = deadline.astype(str)
+    distinct, at = np.unique(deadline, return_inverse=True)
+    fresh["deadline"] = distinct.astype(str)[at.reshape(-1)]
     fresh["on_time"] = np.datetime64(as_of, "D") <= deadline
     published = pd.concat(
         [view.published, fresh.assign(published_on=as_of.isoformat())[view.published.columns]],
         ignore_index=True,
     )
     shown = dict(view.shown_corrections)
-    public = results[results["key"].isin(set(published["key"]))]
+    # Every result of the plans is public now (published before, or fresh). Shown counts are never
+    # below 0, so only corrected keys can show more corrections than before.
+    public = results[results["corrections"].map(len).gt(0)]
     corrections = {
         key: len(c)
         for key, c in zip(public["key"], public["corrections"], strict=True)
         if len(c) > shown.get(key, 0)
     }
     shown.update(corrections)
-    new_view = LedgerView(view.draws, view.payloads, view.results, published, shown, view._expected)
+    new_view = replace(view, published=published, shown_corrections=shown)
     keys = fresh[["key", "entity", "plan", "completed", "deadline", "on_time"]].reset_index(drop=True)
     return _Release(new_view, keys, corrections, as_of, workdays)
 
 
-def _write_outputs(pub: Publicity, out: Path, html: Path | None, *, force: bool) -> list[tuple[Path, str]]:
-    write_workbook(out, publicity_sheets(pub), force=force)
-    written = [(out, file_sha256(out))]
+def _unchanged_outputs(
+    ledger: Ledger, view: LedgerView, plans: list[str], as_of: date, out: Path, html: Path | None
+) -> dict[Path, str]:
+    """Output → SHA-256 of the outputs that already hold this run's rendering (see Unchanged outputs)."""
+    newest = view.latest_publication
+    if newest is None or ledger.newest_seq() != newest.seq:  # something was recorded after it
+        return {}
+    last = newest.payload
+    if last.get("tool_version") != __version__ or last.get("plans") != plans:
+        return {}
+    if not all(_plan_as_drawn(view, plan) for plan in plans):
+        return {}
+    recorded = {
+        (entry.get("file"), entry.get("sha256"))
+        for entry in last.get("outputs", [])
+        if isinstance(entry, dict)
+    }
+    kept: dict[Path, str] = {}
+    for target, dated in ((out, False), (html, True)):
+        if target is None or not target.is_file() or (dated and last.get("as_of") != as_of.isoformat()):
+            continue
+        digest = file_sha256(target)
+        if (target.name, digest) in recorded:
+            kept[target] = digest
+    return kept
+
+
+def _plan_as_drawn(view: LedgerView, plan_id: str) -> bool:
+    """Whether the plan file found now is the one every draw of the plan recorded."""
+    digest = plan_of(view, plan_id).sha256
+    draws = view.draws.index[view.draws["plan"] == plan_id]
+    return all(view.payloads[str(d)].get("plan_sha256") == digest for d in draws)
+
+
+def _write_outputs(
+    view: LedgerView,
+    plans: list[str],
+    as_of: date,
+    out: Path,
+    html: Path | None,
+    *,
+    force: bool,
+    kept: dict[Path, str],
+) -> list[tuple[Path, str]]:
+    """Write the outputs not in ``kept`` (rendering only if one is needed); every output and its SHA-256."""
+    rewrite = [target for target in (out, html) if target is not None and target not in kept]
+    publicity = build_publicity(view, plans, as_of) if rewrite else None
+    if publicity is not None and out in rewrite:
+        write_workbook(out, publicity_sheets(publicity), force=force)
+    written = [(out, kept.get(out) or file_sha256(out))]
     if html is not None:
-        write_text_atomic(html, render_html(pub), force=force)
-        written.append((html, file_sha256(html)))
+        if publicity is not None and html in rewrite:
+            write_text_atomic(html, render_html(publicity), force=force)
+        written.append((html, kept.get(html) or file_sha256(html)))
     return written

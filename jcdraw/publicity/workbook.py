@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pandas as pd
+
 from jcdraw import messages
 from jcdraw.io.xlsx_write import Column, Sheet
 from jcdraw.publicity.model import Publicity
@@ -14,18 +18,14 @@ def publicity_sheets(pub: Publicity) -> list[Sheet]:
     plans = Sheet(
         m.PUBLICITY_SHEET_PLANS,
         [Column(h) for h in m.PUBLICITY_PLAN_HEADERS],
-        pub.plans[["plan", "plan_name", "authority", "kind", "document_number"]].itertuples(
-            index=False, name=None
-        ),
+        _rows(pub.plans, ["plan", "plan_name", "authority", "kind", "document_number"]),
     )
     task_columns = [Column(h) for h in m.PUBLICITY_TASK_HEADERS]
     task_columns[0].kind = "number"
     tasks = Sheet(
         m.PUBLICITY_SHEET_TASKS,
         task_columns,
-        pub.tasks[
-            ["task", "task_name", "inspection_type", "authority", "ratio", "period", "mode"]
-        ].itertuples(index=False, name=None),
+        _rows(pub.tasks, ["task", "task_name", "inspection_type", "authority", "ratio", "period", "mode"]),
     )
     widths = {
         "企业名称": 36,
@@ -41,9 +41,10 @@ def publicity_sheets(pub: Publicity) -> list[Sheet]:
     results = Sheet(
         m.PUBLICITY_SHEET_RESULTS,
         result_columns,
-        pub.results[
-            ["task", "task_name", "name", "uscc", "departments", "completed", "item_text", "result", "note"]
-        ].itertuples(index=False, name=None),
+        _rows(
+            pub.results,
+            ["task", "task_name", "name", "uscc", "departments", "completed", "item_text", "result", "note"],
+        ),
     )
     stat_columns = [Column(h) for h in m.PUBLICITY_STATS_HEADERS]
     for column in stat_columns[3:8]:
@@ -53,6 +54,15 @@ def publicity_sheets(pub: Publicity) -> list[Sheet]:
     stats = Sheet(
         m.PUBLICITY_SHEET_STATS,
         stat_columns,
-        pub.stats[COUNT_FIELDS].itertuples(index=False, name=None),
+        _rows(pub.stats, COUNT_FIELDS),
     )
     return [plans, tasks, results, stats]
+
+
+def _rows(frame: pd.DataFrame, columns: list[str]) -> Iterator[tuple[object, ...]]:
+    """The cells of ``columns``, row by row, as ``itertuples(index=False, name=None)`` gives them.
+
+    Taken from plain object arrays: iterating pandas' ``str`` columns costs a Python call per cell,
+    a quarter of a second for the 100,000 result rows.
+    """
+    return zip(*(frame[column].to_numpy(dtype=object) for column in columns), strict=True)

@@ -25,14 +25,18 @@ Pending and filled rows
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from jcdraw import problems as P
+from jcdraw.io.files import gc_paused
+from jcdraw.io.normalize import map_distinct
 from jcdraw.plans.categories import CategoryParser, result_text
 from jcdraw.records import (
     BADGES,
@@ -58,6 +62,7 @@ class CheckedRows:
     plans: list[str]  # plans of the draws the sheet refers to, in ledger order
 
 
+@gc_paused()  # checks build columns of tuples and lists per row; none of them is cyclic
 def check_results(
     found: ResultRows, view: LedgerView, *, as_of: date, parser: CategoryParser, problems: P.ProblemList
 ) -> CheckedRows:
@@ -71,9 +76,9 @@ def check_results(
     flag("result-draw-unknown", rows["draw_id"].notna() & ~known, DRAW_ID)
     flag("result-draw-superseded", known & ~standing, DRAW_ID, by=info["superseded_by"])
 
-    expected = view.expected(rows.loc[standing, "draw_id"])
+    expected = view.expected(rows.loc[standing, "draw_id"].unique())
     match = expected.set_index("key").reindex(rows["key"]).set_axis(rows.index)
-    task_text = info["task"].map(lambda t: str(int(t)), na_action="ignore")
+    task_text = map_distinct(info["task"], lambda t: str(int(t)), skip_na=True)
     flag(
         "result-task-mismatch",
         standing & rows["task"].ne(task_text),
@@ -81,10 +86,10 @@ def check_results(
         draw_id=rows["draw_id"],
         task=task_text,
     )
-    drawn = standing & rows["entity"].isin(set(expected["entity"]))
+    drawn = standing & rows["entity"].isin(expected["entity"])
     flag("result-entity-not-drawn", standing & ~drawn, USCC, draw_id=rows["draw_id"])
     located = match["item_text"].notna()
-    count = info["n_items"].map(int, na_action="ignore")
+    count = map_distinct(info["n_items"], int, skip_na=True)
     flag("result-item-unknown", drawn & ~located, ITEM, draw_id=rows["draw_id"], count=count)
     flag(
         "result-item-mismatch", located & rows["item_key"].ne(match["item_key"]), ITEM_TEXT,
@@ -92,15 +97,16 @@ def check_results(
     )  # fmt: skip
 
     rows["result"] = _check_result_cells(rows, parser, flag)
-    rows["completed"] = _check_dates(rows, info, located, as_of, flag)
-    _check_badges(rows, view, located, flag)
+    rows["completed"] = _check_dates(rows, info, view.draws, located, as_of, flag)
+    teams = _TeamCells.of(rows["badges"])
+    _check_badges(rows, teams, view, located, flag)
     _check_entities(found, rows, expected, located, flag)
     rows["plan"] = info["plan"]
     rows["task_no"] = info["task"]
     rows["item_text"] = match["item_text"]
     rows = rows[located]
-    _check_against_ledger(rows, view, flag)
-    return CheckedRows(rows, _pending_entities(found, set(expected["entity"])), _plans_of(found, view))
+    _check_against_ledger(rows, teams, view, flag)
+    return CheckedRows(rows, _pending_entities(found, expected["entity"]), _plans_of(found, view))
 
 
 class _Flagger:
@@ -146,20 +152,38 @@ def _shown(value: object) -> object:
 
 
 def _check_result_cells(rows: pd.DataFrame, parser: CategoryParser, flag: _Flagger) -> pd.Series:
-    parsed = parser.parse_column(rows["result_key"])
-    flag("result-missing", rows["result_key"].isna(), RESULT)
-    unknown = parsed.map(lambda p: p.unknown[0] if p is not None and p.unknown else None)
+    keys = rows["result_key"]
+    flag("result-missing", keys.isna(), RESULT)
+    # Each distinct cell is parsed once (parsing a key already normalised leaves it as it is).
+    codes, distinct = pd.factorize(keys.to_numpy(dtype=object))
+    parsed = [parser.parse(key) for key in distinct]
+
+    def per_row(values: list[object]) -> pd.Series:
+        """One value per distinct cell, spread over the rows (missing stays missing), typed as Series.map."""
+        return pd.Series(pd.Series(values).array.take(codes, allow_fill=True), index=keys.index)
+
+    unknown = per_row([next(iter(p.unknown), None) for p in parsed])
     flag("result-unknown", unknown.notna(), RESULT, part=unknown, choices=parser.choices)
-    clash = parsed.map(lambda p: p.clash if p is not None else None)
+    clash = per_row([p.clash for p in parsed])
     flag("result-exclusive", clash.notna(), RESULT, exclusive=clash)
-    return parsed.map(lambda p: p.categories if p is not None else (), na_action="ignore")
+    return per_row([p.categories for p in parsed])
 
 
 def _check_dates(
-    rows: pd.DataFrame, info: pd.DataFrame, located: pd.Series, as_of: date, flag: _Flagger
+    rows: pd.DataFrame,
+    info: pd.DataFrame,
+    draws: pd.DataFrame,
+    located: pd.Series,
+    as_of: date,
+    flag: _Flagger,
 ) -> pd.Series:
     day = _days(rows["date"])
-    start, end, drawn_on = (_days(info[c]) for c in ("start", "end", "drawn_on"))
+    # The period and draw date are the draw's: converted once per draw, then looked up per row
+    # (an unknown draw, at -1, takes the NaT appended last).
+    at = draws.index.get_indexer(pd.Index(rows["draw_id"]))
+    start, end, drawn_on = (
+        np.append(_days(draws[c]), np.datetime64("NaT"))[at] for c in ("start", "end", "drawn_on")
+    )
     flag("result-date-missing", rows["date"].isna() & ~rows["date_bad"], DATE)
     flag("result-date-bad", rows["date_bad"], DATE)
     present = pd.Series(~np.isnat(day), index=rows.index)
@@ -171,33 +195,61 @@ def _check_dates(
     flag("result-date-before-draw", before, DATE, values=rows["date"], drawn=info["drawn_on"])
     future = present & ~outside & pd.Series(day > np.datetime64(as_of, "D"), index=rows.index)
     flag("result-date-future", future, DATE, values=rows["date"], as_of=as_of)
-    return rows["date"].map(lambda d: d.isoformat(), na_action="ignore")
+    return map_distinct(rows["date"], date.isoformat, skip_na=True)
 
 
 def _days(dates: pd.Series) -> np.ndarray[Any, np.dtype[np.datetime64]]:
-    """``datetime.date`` cells (None/NaN for none) as ``datetime64[D]`` with NaT."""
-    values = dates.astype(object).where(dates.notna(), None)
-    return np.array(values.tolist(), dtype="datetime64[D]")
+    """``datetime.date`` cells (None/NaN for none) as ``datetime64[D]`` with NaT.
+
+    A column holds few distinct dates (a draw's period, a month of inspections): each is converted
+    once, as converting 100,000 date objects one by one costs a tenth of a second per column.
+    """
+    codes, distinct = pd.factorize(dates.to_numpy(dtype=object))
+    days = np.full(len(codes), np.datetime64("NaT"), dtype="datetime64[D]")
+    present = codes >= 0
+    days[present] = np.array(list(distinct), dtype="datetime64[D]")[codes[present]]
+    return days
 
 
-def _check_badges(rows: pd.DataFrame, view: LedgerView, located: pd.Series, flag: _Flagger) -> None:
-    badges = rows["badges"].map(lambda b: list(dict.fromkeys(b)))
-    count = badges.str.len()
+@dataclass
+class _TeamCells:
+    """The 检查人员执法证号 lists of the filled rows, each distinct list kept once.
+
+    A team's badges repeat on every item row of its entities; checks work on the distinct lists.
+    """
+
+    codes: pd.Series  # per filled row (by row label): position in ``lists``
+    lists: list[tuple[str, ...]]  # distinct lists as typed
+
+    @classmethod
+    def of(cls, badges: pd.Series) -> _TeamCells:
+        codes, distinct = pd.factorize(badges.map(tuple).to_numpy(dtype=object))
+        return cls(pd.Series(codes, index=badges.index), list(distinct))
+
+    def per_row(self, values: Sequence[object], index: pd.Index) -> pd.Series:
+        """``values`` (one per distinct list, typed as pandas infers them) for the rows of ``index``."""
+        taken = pd.Series(list(values)).array.take(self.codes.loc[index].to_numpy())
+        return pd.Series(taken, index=index)
+
+
+def _check_badges(
+    rows: pd.DataFrame, teams: _TeamCells, view: LedgerView, located: pd.Series, flag: _Flagger
+) -> None:
+    distinct = [list(dict.fromkeys(badges)) for badges in teams.lists]
+    count = teams.per_row([len(badges) for badges in distinct], rows.index)
     flag("result-badges-missing", count.eq(0), BADGES)
     flag("result-badges-too-few", count.between(1, MIN_OFFICERS - 1), BADGES, count=count)
     located_rows = rows[located]
     if located_rows.empty:
         return
-    teams = view.teams(located_rows["draw_id"].unique())
-    members = set(teams["entity"] + "|" + teams["badge"])
-    each = badges[located].explode().dropna()
-    strangers = each[~(located_rows["entity"].reindex(each.index) + "|" + each).isin(members)]
-    if strangers.empty:
+    draw_ids = located_rows["draw_id"].unique()
+    codes = teams.codes.loc[located_rows.index].to_numpy()
+    first = _first_strangers(located_rows["entity"], codes, distinct, view.team_sets(draw_ids))
+    if first.empty:
         return
-    first = strangers[~strangers.index.duplicated()]  # one problem per row, naming its first stranger
     mask = pd.Series(False, index=rows.index)
     mask[first.index] = True
-    team_text = _team_text(teams, rows["entity"].reindex(first.index))
+    team_text = _team_text(view.teams(draw_ids), rows["entity"].reindex(first.index))
     flag(
         "result-badge-not-in-team",
         mask,
@@ -205,6 +257,29 @@ def _check_badges(rows: pd.DataFrame, view: LedgerView, located: pd.Series, flag
         values=first.reindex(rows.index),
         team=team_text.reindex(rows.index),
     )
+
+
+def _first_strangers(
+    entities: pd.Series,
+    codes: npt.NDArray[np.intp],
+    distinct: list[list[str]],
+    team_of: dict[str, set[str]],
+) -> pd.Series:
+    """Per row that names someone outside its entity's team, the first such badge (rows in order).
+
+    Each distinct (entity, badge list) pair is looked at once: an entity's item rows repeat it.
+    """
+    entity_codes, entity_names = pd.factorize(entities.to_numpy(dtype=object))
+    pair = entity_codes.astype(np.int64) * max(len(distinct), 1) + codes
+    pairs, first_row, inverse = np.unique(pair, return_index=True, return_inverse=True)
+    found = np.full(len(pairs), None, dtype=object)
+    for n, row in enumerate(first_row):
+        team, badges = team_of.get(entity_names[entity_codes[row]], set()), distinct[codes[row]]
+        if not team.issuperset(badges):  # the usual case, everyone in the team, costs one C call
+            found[n] = next(badge for badge in badges if badge not in team)
+    per_row = found[inverse.reshape(-1)]
+    hit = pd.notna(per_row)
+    return pd.Series(per_row[hit], index=entities.index[hit], dtype=object)
 
 
 def _team_text(teams: pd.DataFrame, entities: pd.Series) -> pd.Series:
@@ -217,7 +292,7 @@ def _check_entities(
     found: ResultRows, rows: pd.DataFrame, expected: pd.DataFrame, located: pd.Series, flag: _Flagger
 ) -> None:
     """All items of an entity once any is filled; no item twice."""
-    filled = rows[located]
+    filled = rows.loc[located, ["row", "entity", "key"]]
     twice = filled["key"].duplicated(keep=False)
     if twice.any():
         rows_of = filled.loc[twice].groupby("key")["row"].agg(list)
@@ -226,15 +301,17 @@ def _check_entities(
             for key, own in zip(filled.loc[twice, "key"], filled.loc[twice, "row"], strict=True)
         ]
         flag("result-duplicate-row", twice, ITEM, other_rows=pd.Series(others, index=filled.index[twice]))
-    wanted = expected[expected["entity"].isin(set(filled["entity"]))]
-    missing = wanted[~wanted["key"].isin(set(filled["key"]))]
+    wanted = expected.loc[
+        expected["entity"].isin(filled["entity"]), ["draw_id", "uscc", "item", "entity", "key"]
+    ]
+    missing = wanted[~wanted["key"].isin(filled["key"])]
     missing = missing[~_mistyped(missing, rows[~located])]
     if missing.empty:
         return
-    blank = found.rows[~found.rows["filled"] & found.rows["key"].isin(set(missing["key"]))]
+    blank = found.rows[~found.rows["filled"] & found.rows["key"].isin(missing["key"])]
     blank = blank[~blank["key"].duplicated()]
     flag("result-entity-incomplete", pd.Series(True, index=blank.index), RESULT, item=blank["item"])
-    absent = missing[~missing["key"].isin(set(blank["key"]))]
+    absent = missing[~missing["key"].isin(blank["key"])]
     if absent.empty:
         return
     items = absent.groupby("entity", sort=False)["item"].agg("、".join)
@@ -260,45 +337,58 @@ def _mistyped(missing: pd.DataFrame, unlocated: pd.DataFrame) -> pd.Series:
     return out
 
 
-def _check_against_ledger(rows: pd.DataFrame, view: LedgerView, flag: _Flagger) -> None:
-    recorded = view.results.set_index("key").reindex(rows["key"]).set_axis(rows.index)
+def _check_against_ledger(rows: pd.DataFrame, teams: _TeamCells, view: LedgerView, flag: _Flagger) -> None:
+    columns = [
+        "draw_id",
+        *(f"{name}{kind}" for name in ("result", "completed", "badges") for kind in ("", "_original")),
+    ]
+    recorded = view.results.set_index("key")[columns].reindex(rows["key"]).set_axis(rows.index)
     present = recorded["draw_id"].notna()
     if not present.any():
         return
-    result = rows["result"].map(result_text)
-    clean_result = rows["result"].str.len().gt(0)
-    changed = present & clean_result & result.ne(recorded["result"]) & result.ne(recorded["result_original"])
+
+    def differs(values: pd.Series, name: str) -> pd.Series:
+        """Neither the recorded nor the originally recorded value (``Series.ne`` both, per row)."""
+        return _differs(values, recorded[name]) & _differs(values, recorded[f"{name}_original"])
+
+    result = map_distinct(rows["result"], result_text)
+    clean_result = map_distinct(rows["result"], len, skip_na=True).gt(0)
+    changed = present & clean_result & differs(result, "result")
     flag(
         "result-changed", changed, RESULT, values=result, recorded=recorded["result"],
         draw_id=rows["draw_id"], uscc=rows["uscc"], item=rows["item"],
     )  # fmt: skip
     completed = rows["completed"]
-    moved = (
-        present
-        & completed.notna()
-        & completed.ne(recorded["completed"])
-        & completed.ne(recorded["completed_original"])
-    )
+    moved = present & completed.notna() & differs(completed, "completed")
     flag("result-record-changed", moved, DATE, values=completed, recorded=recorded["completed"], field=DATE)
-    team = rows["badges"].map(lambda b: sorted(set(b)))
-    badges = team.map(result_text)
-    complete_team = team.str.len().ge(MIN_OFFICERS)  # smaller teams are reported already
-    other_team = (
-        present & complete_team & badges.ne(recorded["badges"]) & badges.ne(recorded["badges_original"])
-    )
+    sorted_teams = [sorted(set(badges)) for badges in teams.lists]
+    badges = teams.per_row([result_text(team) for team in sorted_teams], rows.index)
+    complete_team = teams.per_row([len(team) >= MIN_OFFICERS for team in sorted_teams], rows.index)
+    other_team = present & complete_team & differs(badges, "badges")
     flag(
         "result-record-changed", other_team, BADGES, values=badges, recorded=recorded["badges"], field=BADGES
     )
 
 
-def _pending_entities(found: ResultRows, drawn_entities: set[str]) -> int:
+def _differs(left: pd.Series, right: pd.Series) -> pd.Series:
+    """``left.ne(right)``: True where they differ or either is missing; ``right`` is recorded text.
+
+    Compared as object arrays, without the per-element checks of pandas' ``str`` comparisons.
+    ``right`` holds text, or NaN where a key is not recorded, and NaN differs from anything, so
+    only ``left`` needs a missing-value test.
+    """
+    a, b = left.to_numpy(dtype=object), right.to_numpy(dtype=object)
+    return pd.Series((a != b) | pd.isna(a), index=left.index)
+
+
+def _pending_entities(found: ResultRows, drawn_entities: pd.Series) -> int:
     rows = found.rows
-    touched = set(rows.loc[rows["filled"], "entity"])
+    touched = rows.loc[rows["filled"], "entity"]
     pending = rows.loc[~rows["filled"] & rows["entity"].isin(drawn_entities), "entity"]
     return int(pending[~pending.isin(touched)].nunique())
 
 
 def _plans_of(found: ResultRows, view: LedgerView) -> list[str]:
-    ids = set(found.rows["draw_id"].dropna())
+    ids = found.rows["draw_id"].dropna().unique()
     plans = view.draws.loc[view.draws.index.isin(ids)].sort_values("order")["plan"]
     return list(dict.fromkeys(plans))

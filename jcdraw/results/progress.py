@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from jcdraw.results.view import LedgerView
@@ -24,11 +25,14 @@ def entity_progress(view: LedgerView, plans: Iterable[str] | None = None) -> pd.
     published (all items published), late (published, and some item after its deadline).
     """
     expected = view.expected(view.standing_ids(plans))
-    on_time = view.published.set_index("key")["on_time"]
+    # One look-up of every expected key among the published ones serves both flags.
+    at = pd.Index(view.published["key"]).get_indexer(expected["key"])
+    published = at >= 0
+    on_time = view.published["on_time"].to_numpy(dtype=bool)
     flags = expected.assign(
-        recorded=expected["key"].isin(set(view.results["key"])),
-        published=expected["key"].isin(on_time.index),
-        late=expected["key"].map(on_time).eq(False),
+        recorded=expected["key"].isin(view.results["key"]),
+        published=published,
+        late=published & ~on_time[np.where(published, at, 0)] if len(on_time) else published,
     )
     entities = flags.groupby("entity", sort=False).agg(
         draw_id=("draw_id", "first"),

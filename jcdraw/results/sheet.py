@@ -10,14 +10,24 @@ Input
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from jcdraw import problems as P
-from jcdraw.io.normalize import clean_text, normalize_key, parse_dates, split_multi
+from jcdraw.io.files import gc_paused
+from jcdraw.io.normalize import (
+    clean_text,
+    join_keys,
+    map_distinct,
+    normalize_key,
+    parse_dates,
+    split_multi,
+)
 from jcdraw.io.xlsx_read import open_workbook, read_table
 from jcdraw.records import (
     BADGES,
@@ -35,6 +45,7 @@ from jcdraw.records import (
 )
 
 SCHEMA: dict[str, list[str]] = {name: [] for name in RESULT_COLUMNS}
+_DIGITS = re.compile(r"\d{1,9}")  # Unicode digits, as the column regex of pandas' object .str matched
 
 
 @dataclass
@@ -51,6 +62,7 @@ class ResultRows:
         return self.rows[self.rows["filled"]]
 
 
+@gc_paused()  # a sheet becomes hundreds of thousands of small lists and strings, none of them cyclic
 def read_results(path: Path, problems: P.ProblemList) -> ResultRows | None:
     """Read the ``检查结果`` sheet of ``path``; ``None`` (with problems) if it lacks the sheet or columns."""
     book = open_workbook(path)
@@ -71,7 +83,7 @@ def read_results(path: Path, problems: P.ProblemList) -> ResultRows | None:
     rows = pd.DataFrame(
         {
             "row": table.excel_rows.astype(int),
-            "draw_id": clean_text(raw[DRAW_ID]).map(_without_spaces, na_action="ignore"),
+            "draw_id": map_distinct(clean_text(raw[DRAW_ID]), _without_spaces, skip_na=True),
             "task": _number_text(normalize_key(raw[TASK])),
             "uscc": normalize_key(raw[USCC]),
             "item": _number_text(normalize_key(raw[ITEM])),
@@ -86,8 +98,8 @@ def read_results(path: Path, problems: P.ProblemList) -> ResultRows | None:
     rows["filled"] = (
         rows["result_key"].notna() | rows["date"].notna() | rows["date_bad"] | (rows["badges"].str.len() > 0)
     )
-    rows["entity"] = rows["draw_id"].fillna("") + "|" + rows["uscc"].fillna("")
-    rows["key"] = rows["entity"] + "|" + rows["item"].fillna("")
+    rows["entity"] = join_keys(rows["draw_id"], rows["uscc"], blank_missing=True)
+    rows["key"] = join_keys(rows["entity"], rows["item"], blank_missing=True)
     return ResultRows(sheet, raw, rows)
 
 
@@ -96,8 +108,10 @@ def _without_spaces(text: str) -> str:
 
 
 def _number_text(keys: pd.Series) -> pd.Series:
-    """``"01"`` → ``"1"`` so typed numbers compare with the draw's; other text is left as is."""
-    digits = keys.str.fullmatch(r"\d{1,9}").fillna(False).astype(bool)
-    out = keys.copy()
-    out[digits] = keys[digits].astype(int).astype(str)
-    return out
+    """``"01"`` → ``"1"`` so typed numbers compare with the draw's; other text is left as is.
+
+    Task and item numbers repeat on every row: each distinct key is looked at once.
+    """
+    codes, distinct = pd.factorize(keys.to_numpy(dtype=object))
+    text = np.array([*(str(int(k)) if _DIGITS.fullmatch(k) else k for k in distinct), None], dtype=object)
+    return pd.Series(text[codes], index=keys.index, name=keys.name, dtype=object)
