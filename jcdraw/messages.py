@@ -726,6 +726,105 @@ PLAN_HISTORY_DRAW = "{draw_id}（{when}，{status}）"
 PLAN_HISTORY_CHANGED = "⚠ 该任务的各次抽取使用了 {count} 个不同版本的计划文件"
 PLAN_HISTORY_EMPTY = "台账中没有抽取记录。"
 PLAN_HISTORY_UNKNOWN = "未记录"
+
+# --- plan changes: fields compared, refusal at draw time, the written account (plans --changes) -------
+# Field names of plans (jcdraw.plans.content), in the order changes are listed; others show their YAML name.
+PLAN_FIELD_LABELS = {
+    "task": "整个任务",
+    "items": "检查事项",
+    "category": "监管类别",
+    "scope": "抽查范围",
+    "ratio": "抽查比例",
+    "credit_rule": "信用规则",
+    "risk_policy": "信用风险类别",
+    "period": "起止日期",
+    "lead_departments": "发起部门",
+    "partner_departments": "配合部门",
+    "departments": "参加部门",
+    "team": "检查组规则",
+    "sampling": "抽查类型",
+    "target": "定向抽查条件",
+    "areas": "区域文件",
+    "name": "名称",
+    "scope_text": "抽查对象范围（原文）",
+    "ratio_frequency_text": "抽查比例及频次（原文）",
+    "credit_risk_requirement": "信用风险分类要求（原文）",
+    "period_text": "抽查检查起止时间（原文）",
+    "initiator": "发起（原文）",
+    "mode": "抽查模式",
+    "platform_task_id": "平台抽查任务编号",
+    "platform_plan_id": "平台抽查计划编号",
+    "document_number": "文号",
+    "issuing_authority": "发文机关",
+    "issued_on": "印发日期",
+    "year": "年度",
+    "kind": "计划类型",
+    "publicity_deadline_workdays": "公示期限（工作日）",
+    "approver": "更正审批人",
+    "legal_basis": "检查依据",
+    "documents": "需准备的材料",
+    "contact": "联系人",
+    "notice_prefix": "通知书文号代字",
+    "inspection_cap": "每户每年检查次数上限",
+}
+CHANGES_WHERE_TASK = "任务 {task} "
+CHANGES_WHERE_PLAN = "计划 "
+CHANGES_FIELD_LINE = "{where}{field}：{old} → {new}"
+CHANGES_ABSENT = "（无）"
+CHANGES_YES = "是"
+CHANGES_NO = "否"
+CHANGES_PERIOD = "{start} 至 {end}"
+CHANGES_TEAM = "每组至少 {size} 人；各部门至少：{departments}"
+CHANGES_POLICY = "{classes}；未分类的按 {default} 类"
+# Refusal at draw time (jcdraw.draw.plan_versions).
+PLAN_CHANGED_UNVERSIONED = (
+    "计划“{plan}”（{path}）的内容已经改动，但版本号仍是 {version}。台账中 {draws}按版本 {version} 抽取，"
+    "与现在的计划文件相比，以下影响抽取的内容不同：\n{changes}\n"
+    "计划调整须书面报告并使用新的版本号：请把 version 改为 {next_version}，并在 changes 中增加一条"
+    "（version: {next_version}，date: 调整日期，text: 调整内容和原因）后再抽取；如果是误改，请恢复原内容。本次未抽取。"
+)
+PLAN_CHANGED_DRAWS_ONE = "{first} "
+PLAN_CHANGED_DRAWS_MANY = "{first} 等 {count} 次抽取"
+PLAN_CHANGED_LINE = "  · {line}"
+PLAN_EARLIER_FILE_MISSING = (
+    "注意：台账中 {draws}按计划“{plan}”版本 {version} 抽取时使用的计划文件（SHA-256 {sha}…）已找不到，"
+    "只能与抽取记录中登记的任务内容（检查事项、监管类别、比例、信用规则、起止日期、部门）比较，"
+    "抽查范围和检查组规则无法核对。请把当时的计划文件放回 plans/archive 文件夹。"
+)
+# The written account (jcdraw.draw.plan_changes, jcdraw.draw.plan_changes_workbook).
+CHANGES_SHEET = "计划调整"
+CHANGES_TITLE = "{year} 年度抽查计划调整情况（按台账中各次抽取所用的计划版本）"
+CHANGES_HEADERS = [
+    "计划编号", "计划名称", "调整", "调整日期", "调整说明", "任务", "调整内容", "原内容", "调整后",
+    "是否影响抽取", "调整后的抽取", "调整前的抽取",
+]
+CHANGES_STEP = "版本 {old} → 版本 {new}"
+CHANGES_STEP_SAME = "版本 {version}（计划文件改动，版本号未变）"
+CHANGES_DATE_MISSING = "未写明（按新版本首次抽取：{first}）"
+CHANGES_TEXT_MISSING = "（计划文件的 changes 中没有版本 {version} 的说明）"
+CHANGES_AFFECTS = "影响抽取"
+CHANGES_INFO_ONLY = "不影响抽取"
+CHANGES_UNVERSIONED_MARK = "⚠ 版本号未变"
+CHANGES_NO_FIELDS = "（计划文件有改动，但各字段均无变化，如只修改了注释）"
+CHANGES_UNCHANGED = "本年度各次抽取使用同一版本，未调整"
+CHANGES_BY_RECORDS = "（有一方的计划文件已找不到，只比较了抽取记录中登记的内容）"
+CHANGES_ALL_TASKS = "整个计划"
+CHANGES_TASKS = "任务 {tasks}"
+CHANGES_VERSIONS_SHEET = "计划版本"
+CHANGES_VERSIONS_TITLE = "{year} 年度各次抽取所用的计划版本"
+CHANGES_VERSIONS_HEADERS = [
+    "计划编号", "计划版本", "计划文件", "计划文件 SHA-256", "首次抽取", "抽取次数", "抽取编号", "文件是否找到",
+]
+CHANGES_FILE_FOUND = "已找到"
+CHANGES_FILE_MISSING = "未找到（请放回 plans/archive）"
+CHANGES_DEFAULT_OUT = "计划调整-{year}.xlsx"
+CHANGES_OUT_NEEDS_CHANGES = "--out 只用于 --changes（写出计划调整情况）。查看计划时请去掉 --out。"
+CHANGES_ALONE = "--changes 写出台账中全部计划的调整情况，不能与 --history 或 --plan 同用。请去掉它们；要看某一年度请用 --year。"
+CHANGES_NO_DRAWS = "台账“{ledger}”中没有 {year} 年度的抽取记录，无法说明计划调整。请核对 --year 和 --ledger。"
+CHANGES_NO_DRAWS_AT_ALL = "台账“{ledger}”中还没有抽取记录，无法说明计划调整。"
+CHANGES_DONE = "✓ {year} 年度：{plans} 个计划，抽取中使用了 {versions} 个计划版本，调整 {steps} 次（影响抽取的内容 {content} 项，其他 {info} 项）。已写入“{out}”。"
+CHANGES_WARN_UNVERSIONED = "注意：计划“{plan}”{step}改变了影响抽取的内容，但版本号没有升级。请在书面报告中说明。"
+CHANGES_WARN_MISSING = "注意：计划“{plan}”版本 {version} 的计划文件（SHA-256 {sha}…）已找不到，相关调整只比较了抽取记录中登记的内容。请把当时的计划文件放回 plans/archive 文件夹后重新生成。"
 VISITS_SIGNERS_NOTE = "本次检查中属于该任务抽取检查组的人员。在“检查结果”表中填写该任务各行的“检查人员执法证号”时，只填这些人员（至少两人）。"
 
 # --- draw command refinements ------------------------------------------------------------------

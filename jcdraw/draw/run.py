@@ -8,6 +8,7 @@ it to the world and enforces the integrity rules:
   honoured: a later draw for that task and round refuses if the pool changed, naming the difference;
 - the ledger refuses a second draw of the same plan, task and round unless it is an explicit redraw
   with a reason; both stay recorded; the refusal comes before any other check;
+- a plan whose content changed while its version did not is refused (``jcdraw.draw.plan_versions``);
 - teams avoid earlier pairings from standing draws of other tasks and rounds; a redraw ignores the
   draw it replaces, so the same seed and registry give the same redraw;
 - everything needed to recompute the draw without the ledger (including the earlier pairings that
@@ -26,6 +27,7 @@ import pandas as pd
 from jcdraw import __version__, messages
 from jcdraw.draw.algorithm import draw_entities, pool_sha256
 from jcdraw.draw.allocation import ClassOutcome, summarize
+from jcdraw.draw.plan_versions import check_plan_version
 from jcdraw.draw.readiness import only_concerning
 from jcdraw.draw.teams import TeamImpossible, TeamRule, assign_teams
 from jcdraw.draw.workbook import write_assignment
@@ -103,6 +105,7 @@ def load_pool(registry_path: Path, plan: Plan, task_no: int, *, as_of: dt.date) 
 
 def prepare(pool: Pool, ledger: Ledger, *, round_no: int, as_of: dt.date) -> PrepareRecord:
     """Record the pool and registry hashes before the seed exists, to be announced publicly."""
+    check_plan_version(ledger, pool.plan)  # else the draw honouring this commitment is refused later
     payload: PrepareRecord = {
         "plan": pool.plan.id,
         "task": pool.task.number,
@@ -334,6 +337,7 @@ def run_draw(
         ledger.refuse_repeat(plan.id, task_no, round_no)
     else:
         ledger.refuse_redraw(plan.id, task_no, round_no)
+    version_notes = check_plan_version(ledger, plan)
     check_output(target, force=force, suffix=".xlsx")
     pool = load_pool(registry_path, plan, task_no, as_of=as_of)
     committed = check_commitment(pool, ledger, round_no)
@@ -348,7 +352,7 @@ def run_draw(
         }
     draw_id = ledger.record_draw(plan.id, task_no, round_no, dict(payload), redraw_reason=redraw_reason)
     stored = _stored_payload(ledger, draw_id, payload, redraw_reason)
-    notes = [note] if (note := period_note(plan, task_no, as_of)) else []
+    notes = [*version_notes, *([note] if (note := period_note(plan, task_no, as_of)) else [])]
     try:
         write_assignment(target, stored, force=force)
     except OutputError as err:  # the draw stands; the workbook can be written again from the ledger

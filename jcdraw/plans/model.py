@@ -208,6 +208,8 @@ class Task(_Strict):
     sampling: Literal["不定向", "定向"] = "不定向"
     target: Target | None = None
     team: TeamRuleSpec = TeamRuleSpec()
+    # The provincial platform's own number of this task (抽查任务编号), for its import file; informational.
+    platform_task_id: str = ""
 
     @field_validator("ratio", mode="before")
     @classmethod
@@ -253,6 +255,8 @@ class Plan(_Strict):
     # The head of the unit (单位主要负责人) who alone approves corrections of recorded results.
     approver: str | None = None
     changes: list[PlanChange] = []
+    # The provincial platform's own number of this plan (抽查计划编号), for its import file; informational.
+    platform_plan_id: str = ""
     tasks: list[Task] = Field(min_length=1)
 
     # Set by the loader: where the plan came from and the exact bytes' hash.
