@@ -787,9 +787,9 @@ PLAN_CHANGED_DRAWS_ONE = "{first} "
 PLAN_CHANGED_DRAWS_MANY = "{first} 等 {count} 次抽取"
 PLAN_CHANGED_LINE = "  · {line}"
 PLAN_EARLIER_FILE_MISSING = (
-    "注意：台账中 {draws}按计划“{plan}”版本 {version} 抽取时使用的计划文件（SHA-256 {sha}…）已找不到，"
-    "只能与抽取记录中登记的任务内容（检查事项、监管类别、比例、信用规则、起止日期、部门）比较，"
-    "抽查范围和检查组规则无法核对。请把当时的计划文件放回 plans/archive 文件夹。"
+    "提示：计划“{plan}”的文件在 {draws}之后有改动，版本号仍是 {version}。当时的文件（SHA-256 {sha}…）已找不到，"
+    "已按抽取记录核对检查事项、监管类别、比例、信用规则、起止日期和部门，均未改变；抽查范围和检查组规则无法核对。"
+    "如果调整了影响抽取的内容，请升级 version 并在 changes 中写明。"
 )
 # The written account (jcdraw.draw.plan_changes, jcdraw.draw.plan_changes_workbook).
 CHANGES_SHEET = "计划调整"

@@ -8,9 +8,10 @@ adjustment is made as the notice asks (§三: in writing, as a new version). Inf
 comment, a name, a platform id, paperwork fields — change the file but not the content, and pass.
 
 The earlier file is found by its hash (``find_plan`` looks in the plan folders and their ``archive``).
-When it is gone, the plan is compared with what those draws recorded of their tasks (items, category,
-ratio, credit rule, period, departments, sampling); the draw goes ahead with a note saying that scope
-and team rule could not be checked and where to put the file back.
+When it is gone (a plan edited in place), the plan is compared with what those draws recorded of their
+tasks (items, category, ratio, credit rule, period, departments, sampling); if that agrees, the draw
+goes ahead with a note saying so and that scope and team rule could not be checked. Tasks not drawn
+yet cannot be compared then: keeping each version in ``plans/archive`` is what makes the check whole.
 """
 
 from __future__ import annotations
@@ -91,20 +92,12 @@ def check_plan_version(ledger: Ledger, plan: Plan) -> list[str]:
     ]
     for earlier in files_used(same_version):
         old = earlier.found()
-        if old is not None:
-            changes = content_changes(old, plan)
-        else:
-            changes = changes_from_records(ledger, earlier, plan)
-            notes.append(
-                messages.PLAN_EARLIER_FILE_MISSING.format(
-                    draws=_draws_text(earlier.draws),
-                    plan=plan.id,
-                    version=plan.version,
-                    sha=earlier.sha256[:16],
-                )
-            )
+        changes = content_changes(old, plan) if old else changes_from_records(ledger, earlier, plan)
         if changes:
             raise PlanChangedUnversioned(_refusal(plan, earlier, changes), changes)
+        if old is None:
+            where = {"draws": _draws_text(earlier.draws), "plan": plan.id, "version": plan.version}
+            notes.append(messages.PLAN_EARLIER_FILE_MISSING.format(**where, sha=earlier.sha256[:16]))
     return notes
 
 

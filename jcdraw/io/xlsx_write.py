@@ -174,7 +174,8 @@ class _Formats:
         # Numbers in text or date columns must not inherit "@" or a date format from the column.
         return {"text": self.general, "number": None, "date": self.general, "percent": self.percent}[kind]
 
-    def layout(self, sheet_name: str, columns: list[Column], widths: list[float]) -> RowLayout:
+    def layout(self, sheet_name: str, columns: list[Column], widths: list[float] | None = None) -> RowLayout:
+        """How rows of these columns are written; ``widths`` (characters) size rows of wrapped text."""
         return RowLayout(
             sheet_name=sheet_name,
             headers=[column.header for column in columns],
@@ -182,7 +183,7 @@ class _Formats:
             number_formats=[self.for_numbers(column.kind) for column in columns],
             date_format=self.date,
             datetime_format=self.datetime,
-            row_height=_wrapped_height(columns, widths),
+            row_height=None if widths is None else _wrapped_height(columns, widths),
         )
 
 
