@@ -829,3 +829,7 @@ YAML_NO_PERMISSION = "没有读取权限"
 YAML_IS_FOLDER = "这是一个文件夹"
 YAML_OS_ERROR = "系统错误（错误号 {errno}）"
 PLAN_FIELD_INVALID = "的值不符合要求"
+# --- paperwork: notices and records -----------------------------------------------------------
+# Plans (jcdraw.plans.load): the optional paperwork fields.
+PLAN_DOCUMENTS_ITEM = "中的检查事项序号 {number} 不存在（本任务共 {items} 个检查事项，序号从 1 起）"
+PLAN_DOCUMENTS_EMPTY = "中有空白的材料名称，请删除或填写"
