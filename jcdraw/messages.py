@@ -833,3 +833,13 @@ PLAN_FIELD_INVALID = "的值不符合要求"
 # Plans (jcdraw.plans.load): the optional paperwork fields.
 PLAN_DOCUMENTS_ITEM = "中的检查事项序号 {number} 不存在（本任务共 {items} 个检查事项，序号从 1 起）"
 PLAN_DOCUMENTS_EMPTY = "中有空白的材料名称，请删除或填写"
+# Templates (jcdraw.results.docx_render).
+DOCX_TEMPLATE_MISSING = "找不到模板文件“{path}”。"
+DOCX_TEMPLATE_UNREADABLE = "模板文件“{path}”无法读取（没有权限，或正被其他程序占用）。请关闭 Word 后重试。"
+DOCX_TEMPLATE_NOT_DOCX = "“{path}”不是 Word 文档（.docx），无法用作模板。请在 Word 中打开模板，另存为“Word 文档 (*.docx)”后重试。"
+DOCX_TEMPLATE_LEGACY_DOC = "“{path}”是旧版 Word 文档（.doc）或已加密的文档，无法用作模板。请在 Word 中另存为“Word 文档 (*.docx)”，并取消密码后重试。"
+DOCX_TEMPLATE_PLACE = "（出错处附近的文字：“{text}”）"
+DOCX_TEMPLATE_NO_PLACE = ""
+DOCX_TEMPLATE_SYNTAX = "模板“{path}”中的填写标记写法有误{where}。花括号标记须成对完整，如 {{{{ firm.name }}}}、{{% if … %}}…{{% endif %}}；请与默认模板对照改正。"
+DOCX_TEMPLATE_CANNOT_FILL = "模板“{path}”中的填写标记无法填写{where}（例如对文字做了运算，或表格行标记 {{%tr %}} 放错了位置）。请与默认模板对照改正。"
+DOCX_TEMPLATE_UNKNOWN_FIELD = "模板“{path}”中的填写标记 {tag} 用到了 jcdraw 不提供的字段“{field}”（可能是拼写有误）。此处可用的字段：{fields}。请改正后重试。"
