@@ -1,22 +1,27 @@
 """The pieces behind ``jcdraw notices``: the shipped templates and their builder, filling a template,
-and joining visits into one printable file."""
+joining visits into one printable file, the output checks, the registry's firm details, and start-up
+staying free of docxtpl."""
 
 from __future__ import annotations
 
 import io
+import os
+import subprocess
 import sys
 import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, write_xlsx
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 from jcdraw import messages
+from jcdraw.errors import OutputError
+from jcdraw.registry.contacts import FirmDetails, read_firm_details
 from jcdraw.results.docx_combine import Combined
 from jcdraw.results.docx_render import (
     TemplateProblem,
@@ -25,6 +30,7 @@ from jcdraw.results.docx_render import (
     normalised_zip,
     render,
 )
+from jcdraw.results.paperwork import check_outputs
 
 sys.path.insert(0, str(ROOT / "tools"))
 import build_templates  # a script in tools/, not a package
@@ -249,3 +255,76 @@ def test_combined_handles_a_template_with_two_sections() -> None:
     assert [t for t in texts(result) if t.startswith("附页")] == [
         f"附页 {context(n)['visit_id']}" for n in (1, 2, 3)
     ]
+
+
+# --- outputs -------------------------------------------------------------------------------------
+
+
+def test_an_output_never_replaces_an_input(tmp_path: Path) -> None:
+    registry = tmp_path / "全部检查通知书.docx"
+    registry.write_bytes(b"not really")
+    with pytest.raises(OutputError) as caught:
+        check_outputs(tmp_path, [registry], [registry], force=True)
+    assert caught.value.message == messages.NOTICES_OUTPUT_IS_INPUT.format(path=registry)
+    with pytest.raises(OutputError) as caught:
+        check_outputs(registry, [registry / "a.docx"], [], force=False)
+    assert caught.value.message == messages.NOTICES_OUT_NOT_FOLDER.format(path=registry)
+
+
+# --- the registry's firm details -------------------------------------------------------------
+
+
+def test_firm_details_by_normalised_code_with_header_aliases(tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "r.xlsx",
+        {
+            "检查对象": [
+                ["信用代码", "企业名称", "住所", "负责人", "电话", "联系人"],
+                [
+                    "９１１４０５２２ma0erkde9n",
+                    "某公司",
+                    "阳城县文昌街 205 号",
+                    "裴文艳",
+                    15139972931,
+                    "李四",
+                ],
+            ]
+        },
+    )
+    book = read_firm_details(path)
+    assert (book.problem, book.missing) == ("", [])
+    assert book.get("91140522MA0ERKDE9N") == FirmDetails(
+        "阳城县文昌街 205 号", "裴文艳", "15139972931", "李四", ""
+    )
+    assert book.get("91140522MA0ERKDE9X") == FirmDetails()
+
+
+def test_firm_details_never_fail(tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "r.xlsx", {"检查对象": [["统一社会信用代码", "名称", "地址"], ["X", "某", "某路"]]}
+    )
+    assert read_firm_details(path).missing == ["法定代表人", "联系电话"]
+    assert read_firm_details(tmp_path / "none.xlsx").problem == "no-file"
+    (tmp_path / "bad.xlsx").write_text("名称,地址\n", encoding="utf-8")
+    unreadable = read_firm_details(tmp_path / "bad.xlsx")
+    assert unreadable.problem == "unreadable" and unreadable.detail
+    other = write_xlsx(tmp_path / "o.xlsx", {"别的表": [["a"], ["b"]]})
+    assert read_firm_details(other).problem == "no-sheet"
+
+
+# --- start-up --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["notices", "--help"], ["template", "notice", "--help"]])
+def test_help_loads_no_docx_libraries(argv: list[str], tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        f"sys.argv = ['jcdraw', *{argv!r}]\n"
+        "from jcdraw.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'docxtpl', 'docx', 'jinja2', 'lxml'})\n"
+        "print('HEAVY', heavy, file=sys.stderr)\n"
+    )
+    env = {**os.environ, "COLUMNS": "120"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert "HEAVY []" in done.stderr, done.stderr
