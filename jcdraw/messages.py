@@ -544,6 +544,33 @@ PREPARE_DONE = (
     "  名录库 SHA-256：{registry_sha256}"
 )
 EXPORT_DONE = "✓ 已按台账重新导出抽取编号 {draw_id} 的抽取结果表：{out}"
+# --- the public 抽查名单 (jcdraw.draw.public_list; export --public, publish --with-lists) -----------------
+PUBLIC_LIST_DEFAULT_OUT = "抽查名单-{draw_id}.xlsx"
+PUBLIC_LIST_TITLE = "任务 {task}：{task_name}　抽查名单"
+PUBLIC_LIST_TASK_HEADERS = ["项目", "内容"]
+PUBLIC_LIST_HEADERS = ["序号", "企业名称", "统一社会信用代码", "区域"]
+PUBLIC_LIST_LABELS = {
+    "plan": "抽查计划",
+    "document_number": "文号",
+    "task": "抽查任务",
+    "sampling": "抽查类型",
+    "items": "抽查事项",
+    "ratio": "抽查比例",
+    "period": "检查期限",
+    "departments": "检查部门",
+    "draw_id": "抽取编号",
+    "round": "抽取轮次",
+    "drawn_on": "抽取日期",
+    "count": "抽取对象",
+    "anchor": "台账校验",
+}
+PUBLIC_LIST_ROUND = "本年度第 {round} 轮"
+PUBLIC_LIST_COUNT = "{count} 户"
+PUBLIC_LIST_DONE = "✓ 已写出抽取编号 {draw_id} 的抽查名单（{count} 户，不含信用风险分类和检查人员，可公开）：{out}"
+PUBLIC_LIST_SUPERSEDED = "抽取编号 {draw_id} 已被重新抽取（新编号 {by}）取代，其名单不再有效，不能公开。请导出 {by} 的抽查名单。"
+EXPORT_WHAT = "请指明要导出什么：--draw 抽取编号（抽取结果表，加 --public 为可公开的抽查名单），或 --platform 文件名（平台导入表），二者选一。"
+EXPORT_PLATFORM_ALONE = "--platform 写出平台导入表，文件名就写在 --platform 后面，不能与 --public 或 --out 同用。"
+EXPORT_YEAR_NEEDS_PLATFORM = "--year 只与 --platform 同用（导出该年度已公示的结果）；导出某次抽取时请去掉 --year。"
 VERIFY_NO_RECORD = "文件“{path}”中找不到“抽取记录”工作表或其中的机读记录，无法核验。请使用 jcdraw draw 生成的原始抽取结果表。"
 VERIFY_PLAN_CHANGED = "计划“{plan}”的文件（{path}）与抽取时使用的不同（SHA-256 已改变）"
 VERIFY_REGISTRY_CHANGED = "名录库“{path}”与抽取时使用的文件不同（SHA-256 已改变）"
@@ -579,6 +606,56 @@ PUBLISH_LATE_NOTE = (
 PUBLISH_NOTHING_NEW = "本次没有需要新登记或新公示的结果（工作簿中已填写的结果与台账一致）。"
 PUBLISH_WRITTEN = "公示表已写入：{path}"
 PUBLISH_HTML_WRITTEN = "公示网页已写入：{path}"
+# --- platform export (jcdraw.plans.platform, jcdraw.publicity.platform; publish/export --platform) --------
+# The data a column of plans/platform.yaml can take (field: …), by its Chinese name.
+PLATFORM_FIELDS = {
+    "platform_plan_id": "平台计划编号",
+    "platform_task_id": "平台任务编号",
+    "plan": "计划编号",
+    "plan_name": "计划名称",
+    "document_number": "文号",
+    "task": "任务编号",
+    "task_name": "任务名称",
+    "inspection_type": "抽查类型",
+    "authority": "抽查机关",
+    "departments": "检查实施机关",
+    "uscc": "统一社会信用代码",
+    "name": "企业名称",
+    "completed": "抽查完成日期",
+    "item": "检查事项序号",
+    "item_text": "检查事项",
+    "result": "检查结果",
+    "note": "更正说明",
+    "draw_id": "抽取编号",
+    "published_on": "公示日期",
+}
+PLATFORM_OWN_ID = "{id}（待补平台编号）"
+PLATFORM_UNREADABLE = "平台导出设置文件“{path}”无法读取：{detail}。"
+PLATFORM_YAML_ERROR = "平台导出设置文件“{path}”不是有效的 YAML：{detail}。请检查缩进和冒号。"
+PLATFORM_YAML_UNSAFE = "平台导出设置文件“{path}”含有不允许的 YAML 标签或别名（{detail}），已拒绝读取。该文件只能包含普通的文字和列表。"
+PLATFORM_INVALID = "平台导出设置文件“{path}”有误：{where}{detail}。请对照该文件开头的说明修改后重试。"
+PLATFORM_WHERE_COLUMN = "columns 中第 {n} 列（{header}）"
+PLATFORM_NOT_MAPPING = "文件内容应是“名称: 值”的形式（sheet、dates_as_text、columns）"
+PLATFORM_UNKNOWN_SETTING = "的“{value}”不是可用的设置项（可用：{choices}）"
+PLATFORM_NO_COLUMNS = "columns（导入表的各列）为空或不是列表：请按平台模板逐列写出，每列一行，如 - {{header: 企业名称, field: 企业名称}}"
+PLATFORM_COLUMN_SHAPE = "应写成 {{header: 列名, field: 数据}} 或 {{header: 列名, value: 固定值}}"
+PLATFORM_EMPTY_HEADER = "缺少 header（导入表中的列名）"
+PLATFORM_FIELD_OR_VALUE = "须写 field（这一列取哪项数据）或 value（每行相同的固定值）二者之一，不能都写，也不能都不写"
+PLATFORM_UNKNOWN_FIELD = "的 field“{value}”不是可用的数据（可用：{choices}）"
+PLATFORM_VALUE_TEXT = "的 value 应是文字或数字"
+PLATFORM_VALUES_SHAPE = "的 values 应写成 {{jcdraw 的写法: 平台的写法}}，如 {{不定向抽查: 不定向}}"
+PLATFORM_DUPLICATE_HEADER = "的列名与第 {other} 列重复"
+PLATFORM_BAD_SETTING = "设置项“{setting}”的值不对（sheet 应是文字，dates_as_text 应是 true 或 false）"
+PLATFORM_NO_PLAN_ID = "注意：计划“{plan}”（{path}）没有填写省级平台的抽查计划编号（platform_plan_id），导入表的“{header}”暂用本系统编号并注明“待补平台编号”。请在计划文件中填写平台上的编号后重新导出。"
+PLATFORM_NO_TASK_ID = "注意：计划“{plan}”的任务 {tasks} 没有填写省级平台的抽查任务编号（platform_task_id），导入表的“{header}”暂用本系统编号并注明“待补平台编号”。请在计划文件的这些任务中填写平台上的编号后重新导出。"
+PLATFORM_WRITTEN = "平台导入表已写入：{path}（{rows} 行，按 {mapping} 的格式）。"
+PLATFORM_NOTHING = "本次没有新公示的结果，平台导入表“{path}”只有表头。全年已公示的结果可用 jcdraw export --platform 文件名.xlsx --year 年度 导出。"
+PLATFORM_NO_PUBLISHED = "台账中 {year} 年度还没有已公示的检查结果，平台导入表“{path}”只有表头。"
+PLATFORM_NO_YEAR = "台账“{ledger}”中没有 {year} 年度的抽取记录，无法导出平台导入表。请核对 --year 和 --ledger。"
+PLATFORM_NO_DRAWS = "台账“{ledger}”中还没有抽取记录，无法导出平台导入表。"
+PLATFORM_SAME_FILE = "{option} 的文件“{path}”与本次的其他输入或输出是同一个文件。请为平台导入表另取一个文件名。"
+PUBLISH_LISTS_NEED_HTML = "--with-lists 把抽查名单加到公示网页中，须与 --html 网页文件名 同用。"
+PLATFORM_EXPORTED = "✓ 已导出 {year} 年度已公示的检查结果。"
 PUBLICITY_SHEET_PLANS = "抽查计划"
 PUBLICITY_SHEET_TASKS = "抽查任务"
 PUBLICITY_SHEET_RESULTS = "检查结果"
@@ -608,7 +685,7 @@ PUBLICITY_STATS_HEADERS = [
     "公示率",
     "完成率",
 ]
-PUBLICITY_INSPECTION_TYPE = "不定向抽查"
+PUBLICITY_INSPECTION_TYPE = "{sampling}抽查"
 PUBLICITY_PERIOD = "{start} 至 {end}"
 PUBLICITY_NO_MODE = "—"
 PUBLICITY_CORRECTION_NOTE = "{date} 经 {approver} 批准（{ref}）更正，原结果：{old}；原因：{reason}"
@@ -621,6 +698,9 @@ HTML_FILTER_LABEL = "筛选："
 HTML_FILTER_PLACEHOLDER = "输入企业名称、统一社会信用代码或检查结果"
 HTML_NO_RESULTS = "暂无已公示的检查结果。"
 HTML_FOOTER = "本页由 jcdraw {version} 于 {as_of} 根据抽查台账生成。"
+HTML_LISTS_HEADING = "抽查名单（随机抽取的检查对象）"
+HTML_LISTS_EMPTY = "暂无抽取记录。"
+HTML_LIST_HEADING = "任务 {task}：{task_name}（第 {round} 轮，{drawn_on} 抽取，{count} 户，抽取编号 {draw_id}）"
 CORRECT_FIELD_EMPTY = "{option} 不能为空：更正必须写明审批人（--approved-by）、审批文号（--approval-ref）和更正原因（--reason）。"
 CORRECT_BAD_RESULT = "新结果“{value}”无效：{detail}。请从以下结果中选择（多个用顿号“、”分隔）：{choices}。"
 CORRECT_UNKNOWN_PART = "“{part}”不是规定的结果类别"

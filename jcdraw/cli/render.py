@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # the core is imported by the commands, lazily, to keep --hel
     from jcdraw.draw.plan_changes import PlanChangesReport
     from jcdraw.draw.readiness import ValidationReport
     from jcdraw.plans.model import Plan
+    from jcdraw.publicity.platform import PlatformExport
     from jcdraw.records import DrawRecord
     from jcdraw.results.status import StatusReport
     from jcdraw.results.visits import Visit, VisitPlan
@@ -331,6 +332,18 @@ def plan_changes_summary(out: Console, report: PlanChangesReport, target: Path) 
             plan=used.file.plan, version=used.version, sha=used.file.sha256[:16]
         )
         out.print(text, style="yellow", markup=False)
+
+
+def platform_notes(out: Console, export: PlatformExport, nothing: str) -> None:
+    """Where the platform import file went, how many rows, and which platform numbers are missing."""
+    mapping = export.mapping if export.mapping is not None else "plans/platform.yaml"
+    out.print(
+        messages.PLATFORM_WRITTEN.format(path=export.path, rows=export.rows, mapping=mapping), markup=False
+    )
+    if not export.rows:
+        out.print(nothing, markup=False)
+    for warning in export.warnings:
+        out.print(warning, style="yellow", markup=False)
 
 
 # --- status --------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from jcdraw import messages
 from jcdraw.io.normalize import map_distinct
 from jcdraw.plans.categories import result_text
 from jcdraw.plans.model import Plan, Task
+from jcdraw.publicity.lists import drawn_lists
 from jcdraw.results.progress import entity_progress, task_counts
 from jcdraw.results.view import LedgerView, plan_of
 
@@ -28,13 +29,16 @@ class Publicity:
     as_of: date
     plans: pd.DataFrame  # plan, plan_name, authority, kind, document_number
     tasks: pd.DataFrame  # plan, task, task_name, inspection_type, authority, ratio, period, mode, departments
-    results: (
-        pd.DataFrame
-    )  # plan, task, task_name, name, uscc, departments, completed, item_text, result, note
+    # plan, task, task_name, name, uscc, departments, completed, item_text, result, note; draw_id, item, key
+    results: pd.DataFrame
     stats: pd.DataFrame  # task_counts() of the plans
+    # The 抽查名单 of the standing draws (publicity.lists), when the page is to show them.
+    lists: pd.DataFrame | None = None
 
 
-def build_publicity(view: LedgerView, plans: list[str], as_of: date) -> Publicity:
+def build_publicity(
+    view: LedgerView, plans: list[str], as_of: date, *, with_lists: bool = False
+) -> Publicity:
     plan_objects = {plan_id: plan_of(view, plan_id) for plan_id in plans}
     plan_rows = pd.DataFrame(
         [
@@ -51,7 +55,8 @@ def build_publicity(view: LedgerView, plans: list[str], as_of: date) -> Publicit
     )
     stats = task_counts(entity_progress(view, plans), view)
     task_rows = _task_rows(view, plan_objects)
-    return Publicity(as_of, plan_rows, task_rows, _public_results(view, plans, task_rows), stats)
+    lists = drawn_lists(view, plans) if with_lists else None
+    return Publicity(as_of, plan_rows, task_rows, _public_results(view, plans, task_rows), stats, lists)
 
 
 def _task_rows(view: LedgerView, plans: Mapping[str, Plan]) -> pd.DataFrame:
@@ -81,7 +86,7 @@ def _task_row(plan_id: str, task: Task, departments: list[str]) -> dict[str, Any
         "plan": plan_id,
         "task": task.number,
         "task_name": task.name,
-        "inspection_type": messages.PUBLICITY_INSPECTION_TYPE,
+        "inspection_type": messages.PUBLICITY_INSPECTION_TYPE.format(sampling=task.sampling),
         "authority": "、".join(task.lead_departments),
         "ratio": f"{float(task.ratio):.0%}",
         "period": messages.PUBLICITY_PERIOD.format(start=task.period.start, end=task.period.end),
@@ -112,6 +117,9 @@ def _public_results(view: LedgerView, plans: list[str], tasks: pd.DataFrame) -> 
         "item_text",
         "result",
         "note",
+        "draw_id",  # the rest identify the result (platform export), the workbook and page do not show them
+        "item",
+        "key",
     ]
     draw_ids = list(view.draws[view.draws["plan"].isin(plans)].sort_values("order").index)
     expected = view.expected(draw_ids)
