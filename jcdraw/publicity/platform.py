@@ -5,8 +5,9 @@ mapping can take (``messages.PLATFORM_FIELDS``): the values the publicity shows 
 dates, the 更正说明) plus the ids the platform needs. ``platform_sheet`` applies the mapping: columns in
 its order under its headers, a field's value rewritten through ``values``, a constant for ``value``.
 
-The platform's own plan and task numbers come from the plan file as found now (``platform_plan_id``,
-``platform_task_id``; informational fields, which may be filled in after the draws). Where one is blank
+The platform's own plan and task numbers come from the plan file as found now, ``./plans`` first
+(``platform_plan_id``, ``platform_task_id``; informational fields, which may be filled in after the
+draws). Where one is blank
 and the mapping uses it, the cell carries jcdraw's own id marked ``（待补平台编号）`` — an import then
 fails visibly instead of filing results under a wrong number — and a warning names the plan file and
 the tasks to fill in.
@@ -28,10 +29,11 @@ from typing import Any
 import pandas as pd
 
 from jcdraw import messages
-from jcdraw.errors import LedgerError
+from jcdraw.errors import BadPlan, LedgerError
 from jcdraw.io.xlsx_print import NOT_FOR_PRINT
 from jcdraw.io.xlsx_write import Column, Sheet, write_workbook
 from jcdraw.ledger import Ledger
+from jcdraw.plans.load import find_plan
 from jcdraw.plans.model import Plan
 from jcdraw.plans.platform import PlatformMapping, load_platform_mapping
 from jcdraw.publicity.model import Publicity, build_publicity
@@ -152,12 +154,21 @@ def write_platform(
     """Write the published results of ``plans`` (only ``keys``, if given) as the platform imports them."""
     mapping = mapping or load_platform_mapping()
     pub = publicity or build_publicity(view, plans, as_of)
-    current = {plan_id: plan_of(view, plan_id) for plan_id in plans}
+    current = {plan_id: current_plan(view, plan_id) for plan_id in plans}
     rows = platform_rows(pub, view, current)
     if keys is not None:
         rows = rows[rows["key"].isin(set(keys))].reset_index(drop=True)
     write_workbook(path, [platform_sheet(rows, mapping)], force=force)
     return PlatformExport(path, len(rows), mapping.path, missing_numbers(rows, current, mapping))
+
+
+def current_plan(view: LedgerView, plan_id: str) -> Plan:
+    """The plan file as the working folder has it now (``./plans`` first): platform numbers are filled
+    in there after the draws; the file the draws recorded is the fallback (a plan kept elsewhere)."""
+    try:
+        return find_plan(plan_id)
+    except BadPlan:
+        return plan_of(view, plan_id)
 
 
 def export_platform(
