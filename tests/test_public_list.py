@@ -61,8 +61,8 @@ def folder(tmp_path: Path, example_ledger: Path) -> Path:
     return tmp_path
 
 
-def payload(folder: Path, draw_id: str) -> dict[str, Any]:
-    with Ledger.open(folder / "jcdraw.sqlite3", readonly=True) as book:
+def payload(folder: Path, draw_id: str, ledger: Path | None = None) -> dict[str, Any]:
+    with Ledger.open(ledger or folder / "jcdraw.sqlite3", readonly=True) as book:
         record = book.get_draw(draw_id)
     assert record is not None
     return record.payload
@@ -215,3 +215,15 @@ def test_names_in_the_lists_are_escaped(tmp_path: Path) -> None:
     page = render_html(build_publicity(view, ["2024-joint"], date(2024, 10, 23), with_lists=True))
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert" not in page
     assert "A&amp;B 公司" in page
+
+
+def test_a_ledger_of_jcdraw_0_1_0_has_public_lists_and_a_platform_file(run_cli: Any, tmp_path: Path) -> None:
+    ledger = Path(
+        shutil.copy(Path(__file__).parent / "data" / "ledger-0.1.0.sqlite3", tmp_path / "old.sqlite3")
+    )
+    done = run_cli(["export", "--draw", "2024-joint-T1-R1-1", "--public", "--ledger", ledger], cwd=tmp_path)
+    assert done.code == 0, done.output
+    out = tmp_path / "抽查名单-2024-joint-T1-R1-1.xlsx"
+    assert_nothing_secret(out, payload(tmp_path, "2024-joint-T1-R1-1", ledger))
+    exported = run_cli(["export", "--platform", "平台.xlsx", "--ledger", ledger], cwd=tmp_path)
+    assert exported.code == 0 and "（16 行" in exported.flat, exported.output

@@ -23,11 +23,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from jcdraw import messages
 from jcdraw.errors import BadPlan
 from jcdraw.plans.folders import plan_dirs
-from jcdraw.plans.yaml_file import YamlFileError, parse_yaml_file
+from jcdraw.plans.yaml_file import YamlTexts, read_yaml
 
 FILE_NAME = "platform.yaml"
 SETTINGS = ("sheet", "dates_as_text", "columns")
 COLUMN_SETTINGS = ("header", "field", "value", "values")
+TEXTS = YamlTexts(messages.PLATFORM_UNREADABLE, messages.PLATFORM_YAML_UNSAFE, messages.PLATFORM_YAML_ERROR)
 
 
 class _Strict(BaseModel):
@@ -70,7 +71,7 @@ def platform_file() -> Path:
 def load_platform_mapping(path: Path | None = None) -> PlatformMapping:
     """The column mapping in ``path`` (default ``platform_file()``); ``BadPlan`` in Chinese if wrong."""
     path = path or platform_file()
-    raw = _read(path)
+    raw = read_yaml(path, TEXTS)
     if not isinstance(raw, dict):
         raise _invalid(path, "", messages.PLATFORM_NOT_MAPPING)
     unknown = [key for key in raw if key not in SETTINGS]
@@ -90,18 +91,6 @@ def load_platform_mapping(path: Path | None = None) -> PlatformMapping:
         setting = ".".join(str(part) for part in first["loc"])
         raise _invalid(path, "", messages.PLATFORM_BAD_SETTING.format(setting=setting)) from None
     return mapping.model_copy(update={"path": path})
-
-
-def _read(path: Path) -> Any:
-    try:
-        return parse_yaml_file(path)
-    except YamlFileError as err:
-        if err.kind in ("missing", "unreadable", "too-big", "not-utf8"):
-            detail = err.detail if err.kind != "missing" else messages.YAML_MISSING
-            raise BadPlan(messages.PLATFORM_UNREADABLE.format(path=path, detail=detail)) from None
-        if err.kind in ("unsafe", "alias"):
-            raise BadPlan(messages.PLATFORM_YAML_UNSAFE.format(path=path, detail=err.detail)) from None
-        raise BadPlan(messages.PLATFORM_YAML_ERROR.format(path=path, detail=err.detail)) from None
 
 
 def _check_column(path: Path, number: int, column: Any) -> None:
