@@ -9,16 +9,22 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pandas as pd
 from conftest import PLANS_DIR, clean_entities, uscc, write_registry
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_credit_rules import TARGETED
 
 from jcdraw import messages
+from jcdraw import problems as P
 from jcdraw.draw.workbook import result_sheet_columns
+from jcdraw.io.flags import flag_rows
 from jcdraw.io.xlsx_write import Sheet, write_workbook
 from jcdraw.ledger import Ledger
 from jcdraw.plans.categories import CategoryParser, load_result_categories
 from jcdraw.plans.load import load_plan
 from jcdraw.records import RESULT_COLUMNS, RESULT_SHEET
+from jcdraw.results.period import outside_plan
 
 PARSER = CategoryParser(load_result_categories())
 PLANS = {plan.id: plan for plan in (load_plan(PLANS_DIR / f"2024_{n}.yaml") for n in ("joint", "internal"))}
@@ -359,3 +365,53 @@ def test_pending_counts_for_a_visits_workbook(run_cli: Any, tmp_path: Path) -> N
     result = run_cli(["publish", "v.xlsx", "--as-of", "2024-09-10", "--out", "p.xlsx"], cwd=tmp_path)
     assert result.code == 0, result.output
     assert "新登记 5 个检查对象" in result.flat and "尚未填写结果的检查对象 5 个" in result.flat
+
+
+# --- the shared helpers: one definition of 超出计划期限, one mask → problems ----------------------------
+
+DAYS = st.dates(min_value=date(2024, 1, 1), max_value=date(2025, 3, 31))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(DAYS, DAYS, DAYS), min_size=1, max_size=4),
+    st.lists(st.tuples(st.integers(0, 5), st.one_of(st.none(), DAYS)), max_size=30),
+)
+def test_outside_plan_is_outside_the_period_or_before_the_draw(
+    draws: list[tuple[date, date, date]], rows: list[tuple[int, date | None]]
+) -> None:
+    """Dates as ISO text or dates, unknown draws (numbers past the list) and blanks never outside."""
+    table = pd.DataFrame(
+        [{"draw_id": f"D{n}", "start": min(a, b), "end": max(a, b), "drawn_on": c} for n, (a, b, c) in
+         enumerate(draws)]
+    ).set_index("draw_id")  # fmt: skip
+    ids = pd.Series([f"D{n}" for n, _ in rows], dtype=object)
+    dates = pd.Series([d.isoformat() if d and n % 2 else d for n, d in rows], dtype=object)
+    expected = []
+    for n, day in rows:
+        if day is None or n >= len(draws):
+            expected.append(False)
+            continue
+        start, end, drawn = min(draws[n][:2]), max(draws[n][:2]), draws[n][2]
+        expected.append(day < start or day > end or day < drawn)
+    assert outside_plan(ids, dates, table).tolist() == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.booleans(), min_size=1, max_size=40), st.randoms(use_true_random=False))
+def test_flag_rows_reports_flagged_rows_in_sheet_order_whatever_the_mask_covers(
+    flags: list[bool], rnd: Any
+) -> None:
+    """A mask over some rows, in any order, flags those rows in Excel order with their cells."""
+    excel_rows = pd.Series(range(3, 3 + len(flags)), index=range(100, 100 + len(flags)))
+    covered = [label for label in excel_rows.index if rnd.random() < 0.7]
+    rnd.shuffle(covered)
+    mask = pd.Series([flags[label - 100] for label in covered], index=covered, dtype=object)
+    values = pd.Series([date(2024, 9, 1 + n % 28) for n in range(len(flags))], index=excel_rows.index)
+    problems = P.ProblemList()
+    flag_rows(problems, "result-date-bad", mask, sheet="检查结果", excel_rows=excel_rows, column="检查日期",
+              values=values, display=date.isoformat)  # fmt: skip
+    flagged = sorted(label for label in covered if flags[label - 100])
+    assert [(p.row, p.value) for p in problems.items] == [
+        (excel_rows[label], values[label].isoformat()) for label in flagged
+    ]
