@@ -658,7 +658,7 @@ def test_verify_agrees_then_lists_tampering(work: Path, jc: Callable[..., Run]) 
     assert ok.code == 0, ok.text
     assert "一致" in ok.out and "不一致" not in ok.out
     ok_json = jc("verify", book_path, "--json")
-    assert ok_json.json() == {"ok": True, "draw_id": payload["draw_id"], "differences": []}
+    assert ok_json.json() == {"ok": True, "draw_id": payload["draw_id"], "differences": [], "notes": []}
 
     first, second = payload["selected"][0], payload["selected"][1]
     swapped_out = first["team"][0]

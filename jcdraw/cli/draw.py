@@ -144,7 +144,8 @@ def verify_command(
 
     result = verify(assignment, registry, plan)
     if json_output:
-        render.print_json({"ok": result.ok, "draw_id": result.draw_id, "differences": result.differences})
+        fields = ("ok", "draw_id", "differences", "notes")
+        render.print_json({name: getattr(result, name) for name in fields})
     else:
         render.verification(render.console(), result)
     raise typer.Exit(0 if result.ok else 1)

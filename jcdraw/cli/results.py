@@ -85,6 +85,8 @@ def publish_command(
         errors = sum(p.severity == "error" for p in report.problems)
         console.print(messages.PUBLISH_REFUSED.format(count=errors), markup=False)
         raise typer.Exit(1)
+    if report.problems:  # warnings (a hidden sheet, badges typed as numbers) did not stop the run
+        console.print(render.problem_table(report.problems))
     counts = {"recorded": report.recorded, "published": report.published, "on_time": report.on_time}
     console.print(
         messages.PUBLISH_DONE.format(**counts, late=report.late, pending=report.pending), markup=False

@@ -95,6 +95,8 @@ class Registry:
     recusals: set[tuple[str, str]]
     recusal_rows: pd.DataFrame
     problems: P.ProblemList = field(default_factory=P.ProblemList)
+    structural: bool = False  # a sheet or required column is missing: only that is reported
+
 
     @property
     def ok(self) -> bool:
@@ -128,12 +130,30 @@ def load_registry(
     recusal_rows = _load_recusal_sheet(book, problems)
     progress(messages.PROGRESS_HASHING)
     registry = Registry(path, file_sha256(path), entities, inspectors, set(), recusal_rows, problems)
+    if any(p.code in ROOT_CAUSES for p in problems.items):
+        # Root cause first: with a sheet or required column missing, row checks and recusals would
+        # only report its consequences (an empty 执法人员 makes every recusal badge "unknown").
+        registry.problems = _root_causes_only(problems)
+        registry.structural = True
+        return registry
     registry.recusals = _collect_recusals(registry)
     return registry
 
 
+ROOT_CAUSES = {"missing-sheet", "missing-column"}
+# Reported beside a root cause: problems of the same kind (the shape of the workbook), independent of it.
+SAME_KIND = ROOT_CAUSES | {"duplicate-column", "sheet-hidden"}
+
+
+def _root_causes_only(problems: P.ProblemList) -> P.ProblemList:
+    kept = P.ProblemList()
+    kept.extend(p for p in problems.items if p.code in SAME_KIND)
+    kept.add(P.make("checks-skipped"))
+    return kept
+
+
 def _sheet(book: Workbook, canonical: str, problems: P.ProblemList, *, required: bool) -> str | None:
-    name = book.find_sheet(SHEET_ALIASES[canonical])
+    name = book.find_sheet(SHEET_ALIASES[canonical], problems)
     if name is None and required:
         problems.add(P.make("missing-sheet", sheet=canonical, sheet_name=canonical))
     return name

@@ -54,7 +54,7 @@ class ResultRows:
 def read_results(path: Path, problems: P.ProblemList) -> ResultRows | None:
     """Read the ``检查结果`` sheet of ``path``; ``None`` (with problems) if it lacks the sheet or columns."""
     book = open_workbook(path)
-    sheet = book.find_sheet([RESULT_SHEET])
+    sheet = book.find_sheet([RESULT_SHEET], problems)
     if sheet is None:
         existing = "、".join(book.sheet_names)
         problems.add(
