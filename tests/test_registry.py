@@ -400,6 +400,7 @@ def test_badges(load: Callable[..., Registry]) -> None:
         ("badge-duplicate", "执法人员", 2, "执法证号"),
         ("badge-duplicate", "执法人员", 4, "执法证号"),
         ("badge-missing", "执法人员", 3, "执法证号"),
+        ("badge-number", "执法人员", 5, "执法证号"),
     }
     assert list(registry.inspectors["badge"]) == ["JC-001", None, "JC-001", "14050001"]
 

@@ -25,6 +25,7 @@ import pandas as pd
 
 from jcdraw import messages
 from jcdraw import problems as P
+from jcdraw.io.badges import badge_display, split_badge_column, warn_number_cells
 from jcdraw.io.files import file_sha256
 from jcdraw.io.flags import flag_rows
 from jcdraw.io.normalize import clean_text, float_mask, normalize_key, parse_dates, split_multi
@@ -362,6 +363,8 @@ def _load_inspectors(
     frame = table.frame
     badges = normalize_key(frame["执法证号"])
     frame["badge"] = badges
+    warn_number_cells(problems, table, "执法证号")
+    frame["执法证号"] = badge_display(frame["执法证号"])  # 14050000011, not 14050000011.0, in messages
     _flag(problems, "badge-missing", table, badges.isna(), "执法证号", frame["执法证号"])
     _report_duplicates(table, badges, "执法证号", "badge-duplicate", problems)
     frame["inspector_name"] = clean_text(frame["姓名"])
@@ -440,17 +443,22 @@ def _load_recusal_sheet(book: Workbook, problems: P.ProblemList) -> pd.DataFrame
     table = read_table(book, sheet, RECUSAL_COLUMNS, RECUSAL_REQUIRED, problems) if sheet else None
     if table is None or table.frame.empty:
         return pd.DataFrame({"row": [], "badge": [], "uscc": [], "raw_uscc": []})
+    raw_badges = table.frame["执法证号"]
+    warn_number_cells(problems, table, "执法证号")
     frame = pd.DataFrame(
         {
             "row": table.excel_rows,
-            "badge": normalize_key(table.frame["执法证号"]),
+            "badge": split_badge_column(raw_badges),  # one row may name several inspectors
             "uscc": normalize_key(table.frame["统一社会信用代码"]).where(
                 ~float_mask(table.frame["统一社会信用代码"]), None
             ),
             "raw_uscc": table.frame["统一社会信用代码"],
-            "raw_badge": table.frame["执法证号"],
+            "raw_badge": badge_display(raw_badges),
         }
     )
+    # One row per (badge, code); a row without a badge keeps one empty badge, reported as unknown.
+    frame["badge"] = frame["badge"].map(lambda badges: badges or [None])
+    frame = frame.explode("badge", ignore_index=True)
     frame.attrs["sheet"] = table.sheet
     return frame
 
@@ -480,7 +488,7 @@ def _collect_recusals(registry: Registry) -> set[tuple[str, str]]:
                     sheet=sheet,
                     row=int(record.row),
                     column="执法证号",
-                    value=record.raw_badge,
+                    value=record.raw_badge if record.badge is None else record.badge,
                 )
             )
             continue

@@ -17,7 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 from jcdraw import problems as P
-from jcdraw.io.normalize import clean_text, normalize_key, parse_dates, split_multi
+from jcdraw.io.badges import badge_display, split_badge_column, warn_number_cells
+from jcdraw.io.normalize import clean_text, normalize_key, parse_dates
 from jcdraw.io.xlsx_read import open_workbook, read_table
 from jcdraw.records import (
     BADGES,
@@ -67,6 +68,8 @@ def read_results(path: Path, problems: P.ProblemList) -> ResultRows | None:
     raw = table.frame
     if NOTE not in raw:
         raw[NOTE] = pd.Series([None] * len(raw), dtype=object)
+    warn_number_cells(problems, table, BADGES)
+    raw[BADGES] = badge_display(raw[BADGES])  # 14050000011, not 14050000011.0, in messages
     dates, date_bad = parse_dates(raw[DATE])
     rows = pd.DataFrame(
         {
@@ -79,7 +82,7 @@ def read_results(path: Path, problems: P.ProblemList) -> ResultRows | None:
             "result_key": normalize_key(raw[RESULT]),
             "date": dates,
             "date_bad": date_bad,
-            "badges": split_multi(raw[BADGES]),
+            "badges": split_badge_column(raw[BADGES]),  # spaces and line breaks separate badges too
             "note": clean_text(raw[NOTE]),
         }
     )
