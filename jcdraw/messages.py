@@ -569,9 +569,6 @@ PLAN_TARGET_EMPTY = "没有写任何条件：请写 risk_classes（风险类别�
 PLAN_CHANGES_VERSION = "的最后一条记录是版本 {last}，但计划的 version 是 {version}。调整计划时请同时升级 version 并在 changes 中写明"
 PLAN_OF_DRAW_NOT_FOUND = "找不到抽取时使用的抽查计划“{plan}”（抽取时的文件：{path}）。请把该计划的 YAML 文件放回原处，或放到当前文件夹的 plans 文件夹中后重试。"
 PUBLISH_DEFAULT_OUT = "公示-{as_of}.xlsx"
-PUBLISH_REFUSED = (
-    "✗ 检查结果有 {count} 处问题，本次未登记、未公示任何结果。请按上表逐条修正后重新运行 jcdraw publish。"
-)
 PUBLISH_DONE = "✓ 新登记 {recorded} 个检查对象的检查结果，新公示 {published} 个（按期 {on_time} 个，逾期 {late} 个）；尚未填写结果的检查对象 {pending} 个。"
 PUBLISH_LATE_NOTE = (
     "注意：{late} 个检查对象的结果超过公示期限（计划规定的检查完成后若干个工作日）才公示，已公示但计为逾期。"
@@ -854,6 +851,8 @@ GUARD_MALFORMED_STATE = "工作表可见性“{state}”无法识别"
 SHEET_NAME_CLASH = "文件“{path}”中的工作表“{first}”和“{second}”去掉空格、全角半角等差异后名称相同，无法确定该读哪一个，已拒绝读取。请删除或改名其中一个后再试。"
 SHEET_STATE_TEXT = {"hidden": "隐藏的", "veryHidden": "深度隐藏的（只能在 VBA 中取消隐藏）"}
 VERIFY_HIDDEN_SHEET = "提示：文件“{path}”的工作表“{sheet}”是{state}工作表，仍按其中的内容核对。"
+# publish refused: the message names the workbook, as every refusal does.
+PUBLISH_REFUSED = "✗ 检查结果表“{path}”有 {count} 处问题，本次未登记、未公示任何结果。请按上表逐条修正后重新运行 jcdraw publish。"
 # Column kinds named when two columns of the results sheet look swapped.
 COLUMN_KIND_TEXT = {
     "result": "检查结果（如“未发现问题”）",

@@ -85,7 +85,7 @@ def publish_command(
     if not report.ok:
         console.print(render.problem_table(report.problems))
         errors = sum(p.severity == "error" for p in report.problems)
-        console.print(messages.PUBLISH_REFUSED.format(count=errors), markup=False)
+        console.print(messages.PUBLISH_REFUSED.format(path=results, count=errors), markup=False)
         raise typer.Exit(1)
     if report.problems:  # warnings (a hidden sheet, badges typed as numbers) did not stop the run
         console.print(render.problem_table(report.problems))
