@@ -383,8 +383,10 @@ def test_an_extension_that_would_pick_another_calamine_reader_is_read_as_xlsx(tm
     assert guarded.rows("Sheet1") == [[7.0]]
     alias = guarded._alias
     assert alias is not None and alias.suffix == ".xlsx"
-    guarded.close()
+    guarded.close()  # closes calamine's handle first: Windows would not delete an open alias
     assert not alias.exists() and path.is_file()
+    with pytest.raises(python_calamine.WorkbookClosed):
+        guarded._book.get_sheet_by_name("Sheet1")
 
 
 # --- parts resolved the way calamine resolves them -------------------------------------------------

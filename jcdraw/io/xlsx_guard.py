@@ -17,6 +17,7 @@ own exceptions (``PasswordError``, ``CalamineError`` …) pass unchanged for the
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -62,7 +63,8 @@ class GuardedWorkbook:
         self._alias = alias
         self._limits = limits
         self._measures: dict[str, SheetMeasure] = {}
-        self._cleanup = weakref.finalize(self, _remove_alias, alias)
+        # Closing calamine's book first releases its handle on the alias: Windows deletes no open file.
+        self._cleanup = weakref.finalize(self, _release, book, alias)
         self.sheet_names: list[str] = [str(name) for name in book.sheet_names]
 
     @classmethod
@@ -131,6 +133,12 @@ def _xlsx_alias(path: Path) -> Path:
     except OSError:  # another drive, or a filesystem without hard links
         shutil.copyfile(path, alias)
     return alias
+
+
+def _release(book: Any, alias: Path | None) -> None:
+    with contextlib.suppress(Exception):  # already closed: nothing to release
+        book.close()
+    _remove_alias(alias)
 
 
 def _remove_alias(alias: Path | None) -> None:
