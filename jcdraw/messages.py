@@ -834,6 +834,7 @@ GUARD_CELL_BEYOND_EXCEL = "文件“{path}”的工作表“{sheet}”在 {cell}
 GUARD_GRID_TOO_LARGE = "文件“{path}”的工作表“{sheet}”的内容分布在 {rows:,} 行 × {cols:,} 列的范围内（最远的单元格在 {cell}），读取需要约 {cells:,} 个单元格的内存，超过上限 {bound:,} 个（约 {gb:.1f} GB），已拒绝读取。通常是远处有个多余的单元格：请在 Excel 里按 Ctrl+End 找到最后一个单元格，删除多余的行和列后保存再试。"
 GUARD_TOO_MANY_RECORDS = "文件“{path}”的工作表“{sheet}”含有超过 {bound:,} 个单元格记录，超过程序一次能安全读取的上限，已拒绝读取。请把数据拆到多个文件后再试。"
 GUARD_PART_TOO_LARGE = "文件“{path}”中的部件 {part} 解压后超过 {bound}（按实际解压出的字节计算，不看文件自己声明的大小），可能是恶意构造的“压缩炸弹”或已损坏，已拒绝读取。请向发件人索取正常的工作簿。"
+GUARD_SHARED_TEXT_TOO_LARGE = "文件“{path}”的工作表“{sheet}”中引用共享字符串的单元格展开后共有约 {size} 文字，超过上限 {bound}（每个单元格都会得到一份所引用文字的副本），已拒绝读取。通常是同一段很长的文字被复制到了大量单元格：请删除多余内容后保存再试。"
 GUARD_TOO_MANY_STRINGS = "文件“{path}”的共享字符串表有 {count:,} 个字符串，超过上限 {bound:,} 个，已拒绝读取。请用 Excel 打开后另存为 .xlsx 再试。"
 GUARD_DUPLICATE_MEMBER = "文件“{path}”的压缩包里有同名部件“{name}”（不区分大小写），无法确定读取哪一个，已拒绝读取。请用 Excel 打开后另存为 .xlsx 再试。"
 GUARD_MISSING_PART = "文件“{path}”缺少部件 {part}，不是完整的 Excel 工作簿。请用 Excel 打开后另存为 .xlsx 再试。"

@@ -296,6 +296,14 @@ def _absurd_shared_strings(folder: Path) -> Path:
     return hb.write_book(path, sheets, shared_strings=sst)
 
 
+def _shared_string_copies(folder: Path) -> Path:
+    """80,000 名称 cells all referring to one 32,767-character shared string: 2.4 GB once copied."""
+    rows = "".join(f'<row r="{n}"><c r="B{n}" t="s"><v>0</v></c></row>' for n in range(1, 80_001))
+    sst = hb.shared_strings_xml(["名" * 10_922])  # 32,766 bytes of UTF-8
+    sheets = [("检查对象", hb.sheet_xml(rows)), ("执法人员", bf.sheet_xml(clean_inspectors()))]
+    return hb.write_book(folder / "共享副本.xlsx", sheets, shared_strings=sst)
+
+
 def _member_case_twins(folder: Path) -> Path:
     path = registry_book(folder / "同名部件.xlsx")
     with zipfile.ZipFile(path, "a") as archive:
@@ -314,6 +322,8 @@ HOSTILE: list[tuple[str, Callable[[Path], Path], Callable[[str], str]]] = [
     ("cell-without-reference", _cell_without_reference, lambda p: far_cell_message(p, "检查对象")),
     ("absurd-shared-strings", _absurd_shared_strings,
      lambda p: messages.GUARD_TOO_MANY_STRINGS.format(path=p, count=10**13, bound=1 << 25)),
+    ("shared-string-copies", _shared_string_copies,
+     lambda p: messages.GUARD_SHARED_TEXT_TOO_LARGE.split("约")[0].format(path=p, sheet="检查对象")),
     ("member-case-twins", _member_case_twins,
      lambda p: messages.GUARD_DUPLICATE_MEMBER.format(path=p, name="XL/Worksheets/Sheet1.xml")),
 ]  # fmt: skip

@@ -364,6 +364,55 @@ def test_shared_string_count_hidden_behind_a_comment_is_still_checked(tmp_path: 
         read_layout(path)
 
 
+def shared_text_book(path: Path, strings: list[str], indexes: list[int], *, form: str = "") -> Path:
+    """A sheet whose cells refer to shared strings; ``form`` spells each cell's tag another way."""
+    cells = {
+        "": '<c r="A{row}" t="s"><v>{index}</v></c>',
+        "reordered": '<c t=\'s\' s="1" r="A{row}"><v>{index}</v></c>',
+        "spaced": '<c r="A{row}"  t = "s" ><f>A1</f><v> {index} </v></c>',
+    }[form]
+    rows = "".join(
+        f'<row r="{n}">' + cells.format(row=n, index=i) + "</row>" for n, i in enumerate(indexes, 1)
+    )
+    return one_sheet(path, rows, shared_strings=hb.shared_strings_xml(strings))
+
+
+def test_a_long_shared_string_copied_into_many_cells_is_refused(tmp_path: Path) -> None:
+    """80,000 cells × one 32,767-character string: a ~200 KB file that would expand to 2.6 GB of text."""
+    path = shared_text_book(tmp_path / "copies.xlsx", ["a" * 32_767], [0] * 80_000)
+    assert path.stat().st_size < 500_000
+    guarded = GuardedWorkbook.open(path)
+    guarded._book = None  # never reached
+    with pytest.raises(SheetTooLarge) as caught:
+        guarded.rows("Sheet1")
+    size = f"{80_000 * len(b'><t>' + b'a' * 32_767 + b'</t></si></sst>') / 1024**3:.1f} GB"
+    expected = messages.GUARD_SHARED_TEXT_TOO_LARGE.format(
+        path=path, sheet="Sheet1", size=size, bound="2.0 GB"
+    )
+    assert str(caught.value) == expected
+
+
+@pytest.mark.parametrize("form", ["", "reordered", "spaced"])
+def test_shared_text_is_summed_per_cell_whatever_the_tag_looks_like(tmp_path: Path, form: str) -> None:
+    from jcdraw.io.xlsx_strings import shared_text_bytes, string_lengths
+
+    path = shared_text_book(tmp_path / "sum.xlsx", ["a" * 100, "bb", "名称"], [0, 1, 1, 2, 2, 2], form=form)
+    lengths = string_lengths(path, "xl/sharedStrings.xml", 1 << 30)
+    # after each '<si' up to the next: '><t>' + text + '</t></si>' (the last runs on to '</sst>')
+    assert lengths.tolist() == [4 + 100 + 9, 4 + 2 + 9, 4 + 6 + 9 + len("</sst>")]
+    assert shared_text_bytes(path, "xl/sharedStrings.xml", SHEET1, 1 << 30) == 113 + 2 * 15 + 3 * 25
+    assert measure_sheet(path, SHEET1).shared_cells == 6
+
+
+def test_many_short_shared_strings_beside_one_long_one_are_read(tmp_path: Path) -> None:
+    """The cheap bound (cells × longest string) says maybe; the exact sum says no: the sheet is read."""
+    path = shared_text_book(tmp_path / "mixed.xlsx", ["x" * 32_767, "甲"], [0] + [1] * 70_000)
+    layout = read_layout(path)
+    assert measure_sheet(path, SHEET1).shared_cells * layout.longest_string > 2 << 30
+    rows = GuardedWorkbook.open(path).rows("Sheet1")
+    assert len(rows) == 70_001 and rows[0] == ["x" * 32_767] and rows[-1] == ["甲"]
+
+
 def test_a_real_calamine_panic_becomes_a_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """With the measure switched off, a lone XFD1048576 makes calamine panic (u32 overflow): the panic, a
     BaseException, comes back as CalamineFailed with a Chinese message naming the file and sheet."""

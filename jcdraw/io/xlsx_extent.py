@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
@@ -57,6 +57,7 @@ class SheetMeasure:
     inflated_bytes: int
     error_cells: tuple[ErrorCell, ...]
     precise: bool  # which pass produced the numbers
+    shared_cells: int = 0  # upper bound of the cells referring to a shared string (t="s")
 
     @property
     def grid_cells(self) -> int:
@@ -123,7 +124,23 @@ class Bounds:
         )
 
 
-ScanResult = tuple[Extent, int, int, list[ErrorCell]]  # extent, cell records, inflated bytes, errors
+@dataclass
+class Scan:
+    """What one pass over a sheet part found (``SheetMeasure`` is its frozen, public form)."""
+
+    extent: Extent = field(default_factory=Extent)
+    records: int = 0
+    inflated: int = 0
+    errors: list[ErrorCell] = field(default_factory=list)
+    shared_cells: int = 0
+
+    def measure(self, part: str, *, precise: bool) -> SheetMeasure:
+        e = self.extent
+        return SheetMeasure(
+            part, e.first_row, e.last_row, e.first_col, e.last_col, self.records, self.inflated,
+            tuple(self.errors), precise, self.shared_cells,
+        )  # fmt: skip
+
 
 _TOKEN: Final = re.compile(
     rb"<(?:!--.*?-->|!\[CDATA\[.*?\]\]>|\?.*?\?>|!(?!--|\[CDATA\[)(?:[^>\"'\[]|\"[^\"]*\"|'[^']*'|\[[^\]]*\])*>"
@@ -139,10 +156,8 @@ class PreciseScan:
         self.bounds = bounds
         self.path = path
         self.member = member
-        self.extent = Extent()
-        self.errors: list[ErrorCell] = []
-        self.records = 0
-        self.inflated = 0
+        self.found = Scan()
+        self.extent = self.found.extent
         self.in_data = False
         self.done = False
         self.row_index = 0  # 0-based, as calamine
@@ -157,24 +172,24 @@ class PreciseScan:
     def malformed(self, detail: str) -> MalformedWorkbook:
         return malformed(self.path, self.member, detail)
 
-    def run(self, chunks: Generator[bytes, None, None]) -> ScanResult:
+    def run(self, chunks: Generator[bytes, None, None]) -> Scan:
         try:
             self._run(chunks)
         finally:
             chunks.close()  # the file handle now, not at garbage collection (Windows locks open files)
-        return self.extent, self.records, self.inflated, self.errors
+        return self.found
 
     def _run(self, chunks: Iterator[bytes]) -> None:
         buffer = b""
         for chunk in chunks:
-            self.inflated += len(chunk)
+            self.found.inflated += len(chunk)
             buffer = buffer + chunk if buffer else chunk
             buffer = buffer[self._tokens(buffer, final=False) :]
             if len(buffer) > MAX_TOKEN_BYTES:
                 raise self.malformed(messages.GUARD_MALFORMED_LONG_TOKEN)
             if self.done:
                 for rest in chunks:  # calamine's merged-cells pass reads the part to its end: count it
-                    self.inflated += len(rest)
+                    self.found.inflated += len(rest)
                 return
         self._tokens(buffer, final=True)
 
@@ -281,12 +296,14 @@ class PreciseScan:
         assert self.cell is not None
         row, col = self.cell
         if self.cell_valued:
+            found = self.found
             self.bounds.check_cell(self.extent, row, col)
             self.extent.add(row, col)
-            self.records += 1
-            if self.records > self.bounds.max_records:
+            found.records += 1
+            if found.records > self.bounds.max_records:
                 raise self.bounds.too_many_records()
             if self.cell_kind == b"e" and self.error_text is not None:
-                self.errors.append((row, col, self.error_text.decode("utf-8", "replace")))
+                found.errors.append((row, col, self.error_text.decode("utf-8", "replace")))
+            found.shared_cells += self.cell_kind == b"s"
         self.col_index += 1
         self.cell = None

@@ -36,10 +36,14 @@ from jcdraw.io.xlsx_parts import (
     MAX_CELL_RECORDS,
     MAX_GRID_CELLS,
     MAX_INFLATED_BYTES,
+    MAX_SHARED_TEXT_BYTES,
     CalamineFailed,
     MalformedWorkbook,
+    SheetTooLarge,
     short,
+    size_text,
 )
+from jcdraw.io.xlsx_strings import shared_text_bytes
 
 CALAMINE_SUFFIXES: Final = (".xlsx", ".xlsm", ".xlam")  # calamine reads these with its xlsx reader
 
@@ -98,15 +102,31 @@ class GuardedWorkbook:
                 # A sheet calamine lists but the guard cannot locate is never parsed unmeasured.
                 raise MalformedWorkbook(messages.GUARD_SHEET_PART_MISSING.format(path=self.path, sheet=sheet))
             limits = self._limits
-            measures = [
+            found = [
                 measure_sheet(
                     self.path, part, sheet=sheet, max_inflated_bytes=limits.max_inflated_bytes,
                     max_cells=limits.max_cells, max_records=limits.max_records,
                 )
                 for part in entry.parts
             ]  # fmt: skip
-            self._measures[sheet] = measures[-1]  # calamine keeps the last target of a repeated id
+            for measure in found:
+                self._check_shared_text(sheet, measure)
+            self._measures[sheet] = found[-1]  # calamine keeps the last target of a repeated id
         return self._measures[sheet]
+
+    def _check_shared_text(self, sheet: str, measure: SheetMeasure) -> None:
+        """Refuse a sheet whose cells would copy more shared-string text than the bound (xlsx_strings)."""
+        part = self.layout.strings_part
+        if part is None or measure.shared_cells * self.layout.longest_string <= MAX_SHARED_TEXT_BYTES:
+            return  # the cheap upper bound: no second pass
+        limit = self._limits.max_inflated_bytes
+        total = shared_text_bytes(self.path, part, measure.part, limit)
+        if total > MAX_SHARED_TEXT_BYTES:
+            raise SheetTooLarge(
+                messages.GUARD_SHARED_TEXT_TOO_LARGE.format(
+                    path=self.path, sheet=sheet, size=size_text(total), bound=size_text(MAX_SHARED_TEXT_BYTES)
+                )
+            )
 
     def rows(self, sheet: str) -> list[list[Any]]:
         """All rows as Python values, empty cells ``""`` (``to_python(skip_empty_area=False)``)."""

@@ -57,6 +57,8 @@ class Layout:
     sheets: list[SheetEntry]
     inflated: dict[str, int] = field(default_factory=dict)  # part → bytes, for the parts read on open
     shared_strings: int = 0  # the declared uniqueCount (0 when absent)
+    strings_part: str | None = None  # the shared-string table calamine reads, if any
+    longest_string: int = 0  # bytes of XML from one '<si' to the next: at least the string's UTF-8 size
 
     def entry(self, name: str) -> SheetEntry | None:
         """The sheet of that exact name (calamine takes the first of equal names)."""
@@ -157,6 +159,7 @@ class _Reader:
         folder = document[: cut + 1].removeprefix("/") if cut >= 0 else ""
         strings = self.members.find(f"{folder}sharedStrings.xml")
         if strings is not None:
+            self.result.strings_part = strings
             self.result.shared_strings = self._shared_strings(strings)
         styles = self.members.find(f"{folder}styles.xml")
         if styles is not None:
@@ -208,6 +211,7 @@ class _Reader:
         budget = self.budget
         declared = count = 0
         tail = b""
+        since_si = 0  # bytes since the last '<si', across chunks
         before = budget.used
         for chunk in inflate_chunks(self.path, part, budget.limit - budget.used, shown=budget.limit):
             budget.used += len(chunk)
@@ -215,6 +219,7 @@ class _Reader:
             for name in _SST_NAME.finditer(window, max(0, len(tail) - 4)):
                 declared = max(declared, self._declared(window, name.start()))
             count += window.count(b"<si") - tail.count(b"<si")
+            since_si = self._longest(chunk, since_si)
             for number in (declared, count):
                 if number > MAX_SHARED_STRINGS:
                     raise SheetGuardError(
@@ -224,7 +229,22 @@ class _Reader:
                     )
             tail = window[-4096:]
         self.result.inflated[part] = budget.used - before
+        self.result.longest_string = max(self.result.longest_string, since_si)
         return declared
+
+    def _longest(self, chunk: bytes, since_si: int) -> int:
+        """Note the longest run between two '<si' in ``chunk``; return the bytes after its last one.
+
+        Splitting at '<si' is C code, unlike a loop over matches: a million strings cost milliseconds.
+        A '<si' split by the chunk border only makes one run look longer, which errs on the safe side.
+        """
+        pieces = chunk.split(b"<si")
+        if len(pieces) == 1:
+            return since_si + len(chunk)
+        first = since_si + len(pieces[0])
+        inner = max(map(len, pieces[1:-1]), default=0)
+        self.result.longest_string = max(self.result.longest_string, first, inner)
+        return len(pieces[-1])
 
     @staticmethod
     def _declared(window: bytes, at: int) -> int:

@@ -27,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Final
 
-from jcdraw.io.xlsx_extent import Bounds, ErrorCell, Extent, PreciseScan, ScanResult, SheetMeasure
+from jcdraw.io.xlsx_extent import Bounds, PreciseScan, Scan, SheetMeasure
 from jcdraw.io.xlsx_parts import (
     CHUNK_BYTES,
     EXCEL_MAX_COLS,
@@ -81,27 +81,17 @@ def measure_sheet(
     while not force_precise:
         chunks = inflate_chunks(path, member, max_inflated_bytes, chunk_bytes=chunk_bytes)
         try:
-            extent, records, inflated, errors = _FastScan(bounds, overlap, prefixes, count_all).run(chunks)
+            found = _FastScan(bounds, overlap, prefixes, count_all).run(chunks)
         except _NewPrefix as new:
             prefixes = (*prefixes, new.prefix)
             continue
         except _NeedPrecise:
             break
-        if bounds.fits(extent) and records <= max_records:
-            return _measure(member, extent, records, inflated, errors, precise=False)
+        if bounds.fits(found.extent) and found.records <= max_records:
+            return found.measure(member, precise=False)
         break
     chunks = inflate_chunks(path, member, max_inflated_bytes, chunk_bytes=chunk_bytes)
-    extent, records, inflated, errors = PreciseScan(bounds, path, member).run(chunks)
-    return _measure(member, extent, records, inflated, errors, precise=True)
-
-
-def _measure(
-    member: str, extent: Extent, records: int, inflated: int, errors: list[ErrorCell], *, precise: bool
-) -> SheetMeasure:
-    return SheetMeasure(
-        member, extent.first_row, extent.last_row, extent.first_col, extent.last_col,
-        records, inflated, tuple(errors), precise,
-    )  # fmt: skip
+    return PreciseScan(bounds, path, member).run(chunks).measure(member, precise=True)
 
 
 # --- patterns -----------------------------------------------------------------------------------------
@@ -119,6 +109,7 @@ _ERROR_VALUE: Final = re.compile(rb"<(?:[^\s/>:]+:)?v>([^<]*)</(?:[^\s/>:]+:)?v>
 _EMPTY_CELL_END: Final = re.compile(rb"\s*</")
 _CELL_END: Final = re.compile(rb"</(?:[^\s/>:]+:)?c\s*>")
 _COLUMN_STARTS: Final = (0, 26, 702, 18_278)  # first 0-based column with 1, 2, 3 letters
+_SHARED_TYPE: Final = b' t="s"'  # how every regular tag of a shared-string cell spells its type
 
 
 def _same_length_range(lo: str, hi: str, digits: str) -> str:
@@ -193,6 +184,12 @@ def _valued_ref_pattern(prefix: bytes) -> re.Pattern[bytes]:
     return re.compile(b"<" + re.escape(prefix) + rb'c r="([A-Z]{1,3})([1-9]\d{0,6})"' + tail)
 
 
+def _count_starting(window: bytes, needle: bytes, start: int, end: int) -> int:
+    """Occurrences of ``needle`` starting in ``window[start:end]``: one that crosses ``end`` is this
+    window's, and the next window, which starts at ``end``, does not count it again."""
+    return window.count(needle, start, min(len(window), end + len(needle) - 1))
+
+
 # --- the fast pass ------------------------------------------------------------------------------------
 
 
@@ -211,19 +208,18 @@ class _FastScan:
         self.count_all = count_all
         self.overlap = overlap
         self.prefixes = prefixes
-        self.extent = Extent()
-        self.errors: list[ErrorCell] = []
+        self.found = Scan()
+        self.extent = self.found.extent
         self.counted_records = 0
         self.uncounted_bytes = 0
-        self.inflated = 0
 
-    def run(self, chunks: Generator[bytes, None, None]) -> ScanResult:
+    def run(self, chunks: Generator[bytes, None, None]) -> Scan:
         try:
             self._run(chunks)
         finally:
             chunks.close()
-        records = self.counted_records + self.uncounted_bytes // MIN_STORED_CELL_BYTES
-        return self.extent, records, self.inflated, self.errors
+        self.found.records = self.counted_records + self.uncounted_bytes // MIN_STORED_CELL_BYTES
+        return self.found
 
     def _run(self, chunks: Iterator[bytes]) -> None:
         buffer = b""
@@ -234,7 +230,7 @@ class _FastScan:
             if chunk is None:
                 final = True
             else:
-                self.inflated += len(chunk)
+                self.found.inflated += len(chunk)
                 buffer = buffer + chunk if buffer else chunk
                 if len(buffer) - start < 2 * self.overlap:
                     continue
@@ -263,6 +259,9 @@ class _FastScan:
             if hits >= MAX_IRREGULAR_PER_WINDOW:  # a writer the pattern does not know
                 raise _NeedPrecise
             self._irregular_cell(window, match.start())
+        # Shared-string cells: every regular tag spells ' t="s"' exactly; irregular ones are counted by
+        # _irregular_cell. Text that happens to contain it only makes the upper bound looser.
+        self.found.shared_cells += _count_starting(window, _SHARED_TYPE, start, own_end)
         # Cell records: an upper bound from the bytes while that is good enough, then a count of '<c'
         # tags (a superset of the cells calamine keeps).
         owned = own_end - start
@@ -270,7 +269,8 @@ class _FastScan:
         if not self.count_all and (self.uncounted_bytes + owned) // MIN_STORED_CELL_BYTES <= limit:
             self.uncounted_bytes += owned
         else:
-            self.counted_records += sum(window.count(b"<" + p + b"c", start, own_end) for p in self.prefixes)
+            tags = (b"<" + p + b"c" for p in self.prefixes)
+            self.counted_records += sum(_count_starting(window, tag, start, own_end) for tag in tags)
             if self.counted_records > limit:
                 raise self.bounds.too_many_records()
 
@@ -365,10 +365,12 @@ class _FastScan:
         self.extent.add(row, col)
         if not self.bounds.fits(self.extent):
             raise _NeedPrecise
+        if kind == b"s" and _SHARED_TYPE not in raw:
+            self.found.shared_cells += 1  # t='s', t = "s" …: not seen by the window count
         if kind == b"e" and not self_closing:
             end = _CELL_END.search(window, tag.end())
             if end is None:
                 raise _NeedPrecise
             value = _ERROR_VALUE.search(window, tag.end(), end.start())
             if value is not None:
-                self.errors.append((row, col, value.group(1).decode("utf-8", "replace")))
+                self.found.errors.append((row, col, value.group(1).decode("utf-8", "replace")))

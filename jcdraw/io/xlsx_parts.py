@@ -19,6 +19,8 @@ Bounds, measured on calamine 0.37.0 (see the refusal messages, which state them)
 - ``MAX_INFLATED_BYTES`` = 2 GiB of XML per part, counted while inflating (a 1,000,000 × 10 registry
   is 0.4–0.7 GB; calamine peaks at 2.5–4.5× the XML it reads).
 - ``MAX_SHARED_STRINGS`` = 2^25 (calamine reserves 24 bytes per declared string on open).
+- ``MAX_SHARED_TEXT_BYTES`` = 2 GiB of shared-string text once copied into every cell that refers to it
+  (calamine copies, Python makes one string per cell: ``xlsx_strings``).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ MAX_GRID_CELLS: Final = 1 << 25  # 33,554,432 = 1,048,576 rows × 32 columns
 MAX_CELL_RECORDS: Final = 1 << 25
 MAX_INFLATED_BYTES: Final = 2 << 30  # per part
 MAX_SHARED_STRINGS: Final = 1 << 25
+MAX_SHARED_TEXT_BYTES: Final = 2 << 30  # shared-string text a sheet expands to, per cell (xlsx_strings)
 GRID_BYTES_PER_CELL: Final = 48  # measured peak of calamine + Python lists per empty grid cell
 MIN_STORED_CELL_BYTES: Final = 20  # '<c r="A1"><is/></c>': the shortest cell calamine keeps
 CHUNK_BYTES: Final = 1 << 22
