@@ -245,6 +245,20 @@ def test_repeated_positions_are_counted_as_records(tmp_path: Path) -> None:
             measure_sheet(path, SHEET1, max_records=999, chunk_bytes=4096, force_precise=force_precise)
 
 
+def test_a_byte_estimate_over_the_record_bound_is_replaced_by_a_count(tmp_path: Path) -> None:
+    """Records are estimated at 20 bytes a cell while that stays under the bound; real cells are longer,
+    so a large legitimate sheet crossing it is counted (one more cheap pass), not sent to the slow
+    precise pass."""
+    cells = "".join(
+        f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>名称{r}</t></is></c></row>' for r in range(1, 1001)
+    )
+    path = one_sheet(tmp_path / "big.xlsx", cells)
+    measure = measure_sheet(path, SHEET1, max_records=2000)
+    assert (measure.cell_records, measure.precise) == (1000, False)
+    with pytest.raises(SheetTooLarge, match="超过 999 个单元格记录"):
+        measure_sheet(path, SHEET1, max_records=999)
+
+
 def test_a_duplicate_cell_bomb_is_refused_by_the_record_bound(tmp_path: Path) -> None:
     block = b'<row r="1"><c r="A1"><v>1</v></c></row>' * 26_000
     path = hb.deflate_bomb(tmp_path / "cells.xlsx", 64 * 1024**2, block=block)

@@ -106,6 +106,7 @@ class GuardedWorkbook:
                 measure_sheet(
                     self.path, part, sheet=sheet, max_inflated_bytes=limits.max_inflated_bytes,
                     max_cells=limits.max_cells, max_records=limits.max_records,
+                    count_shared=self.layout.strings_part is not None,
                 )
                 for part in entry.parts
             ]  # fmt: skip

@@ -70,8 +70,13 @@ def measure_sheet(
     chunk_bytes: int = CHUNK_BYTES,
     overlap: int = OVERLAP_BYTES,
     force_precise: bool = False,
+    count_shared: bool = True,
 ) -> SheetMeasure:
-    """Measure the sheet part ``member`` of ``path`` (``sheet`` names it in messages); see the module doc."""
+    """Measure the sheet part ``member`` of ``path`` (``sheet`` names it in messages); see the module doc.
+
+    ``count_shared``: count the cells that refer to shared strings (a workbook without a shared-string
+    table has none, and the count costs a scan of the whole part).
+    """
     path = Path(path)
     bounds = Bounds(path, sheet or member, max_cells, max_records)
     prefixes: tuple[bytes, ...] = (b"",)
@@ -81,17 +86,38 @@ def measure_sheet(
     while not force_precise:
         chunks = inflate_chunks(path, member, max_inflated_bytes, chunk_bytes=chunk_bytes)
         try:
-            found = _FastScan(bounds, overlap, prefixes, count_all).run(chunks)
+            found = _FastScan(bounds, overlap, prefixes, count_all, count_shared).run(chunks)
         except _NewPrefix as new:
             prefixes = (*prefixes, new.prefix)
             continue
         except _NeedPrecise:
             break
+        if found.records > max_records and not count_all:
+            # The estimate from the bytes (20 per cell, real cells take ~60) passed the bound: count the
+            # tags instead of falling to the precise pass, which would take a minute on a large sheet.
+            chunks = inflate_chunks(path, member, max_inflated_bytes, chunk_bytes=chunk_bytes)
+            found.records = _count_tags(chunks, [b"<" + p + b"c" for p in prefixes])
         if bounds.fits(found.extent) and found.records <= max_records:
             return found.measure(member, precise=False)
         break
     chunks = inflate_chunks(path, member, max_inflated_bytes, chunk_bytes=chunk_bytes)
     return PreciseScan(bounds, path, member).run(chunks).measure(member, precise=True)
+
+
+def _count_tags(chunks: Generator[bytes, None, None], needles: list[bytes]) -> int:
+    """Occurrences of the needles in the inflated part; the last bytes of each chunk are carried, so a
+    needle cut by the border counts once (the carried bytes are too short to hold a whole needle)."""
+    keep = max(map(len, needles)) - 1
+    total = 0
+    tail = b""
+    try:
+        for chunk in chunks:
+            window = tail + chunk
+            total += sum(window.count(needle) - tail.count(needle) for needle in needles)
+            tail = window[-keep:] if keep else b""
+    finally:
+        chunks.close()
+    return total
 
 
 # --- patterns -----------------------------------------------------------------------------------------
@@ -203,9 +229,12 @@ class _FastScan:
 
     HISTORY = 256
 
-    def __init__(self, bounds: Bounds, overlap: int, prefixes: tuple[bytes, ...], count_all: bool) -> None:
+    def __init__(
+        self, bounds: Bounds, overlap: int, prefixes: tuple[bytes, ...], count_all: bool, count_shared: bool
+    ) -> None:
         self.bounds = bounds
         self.count_all = count_all
+        self.count_shared = count_shared
         self.overlap = overlap
         self.prefixes = prefixes
         self.found = Scan()
@@ -261,7 +290,8 @@ class _FastScan:
             self._irregular_cell(window, match.start())
         # Shared-string cells: every regular tag spells ' t="s"' exactly; irregular ones are counted by
         # _irregular_cell. Text that happens to contain it only makes the upper bound looser.
-        self.found.shared_cells += _count_starting(window, _SHARED_TYPE, start, own_end)
+        if self.count_shared:
+            self.found.shared_cells += _count_starting(window, _SHARED_TYPE, start, own_end)
         # Cell records: an upper bound from the bytes while that is good enough, then a count of '<c'
         # tags (a superset of the cells calamine keeps).
         owned = own_end - start
