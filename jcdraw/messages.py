@@ -842,6 +842,7 @@ GUARD_MALFORMED = "文件“{path}”的部件 {part} 结构异常（{detail}）
 GUARD_UNSUPPORTED_MEMBER = "文件“{path}”中的部件 {part} 使用了无法检查的压缩方式或已加密，已拒绝读取。请用 Excel 打开后另存为 .xlsx 再试。"
 GUARD_SHEET_PART_MISSING = "文件“{path}”中找不到工作表“{sheet}”的内容部件，工作簿已损坏。请用 Excel 打开后另存为 .xlsx 再试。"
 GUARD_NATIVE_CRASH = "读取文件“{path}”{where}时，Excel 读取组件（python-calamine）内部出错（{detail}）。文件可能已损坏，请用 Excel 打开后另存为 .xlsx 再试。"
+GUARD_FAR_CELL = "极远处"  # a cell reference too absurd to print (beyond a billion rows)
 GUARD_NATIVE_CRASH_SHEET = "的工作表“{sheet}”"
 GUARD_MALFORMED_ATTRIBUTES = "属性写法有误"
 GUARD_MALFORMED_NESTED = "单元格里嵌套了单元格或行"

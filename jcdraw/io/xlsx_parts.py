@@ -102,9 +102,9 @@ def column_letter(index: int) -> str:
 
 
 def cell_name(row: int, col: int) -> str:
-    """(1-based row, 0-based column) → ``B7``; ``极远处`` for positions too absurd to print."""
+    """(1-based row, 0-based column) → ``B7``; "far away" in Chinese for positions too absurd to print."""
     if row > 10**9 or col > 10**6:
-        return "极远处"
+        return messages.GUARD_FAR_CELL
     return f"{column_letter(col)}{row}"
 
 
