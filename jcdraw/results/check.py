@@ -50,6 +50,7 @@ from jcdraw.records import (
     USCC,
 )
 from jcdraw.results.sheet import ResultRows
+from jcdraw.results.swapped import flag_swapped_columns
 from jcdraw.results.view import LedgerView
 
 
@@ -67,6 +68,7 @@ def check_results(
     found: ResultRows, view: LedgerView, *, as_of: date, parser: CategoryParser, problems: P.ProblemList
 ) -> CheckedRows:
     """Apply every check of the module docstring to the filled rows, column by column."""
+    flag_swapped_columns(found, parser, problems)  # first: it explains the row errors that follow
     flag = _Flagger(problems, found.sheet, found.raw, found.rows["row"])
     rows = found.filled.copy()
     info = view.draws.reindex(rows["draw_id"]).set_axis(rows.index)
