@@ -118,6 +118,7 @@ def export_command(
     from jcdraw.draw.run import default_output
     from jcdraw.draw.workbook import write_assignment
     from jcdraw.errors import LedgerError
+    from jcdraw.io.atomic import numbered_if_taken
     from jcdraw.ledger import Ledger
     from jcdraw.records import as_draw_record
 
@@ -126,7 +127,7 @@ def export_command(
     if record is None:
         raise LedgerError(messages.LEDGER_UNKNOWN_DRAW.format(draw_id=draw_id))
     payload = as_draw_record(record.payload)
-    target = out or default_output(payload["plan"], payload["task"], payload["round"])
+    target = out or numbered_if_taken(default_output(payload["plan"], payload["task"], payload["round"]))
     write_assignment(target, payload, force=force)
     render.console().print(messages.EXPORT_DONE.format(draw_id=draw_id, out=target))
 
@@ -144,7 +145,8 @@ def verify_command(
 
     result = verify(assignment, registry, plan)
     if json_output:
-        render.print_json({"ok": result.ok, "draw_id": result.draw_id, "differences": result.differences})
+        fields = ("ok", "draw_id", "differences", "notes")
+        render.print_json({name: getattr(result, name) for name in fields})
     else:
         render.verification(render.console(), result)
     raise typer.Exit(0 if result.ok else 1)

@@ -54,6 +54,7 @@ from jcdraw.records import (
 )
 from jcdraw.results.period import days_of, draw_days
 from jcdraw.results.sheet import ResultRows
+from jcdraw.results.swapped import flag_swapped_columns
 from jcdraw.results.view import LedgerView
 
 
@@ -71,6 +72,7 @@ def check_results(
     found: ResultRows, view: LedgerView, *, as_of: date, parser: CategoryParser, problems: P.ProblemList
 ) -> CheckedRows:
     """Apply every check of the module docstring to the filled rows, column by column."""
+    flag_swapped_columns(found, parser, problems)  # first: it explains the row errors that follow
     flag = _flagger(found, problems)
     rows = found.filled.copy()
     info = view.draws.reindex(rows["draw_id"]).set_axis(rows.index)
