@@ -176,17 +176,18 @@ PROBLEMS: dict[str, tuple[str, str]] = {
         "检查日期为空，但本行已填写检查结果或执法证号。请填写检查完成日期（如 2024-09-20）。",
     ),
     "result-date-bad": ("error", "检查日期“{value}”不是有效日期。请填写如 2024-09-20 的日期。"),
+    # Late and early inspections (issue 10): recorded and published, flagged 超出计划期限, never refused.
     "result-date-outside-period": (
-        "error",
-        "检查日期 {value} 不在任务起止时间（{start} 至 {end}）内。请核对检查日期。",
+        "warning",
+        "检查日期 {value} 不在任务起止时间（{start} 至 {end}）内。这样的检查照常登记公示，公示表“备注”注明“超出计划期限”。如日期填错，请用 jcdraw correct --date 更正（本次因其他问题未登记的，直接在工作簿中改正）。",
     ),
     "result-date-future": (
         "error",
         "检查日期 {value} 晚于公示日期 {as_of}。尚未完成的检查请留空，完成后再公示；或用 --as-of 指定正确的公示日期。",
     ),
     "result-date-before-draw": (
-        "error",
-        "检查日期 {value} 早于抽取日期 {drawn}，检查不可能在抽取之前完成。请核对检查日期。",
+        "warning",
+        "检查日期 {value} 早于抽取日期 {drawn}。这样的检查照常登记公示，公示表“备注”注明“超出计划期限”。如日期填错，请用 jcdraw correct --date 更正（本次因其他问题未登记的，直接在工作簿中改正）。",
     ),
     "result-badges-missing": (
         "error",
@@ -570,9 +571,9 @@ PLAN_CHANGES_VERSION = "的最后一条记录是版本 {last}，但计划的 ver
 PLAN_OF_DRAW_NOT_FOUND = "找不到抽取时使用的抽查计划“{plan}”（抽取时的文件：{path}）。请把该计划的 YAML 文件放回原处，或放到当前文件夹的 plans 文件夹中后重试。"
 PUBLISH_DEFAULT_OUT = "公示-{as_of}.xlsx"
 PUBLISH_DONE = "✓ 新登记 {recorded} 个检查对象的检查结果，新公示 {published} 个（按期 {on_time} 个，逾期 {late} 个）；尚未填写结果的检查对象 {pending} 个。"
-PUBLISH_LATE_NOTE = (
-    "注意：{late} 个检查对象的结果超过公示期限（计划规定的检查完成后若干个工作日）才公示，已公示但计为逾期。"
-)
+PUBLISH_LATE_NOTE = "注意：{late} 个检查对象的结果超过公示期限（计划规定检查完成后 {workdays} 个工作日内公示）才公示，已公示但计为逾期。"
+PUBLISH_WORKDAYS_OF_PLAN = "{days}（{plan}）"  # one plan's deadline when the plans of late results differ
+PUBLISH_OUT_OF_PERIOD_NOTE = "注意：本次登记的 {count} 个检查对象的检查日期超出任务起止时间或早于抽取日期，已照常登记公示，公示表“备注”注明“超出计划期限”（见上表）。"
 PUBLISH_NOTHING_NEW = "本次没有需要新登记或新公示的结果（工作簿中已填写的结果与台账一致）。"
 PUBLISH_WRITTEN = "公示表已写入：{path}"
 PUBLISH_HTML_WRITTEN = "公示网页已写入：{path}"
@@ -581,10 +582,23 @@ PUBLICITY_SHEET_TASKS = "抽查任务"
 PUBLICITY_SHEET_RESULTS = "检查结果"
 PUBLICITY_SHEET_STATS = "公示统计"
 PUBLICITY_PLAN_HEADERS = ["计划编号", "计划名称", "抽查机关", "计划类型", "文号"]
-PUBLICITY_TASK_HEADERS = ["任务编号", "任务名称", "抽查类型", "抽查机关", "抽查比例", "起止日期", "抽查模式"]
-PUBLICITY_RESULT_HEADERS = [
+# Publicity sheets as the national system shows them (issue 10): every task and result row names
+# its plan (joint task 2 and internal task 2 differ) and its 抽查类型, from the plan.
+PUBLICITY_TASK_HEADERS = [
+    "计划编号",
+    "计划名称",
     "任务编号",
     "任务名称",
+    "抽查类型",
+    "抽查事项",
+    "抽查对象范围",
+    "抽查机关",
+    "抽查比例",
+    "起止日期",
+    "抽查模式",
+]
+# One published row's own cells (the HTML page's table shows these under each task's heading).
+PUBLICITY_RESULT_ROW_HEADERS = [
     "企业名称",
     "统一社会信用代码",
     "检查实施机关",
@@ -592,7 +606,9 @@ PUBLICITY_RESULT_HEADERS = [
     "检查事项",
     "检查结果",
     "更正说明",
+    "备注",
 ]
+PUBLICITY_RESULT_HEADERS = ["计划编号", "计划名称", "任务编号", "任务名称", "抽查类型", *PUBLICITY_RESULT_ROW_HEADERS]  # fmt: skip
 PUBLICITY_STATS_HEADERS = [
     "计划编号",
     "任务编号",
@@ -605,14 +621,23 @@ PUBLICITY_STATS_HEADERS = [
     "公示率",
     "完成率",
 ]
-PUBLICITY_INSPECTION_TYPE = "不定向抽查"
+PUBLICITY_SAMPLING = {"不定向": "不定向抽查", "定向": "定向抽查"}  # a task's sampling → 抽查类型
+PUBLICITY_ITEM = "{number}. {item}"  # 抽查事项 of a task with several items, joined by PUBLICITY_ITEMS_JOIN
+PUBLICITY_ITEMS_JOIN = "；"
 PUBLICITY_PERIOD = "{start} 至 {end}"
 PUBLICITY_NO_MODE = "—"
-PUBLICITY_CORRECTION_NOTE = "{date} 经 {approver} 批准（{ref}）更正，原结果：{old}；原因：{reason}"
-HTML_TITLE = "{plan_name}（{document_number}）抽查检查结果公示"
-HTML_PLAN_META = "抽查机关：{authority}　计划类型：{kind}　公示日期：{as_of}"
+PUBLICITY_OUT_OF_PERIOD = "超出计划期限"  # 备注 of a result dated outside the task period or before the draw
+# 更正说明: one line per public correction (检查结果 and 检查日期; who inspected is not public).
+PUBLICITY_CORRECTION_NOTE = "{date} 经 {approver} 批准（{ref}）更正，{old}；原因：{reason}"
+PUBLICITY_CORRECTION_OLD = {"result": "原结果：{old}", "completed": "原检查日期：{old}"}
+PUBLICITY_CORRECTION_OLD_JOIN = "，"
+HTML_TITLE = "{authority}{years}年度双随机抽查检查结果公示"
+HTML_YEARS_JOIN = "、"
+HTML_PLAN_HEADING = "{plan_name}（{document_number}）"
+HTML_PLAN_META = "计划编号：{plan}　抽查机关：{authority}　计划类型：{kind}　公示日期：{as_of}"
 HTML_TASK_HEADING = "任务 {task}：{task_name}"
 HTML_TASK_META = "抽查类型：{inspection_type}　抽查机关：{authority}　抽查比例：{ratio}　起止日期：{period}　抽查模式：{mode}"
+HTML_TASK_SCOPE = "抽查事项：{items}　抽查对象范围：{scope}"
 HTML_TASK_STATS = "抽取检查对象 {drawn} 户，已公示 {published} 户。"
 HTML_FILTER_LABEL = "筛选："
 HTML_FILTER_PLACEHOLDER = "输入企业名称、统一社会信用代码或检查结果"
@@ -631,6 +656,8 @@ CORRECT_BAD_TEAM = "更正后的检查人员“{value}”不是该对象检查�
 CORRECT_ITEM_RANGE = "抽取编号 {draw_id} 的检查事项序号为 1 至 {count}，没有第 {item} 项。请核对 --item。"
 CORRECT_DONE = "✓ 已登记更正：抽取 {draw_id}、对象 {uscc}、第 {item} 项，原结果“{old}”→ 新结果“{new}”（{approver} 批准，{ref}）。下次运行 jcdraw publish 时将公示更正后的结果和更正说明。"
 CORRECT_DONE_FIELDS = "✓ 已登记更正：抽取 {draw_id}、对象 {uscc}、第 {item} 项，原为“{old}”→ 更正为“{new}”（{approver} 批准，{ref}）。下次运行 jcdraw publish 时将公示更正后的结果和更正说明。"
+# Only the inspectors changed: the publicity names no inspector, so nothing public changes.
+CORRECT_DONE_PRIVATE = "✓ 已登记更正：抽取 {draw_id}、对象 {uscc}、第 {item} 项，原为“{old}”→ 更正为“{new}”（{approver} 批准，{ref}）。检查人员不公示，本次更正只记入台账，公示内容不变。"
 STATUS_SHEET = "公示进度"
 STATUS_PENDING_SHEET = "待公示"
 STATUS_TASK_LABEL = "{plan} 任务{task}"

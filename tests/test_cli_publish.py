@@ -197,9 +197,11 @@ def test_correct_requires_approval_and_then_the_next_publication_explains_it(
         ["publish", "结果.xlsx", "--as-of", "2024-10-28", "--out", "更正后.xlsx"], world.folder
     )
     assert published.code == 0
-    rows = list(openpyxl.load_workbook(world.folder / "更正后.xlsx")["检查结果"].iter_rows(values_only=True))
-    assert rows[3][7] == "发现问题待后续处理"
-    assert rows[3][8].endswith(
+    sheet = openpyxl.load_workbook(world.folder / "更正后.xlsx")["检查结果"]
+    header, *rows = sheet.iter_rows(values_only=True)
+    corrected = dict(zip(header, rows[2], strict=True))
+    assert corrected["检查结果"] == "发现问题待后续处理"
+    assert corrected["更正说明"].endswith(
         "经 张三 批准（晋市商〔2024〕12号）更正，原结果：未发现问题；原因：复核发现问题"
     )
 

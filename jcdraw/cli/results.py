@@ -88,19 +88,30 @@ def publish_command(
         errors = sum(p.severity == "error" for p in report.problems)
         console.print(messages.PUBLISH_REFUSED.format(path=results, count=errors), markup=False)
         raise typer.Exit(1)
-    if report.problems:  # warnings (a hidden sheet, badges typed as numbers) did not stop the run
+    if report.problems:  # warnings (a hidden sheet, badges typed as numbers, dates outside the period)
         console.print(render.problem_table(report.problems))
     counts = {"recorded": report.recorded, "published": report.published, "on_time": report.on_time}
     console.print(
         messages.PUBLISH_DONE.format(**counts, late=report.late, pending=report.pending), markup=False
     )
+    if report.out_of_period:
+        note = messages.PUBLISH_OUT_OF_PERIOD_NOTE.format(count=report.out_of_period)
+        console.print(note, style="yellow", markup=False)
     if report.late:
-        console.print(messages.PUBLISH_LATE_NOTE.format(late=report.late), style="yellow", markup=False)
+        note = messages.PUBLISH_LATE_NOTE.format(late=report.late, workdays=_workdays(report.late_workdays))
+        console.print(note, style="yellow", markup=False)
     if not report.recorded and not report.published:
         console.print(messages.PUBLISH_NOTHING_NEW, markup=False)
     console.print(messages.PUBLISH_WRITTEN.format(path=target), markup=False)
     if html is not None:
         console.print(messages.PUBLISH_HTML_WRITTEN.format(path=html), markup=False)
+
+
+def _workdays(per_plan: dict[str, int]) -> str:
+    """The plans' publication deadlines in working days: "20", or each plan's when they differ."""
+    if len(set(per_plan.values())) == 1:
+        return str(next(iter(per_plan.values())))
+    return "、".join(messages.PUBLISH_WORKDAYS_OF_PLAN.format(days=n, plan=p) for p, n in per_plan.items())
 
 
 # --- correct -----------------------------------------------------------------------------------
@@ -147,7 +158,12 @@ def correct_command(
             approval_file=approval_file,
             today=as_of_date(as_of) if as_of else None,
         )
-    template = messages.CORRECT_DONE if done.fields == ("result",) else messages.CORRECT_DONE_FIELDS
+    if done.fields == ("result",):
+        template = messages.CORRECT_DONE
+    elif done.fields == ("badges",):
+        template = messages.CORRECT_DONE_PRIVATE
+    else:
+        template = messages.CORRECT_DONE_FIELDS
     text = template.format(
         draw_id=done.draw_id, uscc=done.uscc, item=done.item, old=done.old, new=done.new,
         approver=done.approved_by, ref=done.approval_ref,

@@ -216,7 +216,7 @@ def _flag(
 ) -> None:
     flag_rows(
         problems, code, np.asarray(mask, dtype=bool), sheet=table.sheet, excel_rows=table.excel_rows,
-        column=column, values=values, **fields,
+        column=column, values=values, display=None, **fields,
     )  # fmt: skip
 
 
