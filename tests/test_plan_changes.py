@@ -287,8 +287,10 @@ def test_plans_changes_writes_the_account_of_a_versioned_adjustment(run_cli: Any
         assert ws.print_title_rows == "$1:$2"
         assert "台账编号" in ws.oddFooter.right.text and "&P" in ws.oddFooter.center.text
 
-    again = run_cli(["plans", "--changes"], cwd=folder)
-    assert again.code == 2 and "已存在" in again.flat
+    again = run_cli(["plans", "--changes"], cwd=folder)  # a default name already taken is numbered
+    assert again.code == 0 and "计划调整-2024-2.xlsx" in again.flat
+    named = run_cli(["plans", "--changes", "--out", out.name], cwd=folder)  # a name given is never replaced
+    assert named.code == 2 and "已存在" in named.flat
 
 
 def test_plans_changes_says_a_plan_was_not_adjusted(run_cli: Any, folder: Path) -> None:

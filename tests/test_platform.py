@@ -96,6 +96,9 @@ def test_publish_platform_round_trips_to_the_published_rows(run_cli: Any, folder
             pub["检查实施机关"], pub["检查事项"], pub["检查结果"], pub["更正说明"],
         )  # fmt: skip
         assert row["抽查完成日期"] == pub["检查完成日期"].date().isoformat()  # text, as the mapping says
+        assert (row["计划编号"], row["计划名称"], row["抽查类型"], row["备注"]) == (
+            pub["计划编号"], pub["计划名称"], pub["抽查类型"], pub["备注"],
+        )  # fmt: skip
         assert row["公示日期"] == "2024-11-15" and row["抽查类型"] == "不定向抽查"
     assert {r["计划编号"] for r in exported} == {"2024-joint", "2024-internal"}
     assert {r["平台计划编号"] for r in exported} == {

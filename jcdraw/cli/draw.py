@@ -152,6 +152,7 @@ def _export_draw(draw_id: str, *, public: bool, out: Path | None, ledger: Path, 
     from jcdraw.draw.run import default_output
     from jcdraw.draw.workbook import write_assignment
     from jcdraw.errors import InputProblems, LedgerError
+    from jcdraw.io.atomic import numbered_if_taken
     from jcdraw.ledger import Ledger
     from jcdraw.records import as_draw_record
 
@@ -165,12 +166,12 @@ def _export_draw(draw_id: str, *, public: bool, out: Path | None, ledger: Path, 
     if public:
         if replaced_by is not None:
             raise InputProblems(messages.PUBLIC_LIST_SUPERSEDED.format(draw_id=draw_id, by=replaced_by))
-        target = out or public_list.default_output(draw_id)
+        target = out or numbered_if_taken(public_list.default_output(draw_id))
         public_list.write_public_list(target, payload, anchor, force=force)
         done = messages.PUBLIC_LIST_DONE.format(draw_id=draw_id, count=len(payload["selected"]), out=target)
         render.console().print(done, markup=False)
         return
-    target = out or default_output(payload["plan"], payload["task"], payload["round"])
+    target = out or numbered_if_taken(default_output(payload["plan"], payload["task"], payload["round"]))
     write_assignment(target, payload, force=force)
     render.console().print(messages.EXPORT_DONE.format(draw_id=draw_id, out=target))
 
@@ -201,7 +202,8 @@ def verify_command(
 
     result = verify(assignment, registry, plan)
     if json_output:
-        render.print_json({"ok": result.ok, "draw_id": result.draw_id, "differences": result.differences})
+        fields = ("ok", "draw_id", "differences", "notes")
+        render.print_json({name: getattr(result, name) for name in fields})
     else:
         render.verification(render.console(), result)
     raise typer.Exit(0 if result.ok else 1)

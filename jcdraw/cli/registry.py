@@ -111,13 +111,13 @@ def _plan_changes(
 ) -> None:
     from jcdraw.draw.plan_changes import plan_changes
     from jcdraw.draw.plan_changes_workbook import default_output, write_plan_changes
-    from jcdraw.io.atomic import check_output
+    from jcdraw.io.atomic import check_output, numbered_if_taken
     from jcdraw.ledger import Ledger
 
     with Ledger.open(ledger, create=False, readonly=True) as book:
         report = plan_changes(book, year)
         anchor = book.anchor().text()
-    target = out or default_output(report.year)
+    target = out or numbered_if_taken(default_output(report.year))
     check_output(target, force=force, suffix=".xlsx")
     write_plan_changes(target, report, anchor, force=force)
     if json_output:

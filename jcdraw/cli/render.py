@@ -195,6 +195,9 @@ def draw_notes(out: Console, result: Any) -> None:
     """Warnings that did not stop the draw (shown on stderr when stdout carries JSON)."""
     for note in result.notes:
         out.print(note, style="yellow")
+    for warning in result.warnings:  # which sheet was read matters now, not after a validate
+        if warning.code == "sheet-hidden":
+            out.print(warning.message, style="yellow", markup=False)
     if result.warnings:
         out.print(messages.DRAW_REGISTRY_WARNINGS.format(count=len(result.warnings)), style="yellow")
 
@@ -257,6 +260,8 @@ def _fraction(text: str | None) -> Fraction | None:
 
 
 def verification(out: Console, result: Any) -> None:
+    for note in result.notes:
+        out.print(note, style="yellow", markup=False)
     if result.ok:
         out.print(
             messages.VERIFY_OK.format(

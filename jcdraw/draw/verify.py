@@ -23,6 +23,7 @@ class Verification:
     registry: Path
     draw_id: str
     differences: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # e.g. a sheet read although hidden
 
     @property
     def ok(self) -> bool:
@@ -31,10 +32,11 @@ class Verification:
 
 def verify(workbook: Path, registry_path: Path, plan_path: Path | None = None) -> Verification:
     """Redo the draw recorded in ``workbook`` from ``registry_path`` and list the differences."""
-    record = read_record(workbook)
+    notes: list[str] = []
+    record = read_record(workbook, notes)
     duplicates: list[str] = []
-    listed = read_selected(workbook, duplicates)
-    result = Verification(workbook, registry_path, str(record.get("draw_id", "")))
+    listed = read_selected(workbook, duplicates, notes)
+    result = Verification(workbook, registry_path, str(record.get("draw_id", "")), notes=notes)
     result.differences.extend(messages.VERIFY_DUPLICATE.format(uscc=code) for code in duplicates)
     recorded_sha = record.get("plan_sha256")
     plan = load_plan(plan_path) if plan_path else find_plan(str(record["plan"]), sha256=recorded_sha)

@@ -18,7 +18,7 @@ from typing import Any
 from jcdraw import messages
 from jcdraw.errors import UnreadableInput
 from jcdraw.io.normalize import normalize_key
-from jcdraw.io.xlsx_read import open_workbook, read_table
+from jcdraw.io.xlsx_read import Workbook, open_workbook, read_table
 from jcdraw.io.xlsx_write import Column, ColumnKind, Sheet, write_workbook
 from jcdraw.plans.categories import load_result_categories
 from jcdraw.plans.credit import percent, percent_text, rule_from_record, rule_text
@@ -208,12 +208,13 @@ def _results_sheet(payload: DrawRecord) -> Sheet:
     return Sheet(RESULT_SHEET, result_sheet_columns(), rows)
 
 
-def read_record(path: Path) -> dict[str, Any]:
-    """The machine-readable draw record in a workbook's 抽取记录 sheet."""
+def read_record(path: Path, notes: list[str] | None = None) -> dict[str, Any]:
+    """The machine-readable draw record in a workbook's 抽取记录 sheet (a hidden sheet noted in ``notes``)."""
     book = open_workbook(path)
     sheet = book.find_sheet([RECORD_SHEET])
     if sheet is None:
         raise UnreadableInput(messages.VERIFY_NO_RECORD.format(path=path))
+    _note_hidden(book, sheet, notes)
     for row in book.rows(sheet):
         if len(row) >= 2 and str(row[0]).strip() == MACHINE_KEY:
             try:
@@ -250,10 +251,18 @@ def _is_iso_date(value: object) -> bool:
     return True
 
 
-def read_selected(path: Path, duplicates: list[str]) -> dict[str, list[str]]:
+def _note_hidden(book: Workbook, sheet: str, notes: list[str] | None) -> None:
+    state = book.hidden_state(sheet)
+    if state is not None and notes is not None:
+        notes.append(messages.VERIFY_HIDDEN_SHEET.format(path=book.path, sheet=sheet, state=state))
+
+
+def read_selected(path: Path, duplicates: list[str], notes: list[str] | None = None) -> dict[str, list[str]]:
     """uscc → team badges, as listed in the workbook's 抽取结果 sheet; repeated codes go to ``duplicates``."""
     book = open_workbook(path)
     sheet = book.find_sheet([SELECTED_SHEET])
+    if sheet is not None:
+        _note_hidden(book, sheet, notes)
     problems = ProblemList()
     table = (
         read_table(

@@ -64,12 +64,9 @@ def platform_rows(pub: Publicity, view: LedgerView, plans: dict[str, Plan]) -> p
     rows["item"] = rows["item"].astype(int)
     tasks = pub.tasks.set_index(["plan", "task"])
     pairs = list(zip(rows["plan"], rows["task"], strict=True))
-    for name in ("inspection_type", "authority"):
-        by_task = tasks[name].to_dict()
-        rows[name] = [by_task.get(pair, "") for pair in pairs]
-    plan_rows = pub.plans.set_index("plan")
-    for name in ("plan_name", "document_number"):
-        rows[name] = rows["plan"].map(plan_rows[name])
+    by_task = tasks["authority"].to_dict()
+    rows["authority"] = [by_task.get(pair, "") for pair in pairs]
+    rows["document_number"] = rows["plan"].map(pub.plans.set_index("plan")["document_number"])
     rows["platform_plan_id"] = rows["plan"].map({p: _plan_number(plan) for p, plan in plans.items()})
     numbers = {(p, t.number): _task_number(plan, t.number) for p, plan in plans.items() for t in plan.tasks}
     rows["platform_task_id"] = [numbers.get(pair, "") for pair in pairs]
