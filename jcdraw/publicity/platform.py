@@ -20,7 +20,8 @@ tools expect; it is a machine sheet (not for printing).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import functools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -30,6 +31,7 @@ import pandas as pd
 
 from jcdraw import messages
 from jcdraw.errors import BadPlan, LedgerError
+from jcdraw.io.normalize import map_distinct
 from jcdraw.io.xlsx_print import NOT_FOR_PRINT
 from jcdraw.io.xlsx_write import Column, Sheet, write_workbook
 from jcdraw.ledger import Ledger
@@ -85,7 +87,7 @@ def _task_number(plan: Plan, number: int) -> str:
 def platform_sheet(rows: pd.DataFrame, mapping: PlatformMapping) -> Sheet:
     """The import sheet: ``mapping``'s columns over ``rows`` (as ``platform_rows`` gives them)."""
     columns = [Column(c.header, kind=_kind(c.source, mapping)) for c in mapping.columns]
-    cells = [list(_cells(rows, c.source, c.value, c.values, mapping.dates_as_text)) for c in mapping.columns]
+    cells = [_cells(rows, c.source, c.value, c.values, mapping.dates_as_text) for c in mapping.columns]
     return Sheet(mapping.sheet, columns, zip(*cells, strict=True), print_setup=NOT_FOR_PRINT)
 
 
@@ -97,20 +99,31 @@ def _kind(source: str | None, mapping: PlatformMapping) -> Any:
 
 def _cells(
     rows: pd.DataFrame, source: str | None, value: str | None, values: dict[str, str], dates_as_text: bool
-) -> Iterator[object]:
+) -> list[object]:
+    """One column's cells. Each distinct value is converted once (names, dates and results repeat)."""
     if source is None:
-        return iter([value] * len(rows))
-    found = rows[source].to_numpy(dtype=object)
-    if source == "completed":
-        return (day.isoformat() if dates_as_text and isinstance(day, date) else day for day in found)
+        return [value] * len(rows)
     if source in ("task", "item"):
-        return (int(number) for number in found)
-    return (_rewritten(text, values) for text in found)
+        return [int(number) for number in rows[source].tolist()]
+    convert: Callable[[Any], object]
+    if source == "completed":
+        convert = _date_text if dates_as_text else _same
+    else:
+        convert = functools.partial(_rewritten, values=values)
+    found = rows[source]
+    return map_distinct(found, convert, skip_na=True).astype(object).where(found.notna(), None).tolist()
+
+
+def _date_text(day: object) -> object:
+    return day.isoformat() if isinstance(day, date) else day
+
+
+def _same(value: object) -> object:
+    return value
 
 
 def _rewritten(text: object, values: dict[str, str]) -> object:
-    if text is None or (isinstance(text, float) and text != text):
-        return None
+    """jcdraw's wording in the platform's (``values`` of the column), else as it is, as text."""
     return values.get(str(text), str(text))
 
 
