@@ -322,3 +322,26 @@ def test_plans_changes_on_a_ledger_of_jcdraw_0_1_0(run_cli: Any, tmp_path: Path)
     # Its draws were made under version 1, kept byte for byte in the shipped archive.
     assert [(v["version"], v["found"]) for v in report["versions"]] == [(1, True)]
     assert report["adjustments"] == []
+
+
+def test_plans_changes_flags_a_content_change_made_under_the_same_version(
+    run_cli: Any, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ledger from before the draw-time check: the account says the version was not raised."""
+    assert draw(run_cli, folder, 1).code == 0
+    shutil.copy(folder / "plans" / JOINT, folder / "plans" / "archive" / "2024_joint.v2-used.yaml")
+    edit(folder, lambda t: in_task(t, 3, "ratio: 0.3", "ratio: 40%"))
+    monkeypatch.setattr("jcdraw.draw.run.check_plan_version", lambda ledger, plan: [])
+    assert draw(run_cli, folder, 3).code == 0
+    done = run_cli(["plans", "--changes", "--json"], cwd=folder)
+    assert done.code == 0, done.output
+    (adjustment,) = json.loads(done.out)["adjustments"]
+    assert (adjustment["old_version"], adjustment["new_version"], adjustment["unversioned"]) == (2, 2, True)
+    assert (adjustment["changed_on"], adjustment["text"]) == (None, None)  # not version 2's own entry
+    assert [(c["tasks"], c["field"], c["old"], c["new"]) for c in adjustment["changes"]] == [
+        ([3], "ratio", "30%", "40%")
+    ]
+    assert "版本号没有升级" in done.flat
+    table = sheet(folder / "计划调整-2024.xlsx", "计划调整")
+    assert table[2][2] == "版本 2（计划文件改动，版本号未变）\n⚠ 影响抽取的内容改变了，应升级版本号"
+    assert table[2][3].startswith("未写明（按新版本首次抽取：2024-04-01）")

@@ -146,7 +146,7 @@ def _adjustment(ledger: Ledger, old: VersionUsed, new: VersionUsed) -> Adjustmen
         changes, by_records = changes_from_records(ledger, old.file, new.plan), True
     else:
         changes, by_records = _records_only(ledger, old.file, new.file), True
-    entry = _entry(new)
+    entry = _entry(old, new)
     latest = new.plan or old.plan
     adjustment = Adjustment(
         plan_id=old.file.plan,
@@ -171,9 +171,10 @@ def _records_only(ledger: Ledger, old: EarlierFile, new: EarlierFile) -> list[Fi
     return changes
 
 
-def _entry(used: VersionUsed) -> tuple[str | None, str] | None:
-    """(date, text) of the ``changes`` entry that made this file's version."""
-    if used.plan is None:
+def _entry(old: VersionUsed, used: VersionUsed) -> tuple[str | None, str] | None:
+    """(date, text) of the ``changes`` entry that made this file's version; none for a file changed
+    under the same version (its entry is the earlier adjustment's)."""
+    if used.plan is None or old.version == used.version:
         return None
     for change in reversed(used.plan.changes):
         if change.version == used.plan.version:
