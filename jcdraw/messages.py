@@ -403,7 +403,9 @@ WORKSPACE_README = """jcdraw 工作目录
 常用命令（在本目录中打开命令行后运行）：
   jcdraw validate registry.xlsx                       校验名录库
   jcdraw plans                                        查看本年度抽查任务
-  jcdraw draw --plan joint --task 1 --seed 骰子数字   抽取检查对象与执法人员
+  jcdraw draw --plan joint --task 1 --prepare         抽取前登记并生成抽取公告（先公布）
+  jcdraw draw --plan joint --task 1 --seed "张三:3141 5926 5358" --seed "李四:9793 2384 6264"
+                                                      当众抽取（每位见证人报一组数字，合计至少 20 位）
   jcdraw publish 抽取结果.xlsx                        录入并公示检查结果
   jcdraw status                                       查看公示进度
 
@@ -586,6 +588,8 @@ PREPARE_EMPTY = "计划“{plan}”任务 {task} 第 {round} 轮没有可抽取�
 PREPARE_NOTICE_WRITTEN = "抽取公告已写入“{out}”：请打印、盖章后在抽取前公布。"
 PREPARE_NOTICE_FAILED = "抽取前公告已记入台账，但公告文件未能写出：{detail}\n请处理后运行 jcdraw draw --prepare --reason 公告文件未能写出，再次登记并写出公告。"
 PREPARE_OPTIONS = "--place、--draw-time、--witness 只用于 --prepare（印在抽取公告上）。请去掉这些选项，或加 --prepare。"
+DRAW_POOL_CHANGED_UNRECORDED = "计划“{plan}”任务 {task} 第 {round} 轮的抽取条件与 {when}（北京时间）登记的抽取前公告不一致：{details}。台账中没有记录。请查明原因；如确需按现在的名录库办理，请加 --prepare --reason 原因 重新登记并公布。"
+PRACTICE_POOL_CHANGED = "演练：计划“{plan}”任务 {task} 第 {round} 轮的抽取条件与 {when}（北京时间）登记的抽取前公告不一致：{details}。正式抽取也会因此被拒绝。演练未记入台账；请查明原因，如确需按现在的名录库抽取，请加 --prepare --reason 原因 重新登记并公布。"
 COMMITMENT_PLAN_CHANGED = "抽查计划文件（{path}）已改变"
 INSPECTORS_ADDED = "新增 {count} 名执法人员（{codes}）"
 INSPECTORS_REMOVED = "减少 {count} 名执法人员（{codes}），如离岗、调离、执法证到期或不再具备检查资格"

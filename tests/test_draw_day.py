@@ -514,3 +514,15 @@ def test_verify_prints_seed_commitments_and_anchor(work: Path, jc: Callable[...,
         {"ledger_id": found["anchors"][0]["ledger_id"], "records": draw.seq, "head": draw.hash}
     ]
     assert [c["seq"] for c in found["commitments"]] == [r.seq for r in records(work, "prepare")]
+
+
+def test_a_rehearsal_shows_a_commitment_mismatch_without_recording_it(
+    work: Path, jc: Callable[..., Any]
+) -> None:
+    assert jc(*TASK_1, "--prepare").code == 0
+    badge = clean_inspectors()[1][0]
+    set_inspector(work / "registry.xlsx", badge, "离岗")
+    run = jc(*TASK_1, "--practice", "--seed", "random")
+    assert run.code == 1 and run.err.startswith("演练：")
+    assert flat(messages.INSPECTORS_REMOVED.format(count=1, codes=badge)) in flat(run.err)
+    assert records(work, "refused") == [] and not (work / f"演练-{WORKBOOK}").exists()

@@ -154,8 +154,13 @@ def planned_strata(pool: Pool, round_no: int) -> list[PlannedStratum]:
 # --- checking a draw against it ----------------------------------------------------------------
 
 
-def check_commitment(pool: Pool, ledger: Ledger, round_no: int) -> Record | None:
+def check_commitment(
+    pool: Pool, ledger: Ledger, round_no: int, *, template: str = messages.DRAW_POOL_CHANGED
+) -> Record | None:
     """The latest commitment for this draw, after checking the inputs still match it.
+
+    ``template`` is the refusal's message: a real draw's says the attempt was recorded with its seed,
+    a rehearsal's or an empty statement's that nothing was recorded.
 
     Raises:
         PoolChanged: the entities, inspectors, recusals or plan differ; the message names each change.
@@ -169,7 +174,7 @@ def check_commitment(pool: Pool, ledger: Ledger, round_no: int) -> Record | None
         if committed.get("registry_sha256") != pool.registry.sha256:
             details.append(messages.POOL_REGISTRY_CHANGED)
         raise PoolChanged(
-            messages.DRAW_POOL_CHANGED.format(
+            template.format(
                 plan=pool.plan.id, task=pool.task.number, round=round_no,
                 when=beijing_minute(record.created_at), details="；".join(details),
             )

@@ -244,7 +244,7 @@ def run_draw(
     history = earlier_pairings(ledger, plan.id, task_no, round_no)
     payload = compute_draw(pool, seed=given.seed if given else "", round_no=round_no, history=history)
     _check_emptiness(payload, record_empty, as_of)
-    payload.update(_provenance(pool, given, as_of, record_empty))
+    payload.update(provenance(pool, given, as_of, record_empty))
     payload["commitments"] = commitments_of(ledger, plan.id, task_no, round_no)
     payload["refused"] = refusals_of(ledger, plan.id, task_no, round_no)
     if committed is not None:
@@ -264,8 +264,9 @@ def _checked(
     pool: Pool, ledger: Ledger, round_no: int, seed: WitnessedSeed | None, as_of: dt.date
 ) -> Record | None:
     """The commitment honoured (or None); a refusal after the seed was given is recorded with it."""
+    template = messages.DRAW_POOL_CHANGED if seed is not None else messages.DRAW_POOL_CHANGED_UNRECORDED
     try:
-        committed = check_commitment(pool, ledger, round_no)
+        committed = check_commitment(pool, ledger, round_no, template=template)
         if seed is not None:
             refuse_revealed_seed(ledger, pool.plan.id, pool.task.number, round_no, seed.seed)
     except (PoolChanged, SeedRevealed) as refused:
@@ -283,7 +284,7 @@ def _check_emptiness(payload: DrawRecord, record_empty: bool, as_of: dt.date) ->
         raise NotEmpty(messages.DRAW_NOT_EMPTY.format(**where, drawn=payload["drawn_total"]))
 
 
-def _provenance(pool: Pool, seed: WitnessedSeed | None, as_of: dt.date, empty: bool) -> DrawRecord:
+def provenance(pool: Pool, seed: WitnessedSeed | None, as_of: dt.date, empty: bool) -> DrawRecord:
     """The fields that say where the draw came from: date, witnesses, the pool and its fingerprints."""
     fields: dict[str, object] = {
         "as_of": as_of.isoformat(),
@@ -323,11 +324,11 @@ def run_practice(
     given = as_witnessed(seed)
     history: set[tuple[str, str]] = set()
     if ledger is not None:
-        check_commitment(pool, ledger, round_no)
+        check_commitment(pool, ledger, round_no, template=messages.PRACTICE_POOL_CHANGED)
         history = earlier_pairings(ledger, plan.id, task_no, round_no)
     payload = compute_draw(pool, seed=given.seed, round_no=round_no, history=history)
     _check_emptiness(payload, False, as_of)
-    payload.update(_provenance(pool, given, as_of, False))
+    payload.update(provenance(pool, given, as_of, False))
     payload["draw_id"] = f"{PRACTICE_PREFIX}{plan.id}-T{task_no}-R{round_no}"
     notes = [note] if (note := period_note(plan, task_no, as_of)) else []
     write_assignment(target, payload, anchor=None, force=force, practice=True)
