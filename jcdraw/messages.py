@@ -176,17 +176,18 @@ PROBLEMS: dict[str, tuple[str, str]] = {
         "检查日期为空，但本行已填写检查结果或执法证号。请填写检查完成日期（如 2024-09-20）。",
     ),
     "result-date-bad": ("error", "检查日期“{value}”不是有效日期。请填写如 2024-09-20 的日期。"),
+    # Late and early inspections (issue 10): recorded and published, flagged 超出计划期限, never refused.
     "result-date-outside-period": (
-        "error",
-        "检查日期 {value} 不在任务起止时间（{start} 至 {end}）内。请核对检查日期。",
+        "warning",
+        "检查日期 {value} 不在任务起止时间（{start} 至 {end}）内。这样的检查照常登记公示，公示表“备注”注明“超出计划期限”。如日期填错，请用 jcdraw correct --date 更正（本次因其他问题未登记的，直接在工作簿中改正）。",
     ),
     "result-date-future": (
         "error",
         "检查日期 {value} 晚于公示日期 {as_of}。尚未完成的检查请留空，完成后再公示；或用 --as-of 指定正确的公示日期。",
     ),
     "result-date-before-draw": (
-        "error",
-        "检查日期 {value} 早于抽取日期 {drawn}，检查不可能在抽取之前完成。请核对检查日期。",
+        "warning",
+        "检查日期 {value} 早于抽取日期 {drawn}。这样的检查照常登记公示，公示表“备注”注明“超出计划期限”。如日期填错，请用 jcdraw correct --date 更正（本次因其他问题未登记的，直接在工作簿中改正）。",
     ),
     "result-badges-missing": (
         "error",
@@ -708,13 +709,10 @@ PLAN_TARGET_EMPTY = "没有写任何条件：请写 risk_classes（风险类别�
 PLAN_CHANGES_VERSION = "的最后一条记录是版本 {last}，但计划的 version 是 {version}。调整计划时请同时升级 version 并在 changes 中写明"
 PLAN_OF_DRAW_NOT_FOUND = "找不到抽取时使用的抽查计划“{plan}”（抽取时的文件：{path}）。请把该计划的 YAML 文件放回原处，或放到当前文件夹的 plans 文件夹中后重试。"
 PUBLISH_DEFAULT_OUT = "公示-{as_of}.xlsx"
-PUBLISH_REFUSED = (
-    "✗ 检查结果有 {count} 处问题，本次未登记、未公示任何结果。请按上表逐条修正后重新运行 jcdraw publish。"
-)
 PUBLISH_DONE = "✓ 新登记 {recorded} 个检查对象的检查结果，新公示 {published} 个（按期 {on_time} 个，逾期 {late} 个）；尚未填写结果的检查对象 {pending} 个。"
-PUBLISH_LATE_NOTE = (
-    "注意：{late} 个检查对象的结果超过公示期限（计划规定的检查完成后若干个工作日）才公示，已公示但计为逾期。"
-)
+PUBLISH_LATE_NOTE = "注意：{late} 个检查对象的结果超过公示期限（计划规定检查完成后 {workdays} 个工作日内公示）才公示，已公示但计为逾期。"
+PUBLISH_WORKDAYS_OF_PLAN = "{days}（{plan}）"  # one plan's deadline when the plans of late results differ
+PUBLISH_OUT_OF_PERIOD_NOTE = "注意：本次登记的 {count} 个检查对象的检查日期超出任务起止时间或早于抽取日期，已照常登记公示，公示表“备注”注明“超出计划期限”（见上表）。"
 PUBLISH_NOTHING_NEW = "本次没有需要新登记或新公示的结果（工作簿中已填写的结果与台账一致）。"
 PUBLISH_WRITTEN = "公示表已写入：{path}"
 PUBLISH_HTML_WRITTEN = "公示网页已写入：{path}"
@@ -723,10 +721,23 @@ PUBLICITY_SHEET_TASKS = "抽查任务"
 PUBLICITY_SHEET_RESULTS = "检查结果"
 PUBLICITY_SHEET_STATS = "公示统计"
 PUBLICITY_PLAN_HEADERS = ["计划编号", "计划名称", "抽查机关", "计划类型", "文号"]
-PUBLICITY_TASK_HEADERS = ["任务编号", "任务名称", "抽查类型", "抽查机关", "抽查比例", "起止日期", "抽查模式"]
-PUBLICITY_RESULT_HEADERS = [
+# Publicity sheets as the national system shows them (issue 10): every task and result row names
+# its plan (joint task 2 and internal task 2 differ) and its 抽查类型, from the plan.
+PUBLICITY_TASK_HEADERS = [
+    "计划编号",
+    "计划名称",
     "任务编号",
     "任务名称",
+    "抽查类型",
+    "抽查事项",
+    "抽查对象范围",
+    "抽查机关",
+    "抽查比例",
+    "起止日期",
+    "抽查模式",
+]
+# One published row's own cells (the HTML page's table shows these under each task's heading).
+PUBLICITY_RESULT_ROW_HEADERS = [
     "企业名称",
     "统一社会信用代码",
     "检查实施机关",
@@ -734,7 +745,9 @@ PUBLICITY_RESULT_HEADERS = [
     "检查事项",
     "检查结果",
     "更正说明",
+    "备注",
 ]
+PUBLICITY_RESULT_HEADERS = ["计划编号", "计划名称", "任务编号", "任务名称", "抽查类型", *PUBLICITY_RESULT_ROW_HEADERS]  # fmt: skip
 PUBLICITY_STATS_HEADERS = [
     "计划编号",
     "任务编号",
@@ -747,14 +760,23 @@ PUBLICITY_STATS_HEADERS = [
     "公示率",
     "完成率",
 ]
-PUBLICITY_INSPECTION_TYPE = "不定向抽查"
+PUBLICITY_SAMPLING = {"不定向": "不定向抽查", "定向": "定向抽查"}  # a task's sampling → 抽查类型
+PUBLICITY_ITEM = "{number}. {item}"  # 抽查事项 of a task with several items, joined by PUBLICITY_ITEMS_JOIN
+PUBLICITY_ITEMS_JOIN = "；"
 PUBLICITY_PERIOD = "{start} 至 {end}"
 PUBLICITY_NO_MODE = "—"
-PUBLICITY_CORRECTION_NOTE = "{date} 经 {approver} 批准（{ref}）更正，原结果：{old}；原因：{reason}"
-HTML_TITLE = "{plan_name}（{document_number}）抽查检查结果公示"
-HTML_PLAN_META = "抽查机关：{authority}　计划类型：{kind}　公示日期：{as_of}"
+PUBLICITY_OUT_OF_PERIOD = "超出计划期限"  # 备注 of a result dated outside the task period or before the draw
+# 更正说明: one line per public correction (检查结果 and 检查日期; who inspected is not public).
+PUBLICITY_CORRECTION_NOTE = "{date} 经 {approver} 批准（{ref}）更正，{old}；原因：{reason}"
+PUBLICITY_CORRECTION_OLD = {"result": "原结果：{old}", "completed": "原检查日期：{old}"}
+PUBLICITY_CORRECTION_OLD_JOIN = "，"
+HTML_TITLE = "{authority}{years}年度双随机抽查检查结果公示"
+HTML_YEARS_JOIN = "、"
+HTML_PLAN_HEADING = "{plan_name}（{document_number}）"
+HTML_PLAN_META = "计划编号：{plan}　抽查机关：{authority}　计划类型：{kind}　公示日期：{as_of}"
 HTML_TASK_HEADING = "任务 {task}：{task_name}"
 HTML_TASK_META = "抽查类型：{inspection_type}　抽查机关：{authority}　抽查比例：{ratio}　起止日期：{period}　抽查模式：{mode}"
+HTML_TASK_SCOPE = "抽查事项：{items}　抽查对象范围：{scope}"
 HTML_TASK_STATS = "抽取检查对象 {drawn} 户，已公示 {published} 户。"
 HTML_FILTER_LABEL = "筛选："
 HTML_FILTER_PLACEHOLDER = "输入企业名称、统一社会信用代码或检查结果"
@@ -773,6 +795,8 @@ CORRECT_BAD_TEAM = "更正后的检查人员“{value}”不是该对象检查�
 CORRECT_ITEM_RANGE = "抽取编号 {draw_id} 的检查事项序号为 1 至 {count}，没有第 {item} 项。请核对 --item。"
 CORRECT_DONE = "✓ 已登记更正：抽取 {draw_id}、对象 {uscc}、第 {item} 项，原结果“{old}”→ 新结果“{new}”（{approver} 批准，{ref}）。下次运行 jcdraw publish 时将公示更正后的结果和更正说明。"
 CORRECT_DONE_FIELDS = "✓ 已登记更正：抽取 {draw_id}、对象 {uscc}、第 {item} 项，原为“{old}”→ 更正为“{new}”（{approver} 批准，{ref}）。下次运行 jcdraw publish 时将公示更正后的结果和更正说明。"
+# Only the inspectors changed: the publicity names no inspector, so nothing public changes.
+CORRECT_DONE_PRIVATE = "✓ 已登记更正：抽取 {draw_id}、对象 {uscc}、第 {item} 项，原为“{old}”→ 更正为“{new}”（{approver} 批准，{ref}）。检查人员不公示，本次更正只记入台账，公示内容不变。"
 STATUS_SHEET = "公示进度"
 STATUS_PENDING_SHEET = "待公示"
 STATUS_TASK_LABEL = "{plan} 任务{task}"
@@ -989,3 +1013,110 @@ YAML_NO_PERMISSION = "没有读取权限"
 YAML_IS_FOLDER = "这是一个文件夹"
 YAML_OS_ERROR = "系统错误（错误号 {errno}）"
 PLAN_FIELD_INVALID = "的值不符合要求"
+# --- paperwork: notices and records -----------------------------------------------------------
+# Plans (jcdraw.plans.load): the optional paperwork fields.
+PLAN_DOCUMENTS_ITEM = "中的检查事项序号 {number} 不存在（本任务共 {items} 个检查事项，序号从 1 起）"
+PLAN_DOCUMENTS_EMPTY = "中有空白的材料名称，请删除或填写"
+# Templates (jcdraw.results.docx_render, jcdraw.cli.paperwork).
+DOCX_TEMPLATE_BUILTIN = "内置{title}模板"
+DOCX_TEMPLATE_MISSING = "找不到模板文件“{path}”。可先用 jcdraw template notice 或 jcdraw template record 生成默认模板，再修改。"
+DOCX_TEMPLATE_UNREADABLE = "模板文件“{path}”无法读取（没有权限，或正被其他程序占用）。请关闭 Word 后重试。"
+DOCX_TEMPLATE_NOT_DOCX = "“{path}”不是 Word 文档（.docx），无法用作模板。请在 Word 中打开模板，另存为“Word 文档 (*.docx)”后重试。"
+DOCX_TEMPLATE_LEGACY_DOC = "“{path}”是旧版 Word 文档（.doc）或已加密的文档，无法用作模板。请在 Word 中另存为“Word 文档 (*.docx)”，并取消密码后重试。"
+DOCX_TEMPLATE_PLACE = "（出错处附近的文字：“{text}”）"
+DOCX_TEMPLATE_NO_PLACE = ""
+DOCX_TEMPLATE_SYNTAX = "模板“{path}”中的填写标记写法有误{where}。花括号标记须成对完整，如 {{{{ firm.name }}}}、{{% if … %}}…{{% endif %}}；请与默认模板对照改正。"
+DOCX_TEMPLATE_CANNOT_FILL = "模板“{path}”中的填写标记无法填写{where}（例如对文字做了运算，或表格行标记 {{%tr %}} 放错了位置）。请与默认模板对照改正。"
+DOCX_TEMPLATE_UNKNOWN_FIELD = "模板“{path}”中的填写标记 {tag} 用到了 jcdraw 不提供的字段“{field}”（可能是拼写有误）。此处可用的字段：{fields}。请改正后重试；可用 jcdraw template notice 或 jcdraw template record 生成默认模板对照。"
+DOCX_TEMPLATE_NOT_DOCX_SUFFIX = "模板文件名“{path}”的扩展名不是 .docx。请指定以 .docx 结尾的文件名。"
+DOCX_TEMPLATE_WRITTEN = "已生成{title}默认模板：{path}。可在 Word 中修改文字和格式；花括号 {{{{ }}}}、{{% %}} 是填写标记，请保留。修改后运行 jcdraw notices 时用 {option} 指定该文件。"
+# The visits workbook given with --visits (jcdraw.results.schedule).
+NOTICES_VISITS_NO_SHEET = "“{path}”中没有“检查安排”工作表（现有：{sheets}）。--visits 应指定 jcdraw visits 生成的检查安排表。"
+NOTICES_VISITS_NO_COLUMN = "“{path}”的“{sheet}”工作表缺少“检查编号”列。请使用 jcdraw visits 生成的检查安排表，不要删除或改写表头。"
+NOTICES_VISITS_WHERE = "第 {row} 行（检查编号 {id}）："
+NOTICES_VISITS_NO_ID = "没有填写检查编号"
+NOTICES_VISITS_TWICE = "与第 {first} 行重复"
+NOTICES_VISITS_UNKNOWN = "台账中 {year} 年度没有这次检查（编号可能被改动，或台账中的抽取已变化、该检查的结果已全部登记）"
+NOTICES_VISITS_STALE = "“抽取编号”与台账不一致：生成检查安排表之后台账中的抽取有变化，请用 jcdraw visits 重新生成"
+NOTICES_VISITS_BADGE = "“检查人员”中的执法证号 {badges} 不是本年度各次抽取中的执法人员，请核对"
+NOTICES_VISITS_TEAM_SMALL = "“检查人员”少于 {minimum} 人（行政检查须由两名以上执法人员实施）"
+NOTICES_VISITS_WINDOW_BAD = "“检查时间窗口”“{value}”无法识别，应写成 2024-03-01 至 2024-12-31，或只写一个日期"
+NOTICES_VISITS_WINDOW_OUTSIDE = "“检查时间窗口”超出了本次检查各任务的检查时间（{start} 至 {end}）"
+NOTICES_VISITS_PROBLEMS = "检查安排表“{path}”有 {count} 处与台账不符，没有生成任何文书："
+NOTICES_VISITS_MORE = "  ……另有 {count} 处，请改正以上各处后再运行。"
+NOTICES_VISITS_EMPTY = "检查安排表“{path}”中没有检查，没有生成任何文书。"
+# Output (jcdraw.results.paperwork).
+NOTICES_OUT_NOT_FOLDER = "“{path}”已存在且不是文件夹。--out 应指定保存文书的文件夹。"
+NOTICES_OUT_PARENT_MISSING = "无法创建文件夹“{path}”：上级文件夹“{parent}”不存在。请先创建，或用 --out 指定其他位置。"
+NOTICES_OUTPUT_IS_INPUT = "输出文件“{path}”与本次读取的文件相同，不能覆盖输入文件。请用 --out 指定另一个文件夹。"
+NOTICES_OUTPUTS_EXIST = "文件夹“{folder}”中已有 {count} 个同名文书（如“{first}”），为避免覆盖，本次没有写入任何文件。如确需重新生成并覆盖，请加 --force，或用 --out 换一个文件夹。"
+NOTICES_PROGRESS = "正在生成文书 {done}/{total}"
+NOTICES_PROGRESS_COMBINING = "正在合并打印用的{title}"
+# The command (jcdraw.cli.paperwork).
+NOTICES_DONE = "✓ {year} 年度 {visits} 次检查的检查通知书和检查记录表已生成：每次检查各一份（{single} 个文件），另有打印用的合并文件“{notice}”“{record}”，均在文件夹“{folder}”中。"
+NOTICES_NOTHING = "{year} 年度各次检查的结果都已登记，没有需要制作文书的检查。"
+NOTICES_ANCHOR = "文书页脚印有台账编号 {ledger_id} 和校验值 {head}（截至本次生成），可用 jcdraw audit 核对。"
+NOTICES_REGISTRY_MISSING = "注意：找不到名录库“{path}”，文书中被检查单位的住所、法定代表人、联系电话留空，请手工填写（或用 --registry 指定名录库）。"
+NOTICES_REGISTRY_UNREADABLE = "注意：名录库“{path}”无法读取（{detail}），文书中被检查单位的住所、法定代表人、联系电话留空，请手工填写。"
+NOTICES_REGISTRY_NO_SHEET = "注意：名录库“{path}”中没有可读的“检查对象”工作表，文书中被检查单位的住所、法定代表人、联系电话留空，请手工填写。"
+NOTICES_REGISTRY_COLUMNS = "注意：名录库“{path}”的“检查对象”工作表没有“{columns}”列，文书中相应内容留空，请手工填写（可在名录库中增加这些列）。"
+NOTICES_NO_PREFIX = "注意：计划中没有写通知书文号的机关代字（notice_prefix），文号印为“〔{year}〕N号”。"
+NOTICES_NO_CONTACT = "注意：计划中没有写联系人（contact），通知书中的联系人和电话留空，请手工填写。"
+NOTICES_OVER_CAP = "注意：{count} 次检查的对象本年度安排的检查次数超过计划公布的上限（如 {visit_id}），请核对是否需要调整。"
+
+# --- bad inputs, round two ------------------------------------------------------------------------
+# Workbooks measured before the Excel reader parses them (jcdraw.io.xlsx_parts … xlsx_guard): a file
+# that would exhaust memory or crash the reader is refused with the bound it breaks (exit 2).
+GUARD_CELL_BEYOND_EXCEL = "文件“{path}”的工作表“{sheet}”在 {cell} 处有内容，超出了 Excel 的范围（最多 1,048,576 行、16,384 列），不是 Excel 能保存的表格，已拒绝读取。请用 Excel 打开后另存为 .xlsx 再试。"
+GUARD_GRID_TOO_LARGE = "文件“{path}”的工作表“{sheet}”的内容分布在 {rows:,} 行 × {cols:,} 列的范围内（最远的单元格在 {cell}），读取需要约 {cells:,} 个单元格的内存，超过上限 {bound:,} 个（约 {gb:.1f} GB），已拒绝读取。通常是远处有个多余的单元格：请在 Excel 里按 Ctrl+End 找到最后一个单元格，删除多余的行和列后保存再试。"
+GUARD_TOO_MANY_RECORDS = "文件“{path}”的工作表“{sheet}”含有超过 {bound:,} 个单元格记录，超过程序一次能安全读取的上限，已拒绝读取。请把数据拆到多个文件后再试。"
+GUARD_PART_TOO_LARGE = "文件“{path}”中的部件 {part} 解压后超过 {bound}（按实际解压出的字节计算，不看文件自己声明的大小），可能是恶意构造的“压缩炸弹”或已损坏，已拒绝读取。请向发件人索取正常的工作簿。"
+GUARD_SHARED_TEXT_TOO_LARGE = "文件“{path}”的工作表“{sheet}”中引用共享字符串的单元格展开后共有约 {size} 文字，超过上限 {bound}（每个单元格都会得到一份所引用文字的副本），已拒绝读取。通常是同一段很长的文字被复制到了大量单元格：请删除多余内容后保存再试。"
+GUARD_TOO_MANY_STRINGS = "文件“{path}”的共享字符串表有 {count:,} 个字符串，超过上限 {bound:,} 个，已拒绝读取。请用 Excel 打开后另存为 .xlsx 再试。"
+GUARD_DUPLICATE_MEMBER = "文件“{path}”的压缩包里有同名部件“{name}”（不区分大小写），无法确定读取哪一个，已拒绝读取。请用 Excel 打开后另存为 .xlsx 再试。"
+GUARD_MISSING_PART = "文件“{path}”缺少部件 {part}，不是完整的 Excel 工作簿。请用 Excel 打开后另存为 .xlsx 再试。"
+GUARD_MALFORMED = "文件“{path}”的部件 {part} 结构异常（{detail}），已拒绝读取。请用 Excel 打开后另存为 .xlsx 再试。"
+GUARD_UNSUPPORTED_MEMBER = "文件“{path}”中的部件 {part} 使用了无法检查的压缩方式或已加密，已拒绝读取。请用 Excel 打开后另存为 .xlsx 再试。"
+GUARD_SHEET_PART_MISSING = "文件“{path}”中找不到工作表“{sheet}”的内容部件，工作簿已损坏。请用 Excel 打开后另存为 .xlsx 再试。"
+GUARD_NATIVE_CRASH = "读取文件“{path}”{where}时，Excel 读取组件（python-calamine）内部出错（{detail}）。文件可能已损坏，请用 Excel 打开后另存为 .xlsx 再试。"
+GUARD_FAR_CELL = "极远处"  # a cell reference too absurd to print (beyond a billion rows)
+GUARD_NATIVE_CRASH_SHEET = "的工作表“{sheet}”"
+GUARD_MALFORMED_ATTRIBUTES = "属性写法有误"
+GUARD_MALFORMED_NESTED = "单元格里嵌套了单元格或行"
+GUARD_MALFORMED_LONG_TOKEN = "单个标记过长"
+GUARD_MALFORMED_ZIP = "压缩数据损坏：{detail}"
+GUARD_MALFORMED_STATE = "工作表可见性“{state}”无法识别"
+# Sheets: which one is read, and never silently.
+SHEET_NAME_CLASH = "文件“{path}”中的工作表“{first}”和“{second}”去掉空格、全角半角等差异后名称相同，无法确定该读哪一个，已拒绝读取。请删除或改名其中一个后再试。"
+SHEET_STATE_TEXT = {"hidden": "隐藏的", "veryHidden": "深度隐藏的（只能在 VBA 中取消隐藏）"}
+VERIFY_HIDDEN_SHEET = "提示：文件“{path}”的工作表“{sheet}”是{state}工作表，仍按其中的内容核对。"
+# publish refused: the message names the workbook, as every refusal does.
+PUBLISH_REFUSED = "✗ 检查结果表“{path}”有 {count} 处问题，本次未登记、未公示任何结果。请按上表逐条修正后重新运行 jcdraw publish。"
+# Column kinds named when two columns of the results sheet look swapped.
+COLUMN_KIND_TEXT = {
+    "result": "检查结果（如“未发现问题”）",
+    "date": "日期",
+    "badges": "执法证号",
+    "text": "说明文字",
+    "empty": "空白",
+}
+PROBLEMS.update(
+    {
+        "sheet-hidden": (
+            "warning",
+            "工作表“{sheet_name}”是{state}工作表，仍按其中的内容读取。请确认这是要用的表（在 Excel 中右击工作表标签→“取消隐藏”可查看）。",
+        ),
+        "checks-skipped": (
+            "info",
+            "因缺少上面列出的工作表或必填列，依赖它们的其他检查（逐行检查、回避关系、各任务能否组成检查组）已跳过。请先补齐后重新校验。",
+        ),
+        "badge-number": (
+            "warning",
+            "执法证号被 Excel 存成了数字（本列共 {count} 个，如第 {rows} 行），已按显示的数字“{value}”读取。数字格式会丢掉开头的 0、把较长的号码改成科学计数法：请把该列设置为“文本”格式后重新输入执法证号。",
+        ),
+        "result-columns-swapped": (
+            "error",
+            "“{first}”列和“{second}”列的内容看起来填反了：“{first}”列里多是{first_kind}，“{second}”列里多是{second_kind}。请把两列内容对调后重试；下面逐行列出的问题多半由此引起。",
+        ),
+    }
+)

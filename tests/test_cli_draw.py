@@ -717,17 +717,27 @@ def test_verify_reports_a_changed_registry(work: Path, jc: Callable[..., Run]) -
 
 
 def test_existing_output_is_kept_unless_force(work: Path, jc: Callable[..., Run]) -> None:
-    out = work / default_out(JOINT_1)
+    out = work / "抽取.xlsx"
     out.write_bytes(b"keep me")
-    run = jc(*draw_args(JOINT_1))
+    run = jc(*draw_args(JOINT_1, "--out", "抽取.xlsx"))
     assert run.code == 2
-    assert flat(messages.OUTPUT_EXISTS.format(path=default_out(JOINT_1))) in run.text
+    assert flat(messages.OUTPUT_EXISTS.format(path="抽取.xlsx")) in run.text
     assert out.read_bytes() == b"keep me"
     assert ledger_draws(work / "jcdraw.sqlite3") == []
-    forced = jc(*draw_args(JOINT_1, "--force"))
+    forced = jc(*draw_args(JOINT_1, "--out", "抽取.xlsx", "--force"))
     assert forced.code == 0, forced.text
     assert sheet_values(out)["抽取结果"][0] == tuple(SELECTED_HEADERS)
     assert len(ledger_draws(work / "jcdraw.sqlite3")) == 1
+
+
+def test_a_taken_default_output_name_is_numbered(work: Path, jc: Callable[..., Run]) -> None:
+    taken = work / default_out(JOINT_1)
+    taken.write_bytes(b"keep me")
+    run = jc(*draw_args(JOINT_1))
+    assert run.code == 0, run.text
+    assert taken.read_bytes() == b"keep me"
+    numbered = work / default_out(JOINT_1).replace(".xlsx", "-2.xlsx")
+    assert sheet_values(numbered)["抽取结果"][0] == tuple(SELECTED_HEADERS)
 
 
 def test_out_into_missing_folder_records_nothing(work: Path, jc: Callable[..., Run]) -> None:

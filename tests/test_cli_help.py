@@ -31,11 +31,11 @@ ROOT_COMMAND = typer.main.get_command(app)
 # English a help page may contain besides the names the user types (commands, options, environment
 # variables, metavars) and file names: these format names, and values typed after an option (the plan
 # names of --plan, the word "random" of --seed, a draw id of --draw, matched by DRAW_ID). Nothing else.
-FORMAT_NAMES = {"JSON", "YAML", "Excel", "HTML", "SHA-256"}
+FORMAT_NAMES = {"JSON", "YAML", "Excel", "HTML", "SHA-256", "Word"}
 TYPED_VALUES = {"joint", "internal", "random"}
 DRAW_ID = re.compile(r"\b\d{4}-[a-z]+-T\d+-R\d+-\d+\b")
 # Unicode \w: "visits-年度.xlsx" is a file name; a bare ".xlsx" is a file type.
-FILE_NAME = re.compile(r"[\w\-]*\.(?:xlsx|html|yaml|yml|sqlite3|json)\b")
+FILE_NAME = re.compile(r"[\w\-]*\.(?:xlsx|docx|html|yaml|yml|sqlite3|json)\b")
 ENGLISH = re.compile(r"[-\w.]*[A-Za-z]{2,}[-\w.]*", re.ASCII)
 
 
@@ -120,7 +120,8 @@ def test_every_command_uses_the_chinese_classes() -> None:
 def test_help_pages_cover_the_whole_tree() -> None:
     assert sorted(" ".join(p) for p in HELP_PAGES) == [
         "--help", "audit --help", "correct --help", "draw --help", "export --help", "init --help",
-        "plans --help", "publish --help", "status --help", "template --help", "template registry --help",
+        "notices --help", "plans --help", "publish --help", "status --help", "template --help",
+        "template notice --help", "template record --help", "template registry --help",
         "validate --help", "verify --help", "visits --help",
     ]  # fmt: skip
 

@@ -65,8 +65,16 @@ def test_publish_prints_the_json_report_and_writes_the_default_outputs(run_cli: 
     assert (world.folder / "公示-2024-10-23.xlsx").is_file() and (world.folder / "公示.html").is_file()
 
     again = run_cli(["publish", "结果.xlsx", "--as-of", "2024-10-23"], world.folder)
-    assert again.code == 2 and "已存在" in again.flat and "--force" in again.flat
-    forced = run_cli(["publish", "结果.xlsx", "--as-of", "2024-10-24", "--force"], world.folder)
+    assert again.code == 0, again.output  # a second run the same day gets a numbered default name
+    assert (world.folder / "公示-2024-10-23-2.xlsx").is_file()
+    argv = ["publish", "结果.xlsx", "--as-of", "2024-10-23", "--out", "公示-2024-10-23.xlsx"]
+    named = run_cli(argv, world.folder)
+    assert named.code == 2 and "已存在" in named.flat and "--force" in named.flat
+    forced = run_cli(
+        ["publish", "结果.xlsx", "--as-of", "2024-10-24", "--out", "公示-2024-10-23.xlsx", "--force"],
+        world.folder,
+        outputs=["公示-2024-10-23.xlsx"],
+    )
     assert forced.code == 0
     assert "新登记 0 个检查对象的检查结果" in forced.flat and "没有需要新登记或新公示的结果" in forced.flat
 
@@ -189,9 +197,11 @@ def test_correct_requires_approval_and_then_the_next_publication_explains_it(
         ["publish", "结果.xlsx", "--as-of", "2024-10-28", "--out", "更正后.xlsx"], world.folder
     )
     assert published.code == 0
-    rows = list(openpyxl.load_workbook(world.folder / "更正后.xlsx")["检查结果"].iter_rows(values_only=True))
-    assert rows[3][7] == "发现问题待后续处理"
-    assert rows[3][8].endswith(
+    sheet = openpyxl.load_workbook(world.folder / "更正后.xlsx")["检查结果"]
+    header, *rows = sheet.iter_rows(values_only=True)
+    corrected = dict(zip(header, rows[2], strict=True))
+    assert corrected["检查结果"] == "发现问题待后续处理"
+    assert corrected["更正说明"].endswith(
         "经 张三 批准（晋市商〔2024〕12号）更正，原结果：未发现问题；原因：复核发现问题"
     )
 

@@ -72,9 +72,13 @@ def test_default_output_env_ledger_and_force(
     assert first.code == 0, first.output
     assert (tmp_path / "visits-2024.xlsx").is_file()
     again = run_cli(["visits"], cwd=tmp_path)
-    assert again.code == 2
-    assert again.err.strip() == messages.OUTPUT_EXISTS.format(path=Path("visits-2024.xlsx"))
-    forced = run_cli(["visits", "--force"], cwd=tmp_path)
+    assert again.code == 0, again.output  # a default name never collides: the second one is numbered
+    assert (tmp_path / "visits-2024-2.xlsx").is_file()
+    named = run_cli(["visits", "--out", "visits-2024.xlsx"], cwd=tmp_path)
+    assert named.code == 2
+    assert named.err.strip() == messages.OUTPUT_EXISTS.format(path=Path("visits-2024.xlsx"))
+    argv = ["visits", "--out", "visits-2024.xlsx", "--force"]
+    forced = run_cli(argv, cwd=tmp_path, outputs=["visits-2024.xlsx"])
     assert forced.code == 0, forced.output
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from jcdraw.io.xlsx_read import Workbook
+from jcdraw.io.xlsx_measure import measure_sheet
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "registry.xlsx"
 
@@ -58,25 +58,21 @@ def test_a_credential_valid_today_but_lapsing_before_the_task_ends_is_explained(
 
 
 def _sheet_with(path: Path, xml: bytes) -> Path:
-    """A bare workbook whose one sheet ``S`` holds ``xml`` (only what error_cells reads)."""
-    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-    workbook = f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets><sheet name="S" sheetId="1" r:id="r1"/>'
-    target = f'<Relationship Id="r1" Type="{rel}/worksheet" Target="worksheets/s.xml"/>'
+    """A bare zip whose member ``xl/worksheets/s.xml`` holds ``xml`` (all the measuring pass reads)."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("xl/workbook.xml", workbook + "</sheets></workbook>")
-        archive.writestr("xl/_rels/workbook.xml.rels", f"<Relationships>{target}</Relationships>")
         archive.writestr("xl/worksheets/s.xml", xml)
     return path
 
 
 @pytest.mark.parametrize("shift", [-40, -9, -6, -5, -4, -3, -1, 0, 1, 3, 30, 2100])
-def test_error_cells_cut_by_the_reading_chunks_are_found(tmp_path: Path, shift: int) -> None:
+@pytest.mark.parametrize("precise", [False, True])
+def test_error_cells_cut_by_the_reading_chunks_are_found(tmp_path: Path, shift: int, precise: bool) -> None:
     cell = b'<c r="B7" s="1" t="e"><v>#REF!</v></c>'
     mark = cell.index(b't="e"')
-    chunk = 1 << 22  # Workbook.error_cells reads the inflated sheet in chunks of this size
-    before = b"<worksheet><sheetData>"
+    chunk = 1 << 16  # small windows: the cell is cut at every place around the mark
+    before = b"<worksheet><sheetData><row r=\"7\">"
     padding = b" " * (chunk - len(before) - mark + shift)
-    xml = before + padding + cell + b" " * 5000 + b"</sheetData></worksheet>"
-    book = Workbook(_sheet_with(tmp_path / "cut.xlsx", xml), ["S"], None)  # type: ignore[arg-type]
-    assert book.error_cells("S") == [(7, 1, "#REF!")]
+    xml = before + padding + cell + b" " * 5000 + b"</row></sheetData></worksheet>"
+    path = _sheet_with(tmp_path / "cut.xlsx", xml)
+    measure = measure_sheet(path, "xl/worksheets/s.xml", chunk_bytes=chunk, force_precise=precise)
+    assert sorted(set(measure.error_cells)) == [(7, 1, "#REF!")]

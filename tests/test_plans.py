@@ -12,6 +12,7 @@ from conftest import PLANS_DIR
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from jcdraw import messages
 from jcdraw.errors import BadPlan
 from jcdraw.plans.credit import FlatRule, RatiosRule, WeightedRule
 from jcdraw.plans.load import load_plan, load_plans, resolve_plan_path
@@ -422,3 +423,60 @@ def test_a_look_alike_plan_id_cannot_record_a_second_standing_draw(
     )
     assert resolve_plan_path("joint").resolve() == look_alike.resolve()
     assert load_plan(resolve_plan_path("joint")).document_number == "晋市商秩〔2024〕7号"
+
+
+# --- the plan's paperwork fields ---------------------------------------------------------------
+
+
+def test_2024_plans_list_documents_for_every_item() -> None:
+    for name in ("2024_joint.yaml", "2024_internal.yaml"):
+        plan = load_plan(PLANS_DIR / name)
+        for task in plan.tasks:
+            assert sorted(task.documents) == list(range(1, len(task.items) + 1)), (plan.id, task.number)
+            assert task.legal_basis.startswith("《")
+        assert (plan.notice_prefix, plan.contact, plan.inspection_cap, plan.legal_basis) == (
+            "",
+            None,
+            None,
+            [],
+        )
+    joint = load_plan(PLANS_DIR / "2024_joint.yaml")
+    assert joint.task(2).documents == {
+        1: ["营业执照", "全国汽车流通信息管理系统备案信息", "供应商授权书（如有）", "车辆销售台账"]
+    }
+
+
+def test_archived_plans_keep_the_bytes_earlier_draws_hashed() -> None:
+    """Adding the paperwork fields changed the files' SHA-256: the former bytes stay in archive/, so
+    verify still finds the exact plan a draw used."""
+    for name in ("2024_joint", "2024_internal"):
+        old = load_plan(PLANS_DIR / "archive" / f"{name}.v2.yaml")
+        new = load_plan(PLANS_DIR / f"{name}.yaml")
+        assert old.version == new.version == 2
+        assert old.sha256 != new.sha256
+        clear = {"documents": {}, "legal_basis": ""}
+        assert [t.model_copy(update=clear) for t in new.tasks] == old.tasks
+
+
+@pytest.mark.parametrize(
+    ("documents", "field", "detail"),
+    [
+        ("documents: {2: [营业执照]}", "documents", messages.PLAN_DOCUMENTS_ITEM.format(number=2, items=1)),
+        ("documents: {1: ['  ']}", "documents.1", messages.PLAN_DOCUMENTS_EMPTY),
+    ],
+)
+def test_documents_must_name_real_items(tmp_path: Path, documents: str, field: str, detail: str) -> None:
+    text = (PLANS_DIR / "2024_joint.yaml").read_text(encoding="utf-8")
+    start = text.index("  - number: 2\n")
+    block = text.index("    documents:\n", start)
+    end = text.index("    category:", block)
+    path = tmp_path / "2024_joint.yaml"
+    path.write_text(text[:block] + f"    {documents}\n" + text[end:], encoding="utf-8")
+    (tmp_path / "jincheng.yaml").write_text(
+        (PLANS_DIR / "jincheng.yaml").read_text(encoding="utf-8"), "utf-8"
+    )
+    with pytest.raises(BadPlan) as caught:
+        load_plan(path)
+    assert caught.value.message == messages.PLAN_INVALID.format(
+        path=path, where="任务 2 的", field=field, detail=detail
+    )

@@ -185,6 +185,12 @@ def cells(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     return {ws.title: [tuple(r) for r in ws.iter_rows(values_only=True)] for ws in book.worksheets}
 
 
+def named(path: Path, sheet: str) -> list[dict[str, Any]]:
+    """The data rows of ``sheet``, each as header → cell (the header is the first row)."""
+    header, *rows = cells(path)[sheet]
+    return [dict(zip(header, row, strict=True)) for row in rows]
+
+
 # --- doctests and categories -----------------------------------------------------------------------
 
 
@@ -320,7 +326,7 @@ def test_outputs_are_rendered_again_whenever_what_they_show_may_differ(world: Wo
     world.draw(draw_payload(task=2, first=20))  # newer than the last publication
     world.publish(book, html=page, as_of=date(2024, 10, 25))
     assert file_states(out) != workbook
-    assert [row[1] for row in cells(out)["抽查任务"][1:]] == [PLAN.task(1).name, PLAN.task(2).name]
+    assert [row["任务名称"] for row in named(out, "抽查任务")] == [PLAN.task(1).name, PLAN.task(2).name]
 
 
 def test_outputs_are_rendered_again_when_the_plan_file_is_not_the_one_drawn(
@@ -357,9 +363,9 @@ def test_pending_rows_are_not_errors_and_later_rows_publish_cumulatively(
     assert (report.recorded, report.published, report.pending) == (1, 1, 2)
     report = world.publish(write_results(tmp_path / "r2.xlsx", drawn.rows()), as_of=date(2024, 10, 30))
     assert (report.recorded, report.published, report.on_time, report.late) == (2, 2, 0, 2)
-    results = cells(world.folder / "公示.xlsx")["检查结果"]
-    assert len(results) == 1 + 3 * 4  # every published row so far, not only this workbook's
-    assert [r[3] for r in results[1::4]] == [code(0), code(1), code(2)]
+    results = named(world.folder / "公示.xlsx", "检查结果")
+    assert len(results) == 3 * 4  # every published row so far, not only this workbook's
+    assert [r["统一社会信用代码"] for r in results[::4]] == [code(0), code(1), code(2)]
 
 
 def test_extra_columns_and_a_title_row_above_the_header_are_accepted(world: World, tmp_path: Path) -> None:
@@ -420,9 +426,11 @@ CASES: dict[str, tuple[Callable[[Rows], Rows], list[tuple[str, int, str]]]] = {
     "bad result text": (_edits((2, RESULT, "合格")), [("result-unknown", 2, RESULT)]),
     "no result": (_edits((2, RESULT, None)), [("result-missing", 2, RESULT)]),
     "未发现问题 with another": (_edits((2, RESULT, "未发现问题、已注销")), [("result-exclusive", 2, RESULT)]),
-    "date after the period": (_edits((2, DAY, date(2025, 1, 3))), [("result-date-outside-period", 2, DAY)]),
     "date in the future": (_edits((2, DAY, date(2024, 10, 24))), [("result-date-future", 2, DAY)]),
-    "date before the draw": (_edits((2, DAY, date(2024, 8, 30))), [("result-date-before-draw", 2, DAY)]),
+    "date after the period and in the future": (
+        _edits((2, DAY, date(2025, 1, 3))),
+        [("result-date-future", 2, DAY)],
+    ),
     "not a date": (_edits((2, DAY, "九月二十日")), [("result-date-bad", 2, DAY)]),
     "no date": (_edits((2, DAY, None)), [("result-date-missing", 2, DAY)]),
     "badge not in team": (
@@ -460,16 +468,18 @@ def test_each_failing_row_is_reported_and_nothing_is_recorded(
 
 
 def test_messages_name_the_value_and_the_fix(world: World, tmp_path: Path) -> None:
-    drawn = world.draw(draw_payload(entities=2))
+    drawn = world.draw(draw_payload(entities=2, period=("2024-03-01", "2024-09-25")))
     rows = drawn.rows()
-    _mutate(rows, 2, "检查日期", date(2025, 1, 3))
+    _mutate(rows, 2, "检查日期", date(2024, 9, 30))
     _mutate(rows, 3, "检查人员执法证号", "1405000001、1405000003")
     _mutate(rows, 4, "检查结果", "未发现问题、已吊销")
     report = world.publish(write_results(tmp_path / "r.xlsx", rows))
     by_code = {p.code: p for p in report.problems}
-    assert by_code["result-date-outside-period"].value == "2025-01-03"
-    assert "2024-03-01 至 2024-12-31" in by_code["result-date-outside-period"].message
+    late = by_code["result-date-outside-period"]
+    assert (late.severity, late.value) == ("warning", "2024-09-30")
+    assert "2024-03-01 至 2024-09-25" in late.message and "超出计划期限" in late.message
     assert by_code["result-badge-not-in-team"].value == "1405000003"
+    assert "jcdraw correct --date" in late.message
     assert "1405000001、1405000002" in by_code["result-badge-not-in-team"].message
     assert "请只填“未发现问题”" in by_code["result-exclusive"].message
     assert len(report.problems) == 3  # every problem at once
@@ -525,13 +535,13 @@ def test_a_correction_is_published_with_its_explanation(world: World, tmp_path: 
         book, as_of=date(2024, 10, 29), html=tmp_path / "p.html"
     )  # the old workbook still passes
     assert report.ok and report.recorded == 0
-    results = cells(world.folder / "公示.xlsx")["检查结果"]
-    assert results[2][7] == "发现问题已责令改正"
+    results = named(world.folder / "公示.xlsx", "检查结果")
+    assert results[1]["检查结果"] == "发现问题已责令改正"
     assert (
-        results[2][8]
+        results[1]["更正说明"]
         == "2024-10-28 经 张三 批准（晋市商〔2024〕12号）更正，原结果：未发现问题；原因：录入时选错结果"
     )
-    assert results[1][8] is None
+    assert results[0]["更正说明"] is None
     html = (tmp_path / "p.html").read_text(encoding="utf-8")
     assert (
         "2024-10-28 经 张三 批准（晋市商〔2024〕12号）更正，原结果：未发现问题；原因：录入时选错结果" in html
@@ -616,15 +626,24 @@ def test_publicity_holds_no_risk_class_and_no_inspector(world: World, tmp_path: 
         ("计划编号", "计划名称", "抽查机关", "计划类型", "文号"),
         (PLAN.id, PLAN.name, "晋城市商务局", "部门联合", "晋市商秩〔2024〕6号"),
     ]
-    assert workbook["抽查任务"][1] == (
-        1, PLAN.task(1).name, "不定向抽查", "晋城市商务局、晋城市公安局", "100%",
-        "2024-03-01 至 2024-12-31", "市抽市查",
+    items = "；".join(f"{n}. {item}" for n, item in enumerate(PLAN.task(1).items, 1))
+    assert workbook["抽查任务"][0] == (
+        "计划编号", "计划名称", "任务编号", "任务名称", "抽查类型", "抽查事项", "抽查对象范围", "抽查机关",
+        "抽查比例", "起止日期", "抽查模式",
     )  # fmt: skip
-    assert workbook["检查结果"][0] == ("任务编号", "任务名称", "企业名称", "统一社会信用代码", "检查实施机关",
-                                     "检查完成日期", "检查事项", "检查结果", "更正说明")  # fmt: skip
+    assert workbook["抽查任务"][1] == (
+        PLAN.id, PLAN.name, 1, PLAN.task(1).name, "不定向抽查", items, "泽州", "晋城市商务局、晋城市公安局",
+        "100%", "2024-03-01 至 2024-12-31", "市抽市查",
+    )  # fmt: skip
+    assert workbook["检查结果"][0] == (
+        "计划编号", "计划名称", "任务编号", "任务名称", "抽查类型", "企业名称", "统一社会信用代码",
+        "检查实施机关", "检查完成日期", "检查事项", "检查结果", "更正说明", "备注",
+    )  # fmt: skip
     departments = "晋城市商务局、晋城市公安局、晋城市市场监督管理局、晋城市公安分局"
-    assert workbook["检查结果"][1][:5] == (1, PLAN.task(1).name, names[0], code(0), departments)
-    assert workbook["检查结果"][1][5].date() == DONE
+    first = workbook["检查结果"][1]
+    task_1 = (PLAN.id, PLAN.name, 1, PLAN.task(1).name, "不定向抽查")
+    assert first[:8] == (*task_1, names[0], code(0), departments)
+    assert first[8].date() == DONE and first[9:] == (ITEMS[0], "未发现问题", None, None)
     text = [str(v) for sheet in workbook.values() for row in sheet for v in row if v is not None]
     page = html_path.read_text(encoding="utf-8")
     forbidden = [
@@ -652,8 +671,9 @@ def test_the_page_is_self_contained_escaped_and_printable(world: World, tmp_path
     assert page.count("<script>") == 1  # only the inline filter
     assert "@media print" in page and 'id="filter"' in page
     assert not re.search(r"""(src|href)\s*=|<link|@import|url\(""", page)
-    title = f"{PLAN.name}（{PLAN.document_number}）抽查检查结果公示"
-    assert f"<title>{html.escape(title)}</title>" in page
+    title = "晋城市商务局2024年度双随机抽查检查结果公示"
+    assert f"<title>{title}</title>" in page and f"<h1>{title}</h1>" in page
+    assert f"<h2>{html.escape(PLAN.name)}（{PLAN.document_number}）</h2>" in page  # even the only plan
     assert f"任务 1：{PLAN.task(1).name}" in page
     assert page.count("<tr><td>") == 8
 
@@ -665,8 +685,9 @@ def test_publications_cover_every_task_of_the_plan(world: World, tmp_path: Path)
     report = world.publish(write_results(tmp_path / "t2.xlsx", second.rows()), as_of=date(2024, 10, 24))
     assert (report.recorded, report.published) == (2, 2)
     workbook = cells(world.folder / "公示.xlsx")
-    assert [row[0] for row in workbook["抽查任务"][1:]] == [1, 2]
-    assert [row[0] for row in workbook["检查结果"][1:]] == [1, 1, 1, 1, 2, 2]
+    tasks, results = (named(world.folder / "公示.xlsx", sheet) for sheet in ("抽查任务", "检查结果"))
+    assert [(row["计划编号"], row["任务编号"]) for row in tasks] == [(PLAN.id, 1), (PLAN.id, 2)]
+    assert [row["任务编号"] for row in results] == [1, 1, 1, 1, 2, 2]
     assert [row[1:9] for row in workbook["公示统计"][1:]] == [
         (1, PLAN.task(1).name, 1, 1, 1, 1, 0, 1),
         (2, PLAN.task(2).name, 2, 2, 2, 0, 2, 1),
@@ -680,3 +701,26 @@ def test_a_hand_edited_ledger_refuses_to_record(world: World, tmp_path: Path) ->
         conn.execute("UPDATE records SET payload = replace(payload, '泽州县', '城区') WHERE seq = 1")
     with pytest.raises(LedgerError, match="可能被改动"):
         world.publish(write_results(tmp_path / "r.xlsx", drawn.rows()))
+
+
+def test_problems_name_the_excel_row_and_the_cell_as_typed(world: World, tmp_path: Path) -> None:
+    """A title row above the header shifts every Excel row; dates read as ISO text, text as typed."""
+    drawn = world.draw(draw_payload(entities=2))
+    rows = drawn.rows()
+    rows[0][HEADER.index(DAY)] = "九月二十日"
+    rows[3][HEADER.index(DAY)] = date(2024, 10, 24)
+    rows[5][HEADER.index(TEAM)] = "1405000003"
+    rows[6][HEADER.index(RESULT)] = "合格"
+    rows[7][HEADER.index(RESULT)] = None
+    report = world.publish(write_results(tmp_path / "r.xlsx", rows, above=1))
+    assert [(p.code, p.row, p.column, p.value) for p in report.problems] == [
+        ("result-date-bad", 3, DAY, "九月二十日"),
+        ("result-date-future", 6, DAY, "2024-10-24"),
+        ("result-badges-too-few", 8, TEAM, "1405000003"),
+        ("result-unknown", 9, RESULT, "合格"),
+        ("result-missing", 10, RESULT, None),
+    ]
+    assert report.problems[3].message == (
+        "检查结果“合格”中的“合格”不是规定的结果类别。请从下拉列表选择："
+        f"{PARSER.choices}。多个结果用顿号“、”分隔。"
+    )

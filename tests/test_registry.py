@@ -105,7 +105,7 @@ def test_header_must_be_within_ten_rows(plans_2024: list[Plan], tmp_path: Path) 
     registry = load_registry(beyond, plans_2024, as_of=AS_OF)
     assert {(p.code, p.column) for p in registry.problems.finished()} == {
         ("missing-column", c) for c in ["统一社会信用代码", "名称", "区域", "监管类别"]
-    }
+    } | {("checks-skipped", None)}
     assert registry.entities.empty
 
 
@@ -124,12 +124,14 @@ def test_english_header_and_sheet_aliases(plans_2024: list[Plan], tmp_path: Path
 def test_missing_sheet_and_missing_column(plans_2024: list[Plan], tmp_path: Path) -> None:
     no_sheet = write_xlsx(tmp_path / "a.xlsx", {"对象": clean_entities(), "执法人员": clean_inspectors()})
     registry = load_registry(no_sheet, plans_2024, as_of=AS_OF)
-    assert where(registry) == {("missing-sheet", "检查对象", None, None)}
+    skipped = ("checks-skipped", None, None, None)
+    assert where(registry) == {("missing-sheet", "检查对象", None, None), skipped}
     assert "找不到工作表“检查对象”" in registry.problems.finished()[0].message
 
     without_department = [row[:2] + row[3:] for row in clean_inspectors()]
     path = write_xlsx(tmp_path / "b.xlsx", {"检查对象": clean_entities(), "执法人员": without_department})
-    assert where(load_registry(path, plans_2024, as_of=AS_OF)) == {("missing-column", "执法人员", 1, "部门")}
+    missing = ("missing-column", "执法人员", 1, "部门")
+    assert where(load_registry(path, plans_2024, as_of=AS_OF)) == {missing, skipped}
 
 
 def test_duplicate_column(load: Callable[..., Registry]) -> None:
@@ -398,6 +400,7 @@ def test_badges(load: Callable[..., Registry]) -> None:
         ("badge-duplicate", "执法人员", 2, "执法证号"),
         ("badge-duplicate", "执法人员", 4, "执法证号"),
         ("badge-missing", "执法人员", 3, "执法证号"),
+        ("badge-number", "执法人员", 5, "执法证号"),
     }
     assert list(registry.inspectors["badge"]) == ["JC-001", None, "JC-001", "14050001"]
 

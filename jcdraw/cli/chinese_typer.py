@@ -55,44 +55,35 @@ def _attach_context(ctx: click.Context, call: Callable[[], list[str]]) -> list[s
         raise
 
 
-class ChineseCommand(TyperCommand):
+class _Chinese(click.Command):
+    """What both command kinds share: Chinese help page, usage line, help option; control paths refused.
+
+    Placed before the Typer class in the bases, so ``super()`` reaches Typer's own behaviour.
+    """
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write(render_help(self, ctx, formatter.width))
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write(usage_line(self, ctx) + "\n")
+
+    def get_help_option(self, ctx: click.Context) -> Any:
+        return _chinese_help_option(super().get_help_option(ctx))
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return _attach_context(ctx, lambda: super(_Chinese, self).parse_args(ctx, args))
+
+    def invoke(self, ctx: click.Context) -> Any:
+        refuse_control_paths(ctx)
+        return super().invoke(ctx)
+
+
+class ChineseCommand(_Chinese, TyperCommand):
     """A Typer command whose help page, usage line and help option are Chinese."""
 
-    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        formatter.write(render_help(self, ctx, formatter.width))
 
-    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        formatter.write(usage_line(self, ctx) + "\n")
-
-    def get_help_option(self, ctx: click.Context) -> Any:
-        return _chinese_help_option(super().get_help_option(ctx))
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        return _attach_context(ctx, lambda: super(ChineseCommand, self).parse_args(ctx, args))
-
-    def invoke(self, ctx: click.Context) -> Any:
-        refuse_control_paths(ctx)
-        return super().invoke(ctx)
-
-
-class ChineseGroup(TyperGroup):
+class ChineseGroup(_Chinese, TyperGroup):
     """A Typer group (the app, ``template``) whose help, usage and "no such command" are Chinese."""
-
-    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        formatter.write(render_help(self, ctx, formatter.width))
-
-    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        formatter.write(usage_line(self, ctx) + "\n")
-
-    def get_help_option(self, ctx: click.Context) -> Any:
-        return _chinese_help_option(super().get_help_option(ctx))
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        return _attach_context(ctx, lambda: super(ChineseGroup, self).parse_args(ctx, args))
-
-    def invoke(self, ctx: click.Context) -> Any:
-        refuse_control_paths(ctx)
-        return super().invoke(ctx)
 
     def _known(self, ctx: click.Context, name: str) -> bool:
         if self.get_command(ctx, name) is not None:

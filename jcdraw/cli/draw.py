@@ -158,7 +158,7 @@ def _prepare(
     from jcdraw.draw.notice import notice_output, write_notice
     from jcdraw.draw.pool import load_pool
     from jcdraw.errors import InputProblems, OutputError
-    from jcdraw.io.atomic import check_output
+    from jcdraw.io.atomic import check_output, numbered_if_taken
     from jcdraw.ledger import Ledger, draw_key
 
     pool = load_pool(registry, plan, task, as_of=day)
@@ -166,7 +166,7 @@ def _prepare(
         raise InputProblems(messages.PREPARE_EMPTY.format(plan=plan.id, task=task, round=round_no))
     with Ledger.open(ledger) as book:
         number = len(book.records("prepare", draw_key(plan.id, task, round_no))) + 1
-        target = out or notice_output(plan.id, task, round_no, number)
+        target = out or numbered_if_taken(notice_output(plan.id, task, round_no, number))
         check_output(target, force=force, suffix=".xlsx")
         draw_time, place, witnesses = announced
         announcement = commitment.Announcement(draw_time, place, tuple(witnesses))
@@ -238,6 +238,7 @@ def export_command(
     from jcdraw.draw.run import output_for
     from jcdraw.draw.workbook import write_assignment
     from jcdraw.errors import LedgerError
+    from jcdraw.io.atomic import numbered_if_taken
     from jcdraw.ledger import Ledger
     from jcdraw.records import as_draw_record
 
@@ -247,7 +248,7 @@ def export_command(
             raise LedgerError(messages.LEDGER_UNKNOWN_DRAW.format(draw_id=draw_id))
         anchor = book.draw_anchor(draw_id)
     payload = as_draw_record(record.payload)
-    target = out or output_for(payload)
+    target = out or numbered_if_taken(output_for(payload))
     write_assignment(target, payload, anchor=anchor, force=force)
     render.console().print(messages.EXPORT_DONE.format(draw_id=draw_id, out=target))
 

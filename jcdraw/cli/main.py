@@ -16,7 +16,7 @@ import typer
 from typer._click import exceptions as click_exceptions  # typer vendors click
 
 from jcdraw import messages
-from jcdraw.cli import draw, registry, results
+from jcdraw.cli import draw, paperwork, registry, results
 from jcdraw.cli.console import install_safe_streams, make_console
 from jcdraw.cli.root import app, state, template_app
 from jcdraw.cli.usage_errors import format_usage_error
@@ -25,6 +25,7 @@ from jcdraw.errors import JcdrawError
 registry.register(app, template_app)
 draw.register(app)
 results.register(app)
+paperwork.register(app, template_app)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -198,6 +198,9 @@ def draw_notes(out: Console, result: Any) -> None:
     """Warnings that did not stop the draw (shown on stderr when stdout carries JSON)."""
     for note in result.notes:
         out.print(note, style="yellow")
+    for warning in result.warnings:  # which sheet was read matters now, not after a validate
+        if warning.code == "sheet-hidden":
+            out.print(warning.message, style="yellow", markup=False)
     if result.warnings:
         out.print(messages.DRAW_REGISTRY_WARNINGS.format(count=len(result.warnings)), style="yellow")
 
@@ -277,6 +280,8 @@ def _fraction(text: str | None) -> Fraction | None:
 
 def verification(out: Console, result: Any) -> None:
     """The verdict, then what the workbook says: seed, witnesses, commitments, refusals, anchors."""
+    for note in result.notes:
+        out.print(note, style="yellow", markup=False)
     if result.ok:
         out.print(
             messages.VERIFY_OK.format(
@@ -297,7 +302,7 @@ def verification(out: Console, result: Any) -> None:
 def verification_lines(result: Any) -> list[str]:
     from jcdraw.draw.record_sheet import commitment_text, witness_text  # lazy: see module doc
 
-    lines = [messages.VERIFY_NOTE_LINE.format(note=note) for note in result.notes]
+    lines: list[str] = []
     if result.seed:
         lines.append(messages.VERIFY_SEED_LINE.format(seed=result.seed))
     named = [w for w in result.witnesses if w["name"]]

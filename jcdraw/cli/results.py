@@ -54,7 +54,8 @@ def publish_command(
         typer.Argument(metavar="检查结果表", help="填好检查结果的工作簿（jcdraw draw 生成的抽取结果表）。"),
     ],
     out: Annotated[
-        Path | None, typer.Option("--out", help="公示表文件名，默认当前文件夹的“公示-公示日期.xlsx”。")
+        Path | None,
+        typer.Option("--out", help="公示表文件名，默认“公示-公示日期.xlsx”（已有同名文件时依次编号）。"),
     ] = None,
     html: Annotated[
         Path | None, typer.Option("--html", help="同时生成可发布到网站的公示网页（.html）。")
@@ -68,12 +69,13 @@ def publish_command(
     force: ForceOption = False,
 ) -> None:
     """校验检查结果并登记到台账，生成公示表（及公示网页）；有任何错误时不登记、不公示。"""
+    from jcdraw.io.atomic import numbered_if_taken
     from jcdraw.ledger import Ledger
     from jcdraw.plans.calendar import WorkdayCalendar
     from jcdraw.publicity.publish import default_output, publish
 
     day = _day(as_of)
-    target = out or default_output(day)
+    target = out or numbered_if_taken(default_output(day))
     cal = WorkdayCalendar.load(calendar or [])
     with Ledger.open(ledger, create=False) as book:
         report = publish(results, book, as_of=day, calendar=cal, out=target, html=html, force=force)
@@ -84,19 +86,32 @@ def publish_command(
     if not report.ok:
         console.print(render.problem_table(report.problems))
         errors = sum(p.severity == "error" for p in report.problems)
-        console.print(messages.PUBLISH_REFUSED.format(count=errors), markup=False)
+        console.print(messages.PUBLISH_REFUSED.format(path=results, count=errors), markup=False)
         raise typer.Exit(1)
+    if report.problems:  # warnings (a hidden sheet, badges typed as numbers, dates outside the period)
+        console.print(render.problem_table(report.problems))
     counts = {"recorded": report.recorded, "published": report.published, "on_time": report.on_time}
     console.print(
         messages.PUBLISH_DONE.format(**counts, late=report.late, pending=report.pending), markup=False
     )
+    if report.out_of_period:
+        note = messages.PUBLISH_OUT_OF_PERIOD_NOTE.format(count=report.out_of_period)
+        console.print(note, style="yellow", markup=False)
     if report.late:
-        console.print(messages.PUBLISH_LATE_NOTE.format(late=report.late), style="yellow", markup=False)
+        note = messages.PUBLISH_LATE_NOTE.format(late=report.late, workdays=_workdays(report.late_workdays))
+        console.print(note, style="yellow", markup=False)
     if not report.recorded and not report.published:
         console.print(messages.PUBLISH_NOTHING_NEW, markup=False)
     console.print(messages.PUBLISH_WRITTEN.format(path=target), markup=False)
     if html is not None:
         console.print(messages.PUBLISH_HTML_WRITTEN.format(path=html), markup=False)
+
+
+def _workdays(per_plan: dict[str, int]) -> str:
+    """The plans' publication deadlines in working days: "20", or each plan's when they differ."""
+    if len(set(per_plan.values())) == 1:
+        return str(next(iter(per_plan.values())))
+    return "、".join(messages.PUBLISH_WORKDAYS_OF_PLAN.format(days=n, plan=p) for p, n in per_plan.items())
 
 
 # --- correct -----------------------------------------------------------------------------------
@@ -143,7 +158,12 @@ def correct_command(
             approval_file=approval_file,
             today=as_of_date(as_of) if as_of else None,
         )
-    template = messages.CORRECT_DONE if done.fields == ("result",) else messages.CORRECT_DONE_FIELDS
+    if done.fields == ("result",):
+        template = messages.CORRECT_DONE
+    elif done.fields == ("badges",):
+        template = messages.CORRECT_DONE_PRIVATE
+    else:
+        template = messages.CORRECT_DONE_FIELDS
     text = template.format(
         draw_id=done.draw_id, uscc=done.uscc, item=done.item, old=done.old, new=done.new,
         approver=done.approved_by, ref=done.approval_ref,
@@ -233,19 +253,20 @@ def visits_command(
     year: Annotated[int | None, typer.Option("--year", help="年度，默认台账中最新的抽取年度。")] = None,
     ledger: LedgerOption = LEDGER_DEFAULT,
     out: Annotated[
-        Path | None, typer.Option("--out", help="检查安排表文件名，默认 visits-年度.xlsx。")
+        Path | None,
+        typer.Option("--out", help="检查安排表文件名，默认 visits-年度.xlsx（已有同名文件时依次编号）。"),
     ] = None,
     json_output: JsonOption = False,
     force: ForceOption = False,
 ) -> None:
     """把同一对象在本年度被多个任务抽中的检查合并为一次（进一次门，查多事项），生成检查安排表。"""
-    from jcdraw.io.atomic import check_output
+    from jcdraw.io.atomic import check_output, numbered_if_taken
     from jcdraw.ledger import Ledger
     from jcdraw.results.visits import default_output, plan_visits, write_visits
 
     with Ledger.open(ledger, readonly=True) as book:
         plan = plan_visits(book, year)
-    target = out or default_output(plan.year)
+    target = out or numbered_if_taken(default_output(plan.year))
     check_output(target, force=force, suffix=".xlsx")
     write_visits(target, plan, force=force)
     if json_output:

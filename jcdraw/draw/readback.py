@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jcdraw import messages
-from jcdraw.draw.record_sheet import cell_text
+from jcdraw.draw.record_sheet import cell_text, note_hidden
 from jcdraw.draw.workbook import INSPECTOR_SHEET, POOL_COLUMNS, POOL_SHEET, SELECTED_SHEET
 from jcdraw.errors import UnreadableInput
 from jcdraw.io.text import normalize_key_one
@@ -46,9 +46,12 @@ class Listing:
     pool: list[tuple[str, str, str]] | None = None  # (code, class, ticket) in sheet order
 
 
-def read_listing(path: Path) -> Listing:
-    """The 抽取结果, 检查人员 and 对象池 sheets of ``path`` as text."""
+def read_listing(path: Path, notes: list[str] | None = None) -> Listing:
+    """The 抽取结果, 检查人员 and 对象池 sheets of ``path`` as text (hidden ones noted in ``notes``)."""
     book = open_workbook(path)
+    for name in (SELECTED_SHEET, INSPECTOR_SHEET, POOL_SHEET):
+        if (found := book.find_sheet([name])) is not None:
+            note_hidden(book, found, notes)
     rows = _parts(book, SELECTED_SHEET, "统一社会信用代码")
     if rows is None:
         raise UnreadableInput(messages.VERIFY_NO_RECORD.format(path=path))
@@ -98,9 +101,10 @@ def _parts(book: Workbook, sheet: str, column: str) -> list[dict[str, str]] | No
 
 def _table(book: Workbook, sheet: str, column: str) -> list[dict[str, str]] | None:
     """The rows below the header row (the first row with a cell ``column``), as header → text."""
-    if sheet not in book.sheet_names:
+    found = book.find_sheet([sheet])  # names compared as normalised, as every reader here does
+    if found is None:
         return None
-    rows = book.rows(sheet)
+    rows = book.rows(found)
     for index, row in enumerate(rows[:HEADER_ROWS]):
         if any(cell_text(cell) == column for cell in row):
             header = [cell_text(cell) for cell in row]

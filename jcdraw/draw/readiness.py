@@ -99,6 +99,8 @@ def validate(
     """
     everything = with_year_plans(plans)
     registry = load_registry(path, everything, as_of=as_of, **({"progress": progress} if progress else {}))
+    if registry.structural:  # root cause first: every task summary would only restate the missing part
+        return ValidationReport(path, registry, registry.problems.finished())
     if len(everything) > len(plans):
         registry.problems = only_concerning(registry, [(plan, plan.tasks) for plan in plans])
     if progress:

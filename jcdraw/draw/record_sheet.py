@@ -20,7 +20,7 @@ from typing import Any
 from jcdraw import messages
 from jcdraw.errors import UnreadableInput
 from jcdraw.io.clock import beijing_minute
-from jcdraw.io.xlsx_read import open_workbook
+from jcdraw.io.xlsx_read import Workbook, open_workbook
 from jcdraw.ledger import Anchor
 from jcdraw.plans.credit import percent, percent_text, rule_from_record, rule_text
 from jcdraw.records import DrawRecord, PreparedRecord, StratumRecord, WitnessRecord
@@ -223,12 +223,18 @@ def _legacy_strata_rows(payload: DrawRecord) -> Iterator[list[object]]:
 # --- reading back ------------------------------------------------------------------------------
 
 
-def read_record_sheet(path: Path) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    """The machine-readable record and every labelled row (label, value as text) of the 抽取记录 sheet."""
+def read_record_sheet(
+    path: Path, notes: list[str] | None = None
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """The machine-readable record and every labelled row (label, value as text) of the 抽取记录 sheet.
+
+    A hidden 抽取记录 sheet is read all the same and noted in ``notes``.
+    """
     book = open_workbook(path)
     sheet = book.find_sheet([RECORD_SHEET])
     if sheet is None:
         raise UnreadableInput(messages.VERIFY_NO_RECORD.format(path=path))
+    note_hidden(book, sheet, notes)
     labelled: list[tuple[str, str]] = []
     machine: dict[str, Any] | None = None
     for row in book.rows(sheet):
@@ -244,9 +250,16 @@ def read_record_sheet(path: Path) -> tuple[dict[str, Any], list[tuple[str, str]]
     return machine, labelled
 
 
-def read_record(path: Path) -> dict[str, Any]:
+def read_record(path: Path, notes: list[str] | None = None) -> dict[str, Any]:
     """The machine-readable draw record in a workbook's 抽取记录 sheet."""
-    return read_record_sheet(path)[0]
+    return read_record_sheet(path, notes)[0]
+
+
+def note_hidden(book: Workbook, sheet: str, notes: list[str] | None) -> None:
+    """A sheet a reader does not see is still read; say so."""
+    state = book.hidden_state(sheet)
+    if state is not None and notes is not None:
+        notes.append(messages.VERIFY_HIDDEN_SHEET.format(path=book.path, sheet=sheet, state=state))
 
 
 def cell_text(value: object) -> str:

@@ -48,7 +48,7 @@ from jcdraw.draw.seed import Witness, WitnessedSeed
 from jcdraw.draw.teams import TeamImpossible, TeamRule, assign_teams
 from jcdraw.draw.workbook import write_assignment
 from jcdraw.errors import BadInvocation, InputProblems, OutputError
-from jcdraw.io.atomic import check_output
+from jcdraw.io.atomic import check_output, numbered_if_taken
 from jcdraw.io.files import gc_paused
 from jcdraw.ledger import Anchor, Ledger, Record, draw_key
 from jcdraw.plans.credit import rounds_per_year, rule_record
@@ -231,6 +231,8 @@ def run_draw(
     if out is None and redraw_reason is not None:  # keep the replaced draw's workbook beside the new one
         count = len(ledger.records("draw", draw_key(plan.id, task_no, round_no)))
         target = target.with_name(f"{target.stem}-{count + 1}{target.suffix}")
+    if out is None:
+        target = numbered_if_taken(target)
     # A repeat draw is refused before "file exists": otherwise --force is suggested first, and
     # only after using it would the operator learn that the draw itself is refused.
     if redraw_reason is None:
@@ -318,7 +320,7 @@ def run_practice(
     rehearsal shows what the real draw would do today.
     """
     check_round(plan, task_no, round_no)
-    target = out or practice_output(plan, task_no, round_no)
+    target = out or numbered_if_taken(practice_output(plan, task_no, round_no))
     check_output(target, force=force, suffix=".xlsx")
     pool = load_pool(registry_path, plan, task_no, as_of=as_of)
     given = as_witnessed(seed)

@@ -49,7 +49,7 @@ class Verification:
     registry: Path
     draw_id: str
     differences: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # a hidden sheet read, a registry updated elsewhere
     seed: str = ""
     witnesses: list[WitnessRecord] = field(default_factory=list)
     commitments: list[PreparedRecord] = field(default_factory=list)
@@ -64,8 +64,10 @@ class Verification:
 
 def verify(workbook: Path, registry_path: Path, plan_path: Path | None = None) -> Verification:
     """Redo the draw recorded in ``workbook`` from ``registry_path`` and list the differences."""
-    record, labelled = read_record_sheet(workbook)
+    notes: list[str] = []
+    record, labelled = read_record_sheet(workbook, notes)
     result = Verification(workbook, registry_path, str(record.get("draw_id", "")), seed=str(record["seed"]))
+    result.notes = notes
     result.witnesses = list(record.get("witnesses", []))
     result.commitments = list(record.get("commitments", []))
     result.refused = list(record.get("refused", []))
@@ -91,7 +93,7 @@ def verify(workbook: Path, registry_path: Path, plan_path: Path | None = None) -
                 messages.VERIFY_EMPTY_NOT_EMPTY.format(path=registry_path, count=planned)
             )
         return result
-    listing = read_listing(workbook)
+    listing = read_listing(workbook, result.notes)
     result.differences.extend(messages.VERIFY_DUPLICATE.format(uscc=code) for code in listing.duplicates)
     history = {(str(b), str(u)) for b, u in record.get("history_pairs", [])}
     redo = compute_draw(pool, seed=result.seed, round_no=int(record["round"]), history=history)

@@ -21,14 +21,10 @@ from pathlib import Path
 from jcdraw import messages
 from jcdraw.draw.record_sheet import RECORD_SHEET, record_rows
 from jcdraw.draw.tickets import SEPARATOR, tickets_for
-from jcdraw.errors import UnreadableInput
-from jcdraw.io.normalize import normalize_key
 from jcdraw.io.xlsx_print import NOT_FOR_PRINT, PrintSetup
-from jcdraw.io.xlsx_read import open_workbook, read_table
 from jcdraw.io.xlsx_write import Column, ColumnKind, Sheet, write_workbook
 from jcdraw.ledger import Anchor
 from jcdraw.plans.categories import load_result_categories
-from jcdraw.problems import ProblemList
 from jcdraw.records import RESULT_COLUMNS, RESULT_SHEET, DrawRecord
 
 SELECTED_SHEET = "抽取结果"
@@ -168,28 +164,3 @@ def _results_sheet(payload: DrawRecord) -> Sheet:
         for i, text in enumerate(payload["items"], 1)
     )
     return Sheet(RESULT_SHEET, result_sheet_columns(), rows)
-
-
-def read_selected(path: Path, duplicates: list[str]) -> dict[str, list[str]]:
-    """uscc → team badges, as listed in the workbook's 抽取结果 sheet; repeated codes go to ``duplicates``."""
-    book = open_workbook(path)
-    sheet = book.find_sheet([SELECTED_SHEET])
-    problems = ProblemList()
-    table = (
-        read_table(
-            book, sheet, {"统一社会信用代码": [], "检查人员": []}, ["统一社会信用代码", "检查人员"], problems
-        )
-        if sheet
-        else None
-    )
-    if table is None:
-        raise UnreadableInput(messages.VERIFY_NO_RECORD.format(path=path))
-    codes = normalize_key(table.frame["统一社会信用代码"])
-    teams = table.frame["检查人员"].fillna("").astype(str).str.findall(r"（([^（）]+)）")
-    listed: dict[str, list[str]] = {}
-    for code, team in zip(codes, teams, strict=True):
-        if code in listed:
-            duplicates.append(str(code))
-        elif code:
-            listed[str(code)] = [str(b) for b in team]
-    return listed

@@ -92,6 +92,24 @@ def check_output(path: Path, *, force: bool, suffix: str | None = None) -> None:
         raise OutputError(messages.OUTPUT_EXISTS.format(path=target))
 
 
+def numbered_if_taken(path: Path) -> Path:
+    """``path`` if nothing is there yet, else the first free ``{stem}-2{suffix}``, ``-3`` ….
+
+    For default output names only: they derive from a date or a task, so a second run the same day
+    would otherwise collide with the first and be refused. A name the user gave is never renumbered.
+
+    Example:
+        >>> numbered_if_taken(Path("no-such-folder/公示-2024-10-08.xlsx")).name
+        '公示-2024-10-08.xlsx'
+    """
+    target = Path(path)
+    number = 1
+    while os.path.lexists(target):
+        number += 1
+        target = path.with_name(f"{path.stem}-{number}{path.suffix}")
+    return target
+
+
 def _create_empty(temp: Path) -> None:
     # Creating the temp file up front turns "no permission" into an error before any work is done.
     with open(temp, "wb"):

@@ -2,15 +2,17 @@
 
 ``open_workbook`` looks at the container before any parser does: it tells a legacy .xls, an encrypted
 workbook, a CSV or a random file from a real .xlsx, refuses zip bombs by the declared sizes (before
-inflating anything) and XML entity declarations (the "billion laughs"), and only then hands the file to
-python-calamine, the fastest reader measured here. ``read_table`` finds the header row within the first
-rows of a sheet, maps Chinese or English header aliases to canonical column names and returns a pandas
-frame of raw cell values (object dtype) plus each row's Excel row number, for column-wise checks.
+inflating anything) and XML entity declarations (the "billion laughs"), and only then opens it with
+python-calamine, the fastest reader measured here, behind the guard of ``jcdraw.io.xlsx_guard``: every
+part calamine parses is measured first (real inflated size, the span of the cells it keeps), so a file
+that would exhaust memory or crash the reader is refused with a message instead. ``read_table`` finds
+the header row within the first rows of a sheet, maps Chinese or English header aliases to canonical
+column names and returns a pandas frame of raw cell values (object dtype) plus each row's Excel row
+number, for column-wise checks.
 """
 
 from __future__ import annotations
 
-import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,14 +21,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import python_calamine
-from defusedxml import ElementTree
 
 from jcdraw import messages
 from jcdraw import problems as P
 from jcdraw.errors import UnreadableInput
 from jcdraw.io.files import gc_paused
 from jcdraw.io.normalize import normalize_key
+from jcdraw.io.xlsx_guard import GuardedWorkbook, PasswordError
+from jcdraw.io.xlsx_layout import find_name_clashes
+from jcdraw.io.xlsx_parts import SheetGuardError, column_letter
 
 HEADER_SCAN_ROWS = 10
 MAX_INFLATED_BYTES = 4 * 1024**3  # a full 1M-row sheet inflates to well under this
@@ -42,48 +45,55 @@ ENCRYPTION_MARK = "EncryptionInfo".encode("utf-16-le")
 class Workbook:
     path: Path
     sheet_names: list[str]
-    _book: python_calamine.CalamineWorkbook = field(repr=False)
+    _book: GuardedWorkbook = field(repr=False)
 
-    def find_sheet(self, names: Sequence[str]) -> str | None:
-        """The first sheet whose normalised name matches any of ``names``."""
+    def find_sheet(self, names: Sequence[str], problems: P.ProblemList | None = None) -> str | None:
+        """The first sheet whose normalised name matches any of ``names``.
+
+        Two sheets whose names normalise alike (``检查对象`` and ``检查对象 ``) make the choice a guess:
+        refused, naming both. A hidden sheet is read, never silently: a warning goes to ``problems``.
+        """
         wanted = set(_keys(names))
-        return next(
-            (s for s, k in zip(self.sheet_names, _keys(self.sheet_names), strict=True) if k in wanted), None
-        )
+        keys = _keys(self.sheet_names)
+        matching = [s for s, k in zip(self.sheet_names, keys, strict=True) if k in wanted]
+        clashes = find_name_clashes(matching, lambda name: keys[self.sheet_names.index(name)])
+        if clashes:
+            first, second = clashes[0]
+            text = messages.SHEET_NAME_CLASH.format(path=self.path, first=first, second=second)
+            raise UnreadableInput(text)
+        if not matching:
+            return None
+        sheet = matching[0]
+        state = self.hidden_state(sheet)
+        if state is not None and problems is not None:
+            problems.add(P.make("sheet-hidden", sheet=sheet, sheet_name=sheet, state=state))
+        return sheet
+
+    def hidden_state(self, sheet: str) -> str | None:
+        """``隐藏的`` / ``深度隐藏的…`` when ``sheet`` is hidden in Excel, else None."""
+        entry = self._book.entry(sheet)
+        return messages.SHEET_STATE_TEXT.get(entry.state) if entry is not None else None
 
     def error_cells(self, sheet: str) -> list[tuple[int, int, str]]:
         """(Excel row, 0-based column, text) of error cells such as #N/A, which calamine reads as blank.
 
-        The sheet's XML is streamed once and only searched for ``t="e"``, so a sheet without error
-        cells costs one inflate pass and no parsing.
+        They come from the pass that measured the sheet before calamine read it: no second inflate.
         """
-        part = _sheet_part(self.path, sheet)
-        if part is None:
-            return []
-        found: set[tuple[int, int, str]] = set()
-        tail = b""
-        with zipfile.ZipFile(self.path) as archive, archive.open(part) as member:
-            for chunk in iter(lambda: member.read(1 << 22), b""):
-                # Joining the tail to each chunk copies megabytes: only a mark in the chunk, or in the tail
-                # (a cell cut in two) or across the cut, needs the window.
-                if b't="e"' in chunk or b't="e"' in tail + chunk[:8]:
-                    window = tail + chunk
-                    for match in _ERROR_CELL.finditer(window):
-                        letters, row, value = match.groups()
-                        found.add(
-                            (int(row), column_index(letters.decode()), value.decode("utf-8", "replace"))
-                        )
-                tail = (tail + chunk)[-2048:] if len(chunk) < 2048 else chunk[-2048:]
-        return sorted(found)
+        return self._book.error_cells(sheet)
 
     def rows(self, sheet: str) -> list[list[Any]]:
         """All rows of a sheet as Python values; empty cells are ``""``."""
         try:
             with gc_paused():
-                data = self._book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+                data = self._book.rows(sheet)
+        except SheetGuardError:
+            raise
         except Exception as err:  # calamine raises its own hierarchy and plain ValueErrors
             raise UnreadableInput(messages.FILE_BROKEN.format(path=self.path, detail=_short(err))) from None
         return data
+
+    def close(self) -> None:
+        self._book.close()
 
 
 def open_workbook(path: Path) -> Workbook:
@@ -95,39 +105,17 @@ def open_workbook(path: Path) -> Workbook:
         raise UnreadableInput(_not_zip_message(path, head))
     _check_container(path)
     try:
-        book = python_calamine.CalamineWorkbook.from_path(str(path))
-        names = list(book.sheet_names)
-    except python_calamine.PasswordError:
+        book = GuardedWorkbook.open(path)
+    except SheetGuardError:
+        raise
+    except PasswordError:
         raise UnreadableInput(messages.FILE_ENCRYPTED.format(path=path)) from None
     except Exception as err:
         raise UnreadableInput(messages.FILE_BROKEN.format(path=path, detail=_short(err))) from None
-    if not names:
+    if not book.sheet_names:
+        book.close()
         raise UnreadableInput(messages.FILE_NO_SHEETS.format(path=path))
-    return Workbook(path, names, book)
-
-
-_ERROR_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?\bt="e"[^>]*>(?:(?!</c>).)*?<v>([^<]*)</v>', re.DOTALL)
-
-
-def _sheet_part(path: Path, sheet: str) -> str | None:
-    """The zip member holding ``sheet``'s XML (workbook.xml names sheets, its rels locate them)."""
-    with zipfile.ZipFile(path) as archive:
-        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-        try:
-            rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-        except KeyError:
-            return None
-    rel_id = next(
-        (el.get(_R_ID) for el in workbook.iter() if el.tag.endswith("}sheet") and el.get("name") == sheet),
-        None,
-    )
-    target = next((el.get("Target") for el in rels if el.get("Id") == rel_id), None)
-    if target is None:
-        return None
-    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-
-
-_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    return Workbook(path, book.sheet_names, book)
 
 
 def _read_head(path: Path) -> bytes:
@@ -371,21 +359,3 @@ def _as_matrix(body: list[list[object]], width: int) -> np.ndarray:
         cells = row[:width]
         matrix[index, : len(cells)] = cells
     return matrix
-
-
-def column_index(letters: str) -> int:
-    """A → 0, Z → 25, AA → 26."""
-    index = 0
-    for char in letters:
-        index = index * 26 + ord(char) - 64
-    return index - 1
-
-
-def column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters

@@ -154,7 +154,17 @@ def _check_rules(plan: Plan, path: Path) -> None:
             _check_policy(task.risk_policy, task, fail)
         _check_credit_rule(plan, task, fail)
         _check_target(plan, task, fail)
+        _check_documents(task, fail)
     _check_changes(plan, fail)
+
+
+def _check_documents(task: Task, fail: Any) -> None:
+    for number, documents in task.documents.items():
+        if not 1 <= number <= len(task.items):
+            detail = messages.PLAN_DOCUMENTS_ITEM.format(number=number, items=len(task.items))
+            raise fail(task, "documents", detail)
+        if any(not document.strip() for document in documents):
+            raise fail(task, f"documents.{number}", messages.PLAN_DOCUMENTS_EMPTY)
 
 
 def _check_policy(policy: RiskPolicy, task: Task | None, fail: Any) -> None:

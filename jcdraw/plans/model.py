@@ -208,6 +208,10 @@ class Task(_Strict):
     sampling: Literal["不定向", "定向"] = "不定向"
     target: Target | None = None
     team: TeamRuleSpec = TeamRuleSpec()
+    # Paperwork only (检查通知书): what the task's inspection rests on, and per item number (1-based)
+    # what the firm prepares. Neither changes a draw, so adding them needs no new plan version.
+    legal_basis: str = ""
+    documents: dict[int, list[str]] = {}
 
     @field_validator("ratio", mode="before")
     @classmethod
@@ -227,6 +231,13 @@ class Task(_Strict):
 
 
 PlanKind = Literal["部门联合", "内部"]
+
+
+class Contact(_Strict):
+    """The bureau's contact person printed on the notices (联系人、联系电话)."""
+
+    name: str = ""
+    phone: str = ""
 
 
 class PlanChange(_Strict):
@@ -253,6 +264,12 @@ class Plan(_Strict):
     # The head of the unit (单位主要负责人) who alone approves corrections of recorded results.
     approver: str | None = None
     changes: list[PlanChange] = []
+    # Paperwork only (检查通知书, 检查记录表); none of these changes a draw.
+    legal_basis: list[str] = []  # general bases cited on every notice of this plan
+    contact: Contact | None = None
+    notice_prefix: str = ""  # the 机关代字 of the notices' numbers: 晋市商检通〔2024〕12号
+    # The published cap of inspections per firm and year (国办发〔2024〕54号 asks bureaus to set one).
+    inspection_cap: int | None = Field(default=None, ge=1)
     tasks: list[Task] = Field(min_length=1)
 
     # Set by the loader: where the plan came from and the exact bytes' hash.

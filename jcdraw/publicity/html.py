@@ -4,8 +4,9 @@ Specification
 -------------
 * No external assets: styles and the small filter script are inline, so the page works offline
   and can be uploaded as a single file.
-* Title: each plan's name and document number (``HTML_TITLE``). One section per plan, one table per
-  task with the task's details and counts above it.
+* Title: short, the issuing authorities and years (``HTML_TITLE``); the same as the page's heading.
+  One section per plan, headed by the plan's name and document number, with its tasks under it:
+  one table per task with the task's details and counts above it.
 * A filter box hides the table rows whose text does not contain what is typed (case-insensitive).
 * ``@media print`` hides the filter box, repeats table headers on each page and keeps rows whole.
 * Every value from the ledger, the plans or a workbook passes through ``html.escape`` before it is
@@ -78,11 +79,7 @@ def esc(value: object) -> str:
 
 def render_html(pub: Publicity) -> str:
     """The whole page as one string."""
-    titles = [
-        messages.HTML_TITLE.format(plan_name=p.plan_name, document_number=p.document_number)
-        for p in pub.plans.itertuples()
-    ]
-    title = "；".join(titles) or messages.HTML_NO_RESULTS
+    title = page_title(pub.plans)
     parts = [
         "<!DOCTYPE html>",
         '<html lang="zh-CN">',
@@ -107,11 +104,29 @@ def render_html(pub: Publicity) -> str:
     return "\n".join(parts)
 
 
+def page_title(plans: pd.DataFrame) -> str:
+    """The page's short title: who publishes, for which years (plans in their order).
+
+    Example:
+        >>> page_title(pd.DataFrame({"authority": ["晋城市商务局"] * 2, "year": [2024, 2024]}))
+        '晋城市商务局2024年度双随机抽查检查结果公示'
+    """
+    if plans.empty:
+        return messages.HTML_NO_RESULTS
+    authorities = "、".join(dict.fromkeys(str(a) for a in plans["authority"]))
+    years = messages.HTML_YEARS_JOIN.join(dict.fromkeys(str(y) for y in plans["year"]))
+    return messages.HTML_TITLE.format(authority=authorities, years=years)
+
+
 def _plan_section(pub: Publicity, plan: Any) -> Iterator[str]:
     yield "<section>"
-    if len(pub.plans) > 1:
-        yield f"<h2>{esc(plan.plan_name)}（{esc(plan.document_number)}）</h2>"
-    meta = messages.HTML_PLAN_META.format(authority=plan.authority, kind=plan.kind, as_of=pub.as_of)
+    heading = messages.HTML_PLAN_HEADING.format(
+        plan_name=plan.plan_name, document_number=plan.document_number
+    )
+    yield f"<h2>{esc(heading)}</h2>"
+    meta = messages.HTML_PLAN_META.format(
+        plan=plan.plan, authority=plan.authority, kind=plan.kind, as_of=pub.as_of
+    )
     yield f'<p class="meta">{esc(meta)}</p>'
     tasks = pub.tasks[pub.tasks["plan"] == plan.plan]
     results = pub.results[pub.results["plan"] == plan.plan]
@@ -136,6 +151,8 @@ def _task_section(task: Any, results: pd.DataFrame, stats: pd.DataFrame) -> Iter
         mode=task.mode,
     )
     yield f'<p class="meta">{esc(meta)}</p>'
+    scope = messages.HTML_TASK_SCOPE.format(items=task.items, scope=task.scope)
+    yield f'<p class="meta">{esc(scope)}</p>'
     if task.task in stats.index:
         counts = stats.loc[task.task]
         text = messages.HTML_TASK_STATS.format(
@@ -151,16 +168,16 @@ def _task_section(task: Any, results: pd.DataFrame, stats: pd.DataFrame) -> Iter
     yield '<table class="results">'
     yield (
         "<thead><tr>"
-        + "".join(f"<th>{esc(h)}</th>" for h in messages.PUBLICITY_RESULT_HEADERS[2:])
+        + "".join(f"<th>{esc(h)}</th>" for h in messages.PUBLICITY_RESULT_ROW_HEADERS)
         + "</tr></thead>"
     )
     yield "<tbody>"
-    columns = ["name", "uscc", "departments", "completed", "item_text", "result", "note"]
+    columns = ["name", "uscc", "departments", "completed", "item_text", "result", "note", "remark"]
     cells = [_escaped(results[column]) for column in columns]
-    for name, uscc, departments, completed, item, result, note in zip(*cells, strict=True):
+    for name, uscc, departments, completed, item, result, note, remark in zip(*cells, strict=True):
         yield (
             f'<tr><td>{name}</td><td class="code">{uscc}</td><td>{departments}</td>'
-            f"<td>{completed}</td><td>{item}</td><td>{result}</td><td>{note}</td></tr>"
+            f"<td>{completed}</td><td>{item}</td><td>{result}</td><td>{note}</td><td>{remark}</td></tr>"
         )
     yield "</tbody>"
     yield "</table>"

@@ -1,6 +1,13 @@
 """What is published: every result published so far for the plans involved, with approved
 corrections applied and explained in ``更正说明``. It never holds risk classes, inspectors' names,
 badge numbers or phones.
+
+As the national system shows them, every task and result row names its plan (计划编号, 计划名称:
+two plans both have a task 2) and its 抽查类型 (定向抽查 / 不定向抽查, from the task's ``sampling``
+in the plan); a task also shows its 抽查事项 and 抽查对象范围 (the plan's ``scope_text``). A result
+dated outside its task period or before its draw is published with 备注 超出计划期限
+(``jcdraw.results.period``). A correction of the 检查结果 or the 检查日期 is explained; one of the
+inspectors alone is not public and adds nothing.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from jcdraw import messages
 from jcdraw.io.normalize import map_distinct
 from jcdraw.plans.categories import result_text
 from jcdraw.plans.model import Plan, Task
+from jcdraw.results.period import outside_plan
 from jcdraw.results.progress import entity_progress, task_counts
 from jcdraw.results.view import LedgerView, plan_of
 
@@ -26,12 +34,21 @@ class Publicity:
     """Everything published so far for some plans, ready to render (no risk class, no inspector)."""
 
     as_of: date
-    plans: pd.DataFrame  # plan, plan_name, authority, kind, document_number
-    tasks: pd.DataFrame  # plan, task, task_name, inspection_type, authority, ratio, period, mode, departments
-    results: (
-        pd.DataFrame
-    )  # plan, task, task_name, name, uscc, departments, completed, item_text, result, note
+    plans: pd.DataFrame  # PLAN_FIELDS
+    tasks: pd.DataFrame  # TASK_FIELDS
+    results: pd.DataFrame  # RESULT_FIELDS
     stats: pd.DataFrame  # task_counts() of the plans
+
+
+PLAN_FIELDS = ["plan", "plan_name", "authority", "kind", "document_number", "year"]
+TASK_FIELDS = [
+    "plan", "plan_name", "task", "task_name", "inspection_type", "items", "scope",
+    "authority", "ratio", "period", "mode", "departments",
+]  # fmt: skip
+RESULT_FIELDS = [
+    "plan", "plan_name", "task", "task_name", "inspection_type", "name", "uscc", "departments",
+    "completed", "item_text", "result", "note", "remark",
+]  # fmt: skip
 
 
 def build_publicity(view: LedgerView, plans: list[str], as_of: date) -> Publicity:
@@ -44,10 +61,11 @@ def build_publicity(view: LedgerView, plans: list[str], as_of: date) -> Publicit
                 "authority": p.issuing_authority,
                 "kind": p.kind,
                 "document_number": p.document_number,
+                "year": p.year,
             }
             for p in plan_objects.values()
         ],
-        columns=["plan", "plan_name", "authority", "kind", "document_number"],
+        columns=PLAN_FIELDS,
     )
     stats = task_counts(entity_progress(view, plans), view)
     task_rows = _task_rows(view, plan_objects)
@@ -55,39 +73,44 @@ def build_publicity(view: LedgerView, plans: list[str], as_of: date) -> Publicit
 
 
 def _task_rows(view: LedgerView, plans: Mapping[str, Plan]) -> pd.DataFrame:
-    columns = [
-        "plan",
-        "task",
-        "task_name",
-        "inspection_type",
-        "authority",
-        "ratio",
-        "period",
-        "mode",
-        "departments",
-    ]
     rows = []
     draws = view.draws[view.draws["plan"].isin(list(plans))]
     for plan_id, plan in plans.items():
         numbers = sorted(set(draws.loc[draws["plan"] == plan_id, "task"]))
         for number in numbers:
             task = plan.task(int(number))
-            rows.append(_task_row(plan_id, task, _departments(view, plan_id, task)))
-    return pd.DataFrame(rows, columns=columns)
+            rows.append(_task_row(plan, task, _departments(view, plan_id, task)))
+    return pd.DataFrame(rows, columns=TASK_FIELDS)
 
 
-def _task_row(plan_id: str, task: Task, departments: list[str]) -> dict[str, Any]:
+def _task_row(plan: Plan, task: Task, departments: list[str]) -> dict[str, Any]:
     return {
-        "plan": plan_id,
+        "plan": plan.id,
+        "plan_name": plan.name,
         "task": task.number,
         "task_name": task.name,
-        "inspection_type": messages.PUBLICITY_INSPECTION_TYPE,
+        "inspection_type": messages.PUBLICITY_SAMPLING[task.sampling],
+        "items": items_text(task.items),
+        "scope": task.scope_text or "、".join(task.scope),
         "authority": "、".join(task.lead_departments),
         "ratio": f"{float(task.ratio):.0%}",
         "period": messages.PUBLICITY_PERIOD.format(start=task.period.start, end=task.period.end),
         "mode": task.mode or messages.PUBLICITY_NO_MODE,
         "departments": "、".join(departments),
     }
+
+
+def items_text(items: Sequence[str]) -> str:
+    """A task's 抽查事项 as one cell: numbered when there are several.
+
+    Example:
+        >>> items_text(["外商投资信息报告的检查"]), items_text(["甲的检查", "乙的检查"])
+        ('外商投资信息报告的检查', '1. 甲的检查；2. 乙的检查')
+    """
+    if len(items) == 1:
+        return items[0]
+    numbered = (messages.PUBLICITY_ITEM.format(number=n, item=item) for n, item in enumerate(items, 1))
+    return messages.PUBLICITY_ITEMS_JOIN.join(numbered)
 
 
 def _departments(view: LedgerView, plan_id: str, task: Task) -> list[str]:
@@ -101,18 +124,7 @@ def _departments(view: LedgerView, plan_id: str, task: Task) -> list[str]:
 
 
 def _public_results(view: LedgerView, plans: list[str], tasks: pd.DataFrame) -> pd.DataFrame:
-    columns = [
-        "plan",
-        "task",
-        "task_name",
-        "name",
-        "uscc",
-        "departments",
-        "completed",
-        "item_text",
-        "result",
-        "note",
-    ]
+    columns = RESULT_FIELDS
     draw_ids = list(view.draws[view.draws["plan"].isin(plans)].sort_values("order").index)
     expected = view.expected(draw_ids)
     public = view.results[view.results["key"].isin(view.published["key"])]
@@ -132,9 +144,11 @@ def _public_results(view: LedgerView, plans: list[str], tasks: pd.DataFrame) -> 
     distinct, codes = np.unique(plan_codes * len(numbers) + task_codes, return_inverse=True)
     pairs = [(plan_ids[c // len(numbers)], numbers[c % len(numbers)]) for c in distinct]
     codes = codes.reshape(-1)
-    for name in ("task_name", "departments"):
+    for name in ("plan_name", "task_name", "inspection_type", "departments"):
         by_task = dict(zip(zip(tasks["plan"], tasks["task"], strict=True), tasks[name], strict=True))
         rows[name] = np.array([str(by_task.get(pair, "")) for pair in pairs], dtype=object)[codes].tolist()
+    outside = outside_plan(rows["draw_id"], rows["completed"], view.draws).to_numpy()
+    rows["remark"] = [messages.PUBLICITY_OUT_OF_PERIOD if odd else None for odd in outside]
     rows["completed"] = map_distinct(rows["completed"], date.fromisoformat)
     corrections = rows["corrections"].to_numpy(dtype=object)
     corrected = np.flatnonzero(rows["corrections"].map(len).to_numpy() > 0)
@@ -146,23 +160,43 @@ def _public_results(view: LedgerView, plans: list[str], tasks: pd.DataFrame) -> 
 
 
 def correction_note(corrections: Sequence[Mapping[str, Any]]) -> str | None:
-    """The 更正说明 of a result: one line per approved correction, oldest first.
+    """The 更正说明 of a result: one line per public correction, oldest first.
+
+    A correction of the 检查结果 or the 检查日期 is public and names the old value; one of the
+    inspectors only is not (the publicity names no inspector), so it adds no line.
 
     Example:
         >>> correction_note([{"corrected_on": "2024-10-08", "approved_by": "张三",
         ...                   "approval_ref": "晋市商〔2024〕12号", "old": {"result": ["未发现问题"]},
         ...                   "reason": "录入错误"}])
         '2024-10-08 经 张三 批准（晋市商〔2024〕12号）更正，原结果：未发现问题；原因：录入错误'
+        >>> correction_note([{"corrected_on": "2024-10-08", "approved_by": "张三", "approval_ref": "12号",
+        ...                   "old": {"completed": "2024-09-02", "badges": ["1", "2"]}, "reason": "笔误"}])
+        '2024-10-08 经 张三 批准（12号）更正，原检查日期：2024-09-02；原因：笔误'
+        >>> correction_note([{"old": {"badges": ["1", "2"]}}]) is None
+        True
     """
-    if not corrections:
-        return None
-    return "\n".join(
-        messages.PUBLICITY_CORRECTION_NOTE.format(
-            date=c.get("corrected_on", ""),
-            approver=c.get("approved_by", ""),
-            ref=c.get("approval_ref", ""),
-            old=result_text(c.get("old", {}).get("result", [])),
-            reason=c.get("reason", ""),
-        )
-        for c in corrections
-    )
+    lines = []
+    for c in corrections:
+        old = c.get("old", {})
+        shown = [
+            template.format(old=result_text(old[name]) if isinstance(old[name], list) else old[name])
+            for name, template in messages.PUBLICITY_CORRECTION_OLD.items()
+            if name in old
+        ]
+        if shown:
+            lines.append(
+                messages.PUBLICITY_CORRECTION_NOTE.format(
+                    date=c.get("corrected_on", ""),
+                    approver=c.get("approved_by", ""),
+                    ref=c.get("approval_ref", ""),
+                    old=messages.PUBLICITY_CORRECTION_OLD_JOIN.join(shown),
+                    reason=c.get("reason", ""),
+                )
+            )
+    return "\n".join(lines) or None
+
+
+def is_public(correction: Mapping[str, Any]) -> bool:
+    """Whether the publicity shows ``correction``: it changed the 检查结果 or the 检查日期."""
+    return any(name in correction.get("old", {}) for name in messages.PUBLICITY_CORRECTION_OLD)

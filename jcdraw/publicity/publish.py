@@ -3,7 +3,9 @@
 Recording
     New rows become ledger ``result`` records keyed ``"<draw_id>|<uscc>|<item number>"`` with payload
     ``draw_id, uscc, item, item_text, plan, task, result (categories in list order), completed (ISO
-    date), badges (sorted), note``. Re-publishing the same workbook records nothing new.
+    date), badges (sorted), note``. Re-publishing the same workbook records nothing new. Rows dated
+    outside the task period or before the draw are recorded like any other, with a warning
+    (``PublishReport.out_of_period`` counts their entities); errors alone stop a run.
 
 Publishing
     The publication date is ``as_of``. A result's deadline is the n-th working day strictly after its
@@ -61,9 +63,10 @@ from jcdraw.ledger import Ledger
 from jcdraw.plans.calendar import WorkdayCalendar
 from jcdraw.plans.categories import CategoryParser, ResultCategories, load_result_categories, result_text
 from jcdraw.publicity.html import render_html
-from jcdraw.publicity.model import build_publicity
+from jcdraw.publicity.model import build_publicity, is_public
 from jcdraw.publicity.workbook import publicity_sheets
 from jcdraw.results.check import check_results
+from jcdraw.results.period import outside_plan
 from jcdraw.results.sheet import read_results
 from jcdraw.results.view import LedgerView, plan_of
 
@@ -80,6 +83,10 @@ class PublishReport:
     pending: int = 0
     rows_recorded: int = 0
     outputs: list[Path] = field(default_factory=list)
+    # Newly recorded entities inspected outside the task period or before the draw (超出计划期限).
+    out_of_period: int = 0
+    # Plan → its publication deadline in working days, for the plans of results published late.
+    late_workdays: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -144,6 +151,7 @@ def publish(
                 payload = release.record(results_path, written, checked.plans)
                 ledger.record_publication(payload, key=as_of.isoformat())
     newly = release.entities()
+    odd = outside_plan(fresh["draw_id"], fresh["completed"], view.draws)
     return PublishReport(
         recorded=int(fresh["entity"].nunique()),
         published=len(newly),
@@ -153,6 +161,8 @@ def publish(
         pending=checked.pending_entities,
         rows_recorded=len(fresh),
         outputs=[path for path, _ in written],
+        out_of_period=int(fresh.loc[odd, "entity"].nunique()),
+        late_workdays=release.late_workdays(),
     )
 
 
@@ -238,6 +248,11 @@ class _Release:
         """Late flag per newly published entity."""
         return (~self.keys["on_time"].astype(bool)).groupby(self.keys["entity"], sort=False).any()
 
+    def late_workdays(self) -> dict[str, int]:
+        """Plan → its deadline in working days, for the plans of the keys published late (plan order)."""
+        late = set(self.keys.loc[~self.keys["on_time"].astype(bool), "plan"])
+        return {plan: n for plan, n in self.workdays.items() if plan in late}
+
     def record(self, source: Path, outputs: list[tuple[Path, str]], plans: list[str]) -> dict[str, Any]:
         late = self.entities()
         return {
@@ -285,12 +300,13 @@ def _release(view: LedgerView, plans: list[str], as_of: date, calendar: WorkdayC
     )
     shown = dict(view.shown_corrections)
     # Every result of the plans is public now (published before, or fresh). Shown counts are never
-    # below 0, so only corrected keys can show more corrections than before.
+    # below 0, so only corrected keys can show more corrections than before. A count covers every
+    # correction of the key so far, but only a public one (result or date, not inspectors) is news.
     public = results[results["corrections"].map(len).gt(0)]
     corrections = {
         key: len(c)
         for key, c in zip(public["key"], public["corrections"], strict=True)
-        if len(c) > shown.get(key, 0)
+        if any(is_public(one) for one in c[shown.get(key, 0) :])
     }
     shown.update(corrections)
     new_view = replace(view, published=published, shown_corrections=shown)

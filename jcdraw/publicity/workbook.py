@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pandas as pd
 
 from jcdraw import messages
-from jcdraw.io.xlsx_write import Column, Sheet
-from jcdraw.publicity.model import Publicity
+from jcdraw.io.xlsx_write import Column, ColumnKind, Sheet
+from jcdraw.publicity.model import RESULT_FIELDS, TASK_FIELDS, Publicity
 from jcdraw.results.progress import COUNT_FIELDS
 
 
@@ -20,14 +20,10 @@ def publicity_sheets(pub: Publicity) -> list[Sheet]:
         [Column(h) for h in m.PUBLICITY_PLAN_HEADERS],
         _rows(pub.plans, ["plan", "plan_name", "authority", "kind", "document_number"]),
     )
-    task_columns = [Column(h) for h in m.PUBLICITY_TASK_HEADERS]
-    task_columns[0].kind = "number"
-    tasks = Sheet(
-        m.PUBLICITY_SHEET_TASKS,
-        task_columns,
-        _rows(pub.tasks, ["task", "task_name", "inspection_type", "authority", "ratio", "period", "mode"]),
-    )
     widths = {
+        "计划名称": 40,
+        "抽查事项": 60,
+        "抽查对象范围": 24,
         "企业名称": 36,
         "统一社会信用代码": 22,
         "检查实施机关": 40,
@@ -35,16 +31,16 @@ def publicity_sheets(pub: Publicity) -> list[Sheet]:
         "检查结果": 30,
         "更正说明": 50,
     }
-    result_columns = [Column(h, width=widths.get(h)) for h in m.PUBLICITY_RESULT_HEADERS]
-    result_columns[0].kind = "number"
-    result_columns[5].kind = "date"
+    kinds: dict[str, ColumnKind] = {"任务编号": "number", "检查完成日期": "date"}
+    tasks = Sheet(
+        m.PUBLICITY_SHEET_TASKS,
+        _columns(m.PUBLICITY_TASK_HEADERS, widths, kinds),
+        _rows(pub.tasks, [f for f in TASK_FIELDS if f != "departments"]),
+    )
     results = Sheet(
         m.PUBLICITY_SHEET_RESULTS,
-        result_columns,
-        _rows(
-            pub.results,
-            ["task", "task_name", "name", "uscc", "departments", "completed", "item_text", "result", "note"],
-        ),
+        _columns(m.PUBLICITY_RESULT_HEADERS, widths, kinds),
+        _rows(pub.results, RESULT_FIELDS),
     )
     stat_columns = [Column(h) for h in m.PUBLICITY_STATS_HEADERS]
     for column in stat_columns[3:8]:
@@ -57,6 +53,14 @@ def publicity_sheets(pub: Publicity) -> list[Sheet]:
         _rows(pub.stats, COUNT_FIELDS),
     )
     return [plans, tasks, results, stats]
+
+
+def _columns(headers: list[str], widths: dict[str, int], kinds: dict[str, ColumnKind]) -> list[Column]:
+    """Columns by header: widths and kinds follow the header, wherever the column stands."""
+    columns = [Column(h, width=widths.get(h)) for h in headers]
+    for column in columns:
+        column.kind = kinds.get(column.header, column.kind)
+    return columns
 
 
 def _rows(frame: pd.DataFrame, columns: list[str]) -> Iterator[tuple[object, ...]]:

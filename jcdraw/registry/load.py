@@ -25,6 +25,7 @@ import pandas as pd
 
 from jcdraw import messages
 from jcdraw import problems as P
+from jcdraw.io.badges import badge_display, split_badge_column, warn_number_cells
 from jcdraw.io.files import file_sha256
 from jcdraw.io.flags import flag_rows
 from jcdraw.io.normalize import clean_text, float_mask, normalize_key, parse_dates, split_multi
@@ -95,6 +96,8 @@ class Registry:
     recusals: set[tuple[str, str]]
     recusal_rows: pd.DataFrame
     problems: P.ProblemList = field(default_factory=P.ProblemList)
+    structural: bool = False  # a sheet or required column is missing: only that is reported
+
 
     @property
     def ok(self) -> bool:
@@ -128,12 +131,30 @@ def load_registry(
     recusal_rows = _load_recusal_sheet(book, problems)
     progress(messages.PROGRESS_HASHING)
     registry = Registry(path, file_sha256(path), entities, inspectors, set(), recusal_rows, problems)
+    if any(p.code in ROOT_CAUSES for p in problems.items):
+        # Root cause first: with a sheet or required column missing, row checks and recusals would
+        # only report its consequences (an empty 执法人员 makes every recusal badge "unknown").
+        registry.problems = _root_causes_only(problems)
+        registry.structural = True
+        return registry
     registry.recusals = _collect_recusals(registry)
     return registry
 
 
+ROOT_CAUSES = {"missing-sheet", "missing-column"}
+# Reported beside a root cause: problems of the same kind (the shape of the workbook), independent of it.
+SAME_KIND = ROOT_CAUSES | {"duplicate-column", "sheet-hidden"}
+
+
+def _root_causes_only(problems: P.ProblemList) -> P.ProblemList:
+    kept = P.ProblemList()
+    kept.extend(p for p in problems.items if p.code in SAME_KIND)
+    kept.add(P.make("checks-skipped"))
+    return kept
+
+
 def _sheet(book: Workbook, canonical: str, problems: P.ProblemList, *, required: bool) -> str | None:
-    name = book.find_sheet(SHEET_ALIASES[canonical])
+    name = book.find_sheet(SHEET_ALIASES[canonical], problems)
     if name is None and required:
         problems.add(P.make("missing-sheet", sheet=canonical, sheet_name=canonical))
     return name
@@ -195,7 +216,7 @@ def _flag(
 ) -> None:
     flag_rows(
         problems, code, np.asarray(mask, dtype=bool), sheet=table.sheet, excel_rows=table.excel_rows,
-        column=column, values=values, **fields,
+        column=column, values=values, display=None, **fields,
     )  # fmt: skip
 
 
@@ -342,6 +363,8 @@ def _load_inspectors(
     frame = table.frame
     badges = normalize_key(frame["执法证号"])
     frame["badge"] = badges
+    warn_number_cells(problems, table, "执法证号")
+    frame["执法证号"] = badge_display(frame["执法证号"])  # 14050000011, not 14050000011.0, in messages
     _flag(problems, "badge-missing", table, badges.isna(), "执法证号", frame["执法证号"])
     _report_duplicates(table, badges, "执法证号", "badge-duplicate", problems)
     frame["inspector_name"] = clean_text(frame["姓名"])
@@ -420,17 +443,22 @@ def _load_recusal_sheet(book: Workbook, problems: P.ProblemList) -> pd.DataFrame
     table = read_table(book, sheet, RECUSAL_COLUMNS, RECUSAL_REQUIRED, problems) if sheet else None
     if table is None or table.frame.empty:
         return pd.DataFrame({"row": [], "badge": [], "uscc": [], "raw_uscc": []})
+    raw_badges = table.frame["执法证号"]
+    warn_number_cells(problems, table, "执法证号")
     frame = pd.DataFrame(
         {
             "row": table.excel_rows,
-            "badge": normalize_key(table.frame["执法证号"]),
+            "badge": split_badge_column(raw_badges),  # one row may name several inspectors
             "uscc": normalize_key(table.frame["统一社会信用代码"]).where(
                 ~float_mask(table.frame["统一社会信用代码"]), None
             ),
             "raw_uscc": table.frame["统一社会信用代码"],
-            "raw_badge": table.frame["执法证号"],
+            "raw_badge": badge_display(raw_badges),
         }
     )
+    # One row per (badge, code); a row without a badge keeps one empty badge, reported as unknown.
+    frame["badge"] = frame["badge"].map(lambda badges: badges or [None])
+    frame = frame.explode("badge", ignore_index=True)
     frame.attrs["sheet"] = table.sheet
     return frame
 
@@ -460,7 +488,7 @@ def _collect_recusals(registry: Registry) -> set[tuple[str, str]]:
                     sheet=sheet,
                     row=int(record.row),
                     column="执法证号",
-                    value=record.raw_badge,
+                    value=record.raw_badge if record.badge is None else record.badge,
                 )
             )
             continue

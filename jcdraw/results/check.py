@@ -10,8 +10,9 @@ Pending and filled rows
     * 检查结果 is one or more categories of ``result_categories.yaml`` separated by 、 and split by
       matching known categories longest first (one category itself contains 、); an ``exclusive``
       category (未发现问题) stands alone;
-    * 检查日期 is a real date inside the task period, not after the publication date (``as_of``)
-      and not before the draw date;
+    * 检查日期 is a real date, not after the publication date (``as_of``). A date outside the task
+      period or before the draw is accepted: the rows this run records get a warning and are
+      published flagged 超出计划期限 (``jcdraw.results.period``);
     * 检查人员执法证号 (split on 、，,;) names at least two distinct members of the team the draw
       assigned to that entity, and nobody else;
     * once any item of an entity is filled, all its items are (rows deleted from the sheet count as
@@ -20,15 +21,16 @@ Pending and filled rows
       A different result must go through ``jcdraw correct``; a different date or team is refused.
 
     All or nothing: if any filled row fails, nothing is recorded or published and every problem is
-    returned (sheet, Excel row, column, value, fix).
+    returned (sheet, Excel row, column, value, fix). Warnings never stop a run.
+
+    A row is reported by ``jcdraw.io.flags.flag_rows`` (Excel row, column, the cell as typed).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -36,6 +38,7 @@ import pandas as pd
 
 from jcdraw import problems as P
 from jcdraw.io.files import gc_paused
+from jcdraw.io.flags import flag_rows
 from jcdraw.io.normalize import map_distinct
 from jcdraw.plans.categories import CategoryParser, result_text
 from jcdraw.records import (
@@ -49,7 +52,9 @@ from jcdraw.records import (
     TASK,
     USCC,
 )
+from jcdraw.results.period import days_of, draw_days
 from jcdraw.results.sheet import ResultRows
+from jcdraw.results.swapped import flag_swapped_columns
 from jcdraw.results.view import LedgerView
 
 
@@ -67,7 +72,8 @@ def check_results(
     found: ResultRows, view: LedgerView, *, as_of: date, parser: CategoryParser, problems: P.ProblemList
 ) -> CheckedRows:
     """Apply every check of the module docstring to the filled rows, column by column."""
-    flag = _Flagger(problems, found.sheet, found.raw, found.rows["row"])
+    flag_swapped_columns(found, parser, problems)  # first: it explains the row errors that follow
+    flag = _flagger(found, problems)
     rows = found.filled.copy()
     info = view.draws.reindex(rows["draw_id"]).set_axis(rows.index)
     known = info["plan"].notna()
@@ -97,7 +103,8 @@ def check_results(
     )  # fmt: skip
 
     rows["result"] = _check_result_cells(rows, parser, flag)
-    rows["completed"] = _check_dates(rows, info, view.draws, located, as_of, flag)
+    fresh = ~rows["key"].isin(view.results["key"])
+    rows["completed"] = _check_dates(rows, info, view.draws, located, fresh, as_of, flag)
     teams = _TeamCells.of(rows["badges"])
     _check_badges(rows, teams, view, located, flag)
     _check_entities(found, rows, expected, located, flag)
@@ -106,39 +113,27 @@ def check_results(
     rows["item_text"] = match["item_text"]
     rows = rows[located]
     _check_against_ledger(rows, teams, view, flag)
-    return CheckedRows(rows, _pending_entities(found, expected["entity"]), _plans_of(found, view))
+    return CheckedRows(rows, _pending_entities(found, view), _plans_of(found, view))
 
 
-class _Flagger:
-    """Adds one problem per flagged row; fields are per-row Series (by row label) or constants."""
+Flag = Callable[..., None]  # flag(code, mask, column, *, values=None, **fields): see ``_flagger``
 
-    def __init__(self, problems: P.ProblemList, sheet: str, raw: pd.DataFrame, excel_rows: pd.Series) -> None:
-        self.problems = problems
-        self.sheet = sheet
-        self.raw = raw
-        self.excel_rows = excel_rows
 
-    def __call__(
-        self, code: str, mask: pd.Series, column: str, *, values: pd.Series | None = None, **fields: object
+def _flagger(found: ResultRows, problems: P.ProblemList) -> Flag:
+    """``flag_rows`` bound to the results sheet: cells shown as typed (dates as ISO text) unless
+    ``values`` gives others; masks and per-row fields are labelled like the sheet's rows."""
+    excel_rows = found.rows["row"]
+
+    def flag(
+        code: str, mask: pd.Series, column: str, *, values: pd.Series | None = None, **fields: object
     ) -> None:
-        mask = mask.fillna(False).astype(bool)
-        index = mask.index[mask.to_numpy()]
-        if index.empty:
-            return
-        shown = (values if values is not None else self.raw[column]).reindex(index)
-        rows = self.excel_rows.reindex(index)
-        for i in index[: P.PER_CODE_LIMIT]:
-            per_row = {k: (v.get(i) if isinstance(v, pd.Series) else v) for k, v in fields.items()}
-            self.problems.add(
-                P.make(
-                    code, sheet=self.sheet, row=int(rows[i]), column=column, value=_shown(shown[i]), **per_row
-                )
-            )
-        rest = index[P.PER_CODE_LIMIT :]
-        if len(rest):  # counted, not listed: ProblemList keeps only the first ones of each code
-            self.problems.from_mask(
-                code, sheet=self.sheet, rows=list(rows[rest]), column=column, values=list(shown[rest])
-            )
+        shown = found.raw[column] if values is None else values
+        flag_rows(
+            problems, code, mask, sheet=found.sheet, excel_rows=excel_rows, column=column, values=shown,
+            display=_shown, **fields,
+        )  # fmt: skip
+
+    return flag
 
 
 def _shown(value: object) -> object:
@@ -151,7 +146,7 @@ def _shown(value: object) -> object:
     return value
 
 
-def _check_result_cells(rows: pd.DataFrame, parser: CategoryParser, flag: _Flagger) -> pd.Series:
+def _check_result_cells(rows: pd.DataFrame, parser: CategoryParser, flag: Flag) -> pd.Series:
     keys = rows["result_key"]
     flag("result-missing", keys.isna(), RESULT)
     # Each distinct cell is parsed once (parsing a key already normalised leaves it as it is).
@@ -174,41 +169,28 @@ def _check_dates(
     info: pd.DataFrame,
     draws: pd.DataFrame,
     located: pd.Series,
+    fresh: pd.Series,
     as_of: date,
-    flag: _Flagger,
+    flag: Flag,
 ) -> pd.Series:
-    day = _days(rows["date"])
-    # The period and draw date are the draw's: converted once per draw, then looked up per row
-    # (an unknown draw, at -1, takes the NaT appended last).
-    at = draws.index.get_indexer(pd.Index(rows["draw_id"]))
-    start, end, drawn_on = (
-        np.append(_days(draws[c]), np.datetime64("NaT"))[at] for c in ("start", "end", "drawn_on")
-    )
+    day = days_of(rows["date"])
+    start, end, drawn_on = (draw_days(rows["draw_id"], draws, c) for c in ("start", "end", "drawn_on"))
     flag("result-date-missing", rows["date"].isna() & ~rows["date_bad"], DATE)
     flag("result-date-bad", rows["date_bad"], DATE)
     present = pd.Series(~np.isnat(day), index=rows.index)
-    outside = located & present & pd.Series((day < start) | (day > end), index=rows.index)
+    future = present & pd.Series(day > np.datetime64(as_of, "D"), index=rows.index)
+    flag("result-date-future", future, DATE, values=rows["date"], as_of=as_of)
+    # An inspection dated outside the task period or before the draw is recorded and published all
+    # the same, flagged 超出计划期限 (jcdraw.results.period): a warning, once, for the rows this run
+    # records, never a refusal.
+    odd = located & fresh & present & ~future
+    outside = odd & pd.Series((day < start) | (day > end), index=rows.index)
     flag(
         "result-date-outside-period", outside, DATE, values=rows["date"], start=info["start"], end=info["end"]
     )
-    before = located & ~outside & pd.Series(day < drawn_on, index=rows.index)
+    before = odd & ~outside & pd.Series(day < drawn_on, index=rows.index)
     flag("result-date-before-draw", before, DATE, values=rows["date"], drawn=info["drawn_on"])
-    future = present & ~outside & pd.Series(day > np.datetime64(as_of, "D"), index=rows.index)
-    flag("result-date-future", future, DATE, values=rows["date"], as_of=as_of)
     return map_distinct(rows["date"], date.isoformat, skip_na=True)
-
-
-def _days(dates: pd.Series) -> np.ndarray[Any, np.dtype[np.datetime64]]:
-    """``datetime.date`` cells (None/NaN for none) as ``datetime64[D]`` with NaT.
-
-    A column holds few distinct dates (a draw's period, a month of inspections): each is converted
-    once, as converting 100,000 date objects one by one costs a tenth of a second per column.
-    """
-    codes, distinct = pd.factorize(dates.to_numpy(dtype=object))
-    days = np.full(len(codes), np.datetime64("NaT"), dtype="datetime64[D]")
-    present = codes >= 0
-    days[present] = np.array(list(distinct), dtype="datetime64[D]")[codes[present]]
-    return days
 
 
 @dataclass
@@ -233,7 +215,7 @@ class _TeamCells:
 
 
 def _check_badges(
-    rows: pd.DataFrame, teams: _TeamCells, view: LedgerView, located: pd.Series, flag: _Flagger
+    rows: pd.DataFrame, teams: _TeamCells, view: LedgerView, located: pd.Series, flag: Flag
 ) -> None:
     distinct = [list(dict.fromkeys(badges)) for badges in teams.lists]
     count = teams.per_row([len(badges) for badges in distinct], rows.index)
@@ -289,7 +271,7 @@ def _team_text(teams: pd.DataFrame, entities: pd.Series) -> pd.Series:
 
 
 def _check_entities(
-    found: ResultRows, rows: pd.DataFrame, expected: pd.DataFrame, located: pd.Series, flag: _Flagger
+    found: ResultRows, rows: pd.DataFrame, expected: pd.DataFrame, located: pd.Series, flag: Flag
 ) -> None:
     """All items of an entity once any is filled; no item twice."""
     filled = rows.loc[located, ["row", "entity", "key"]]
@@ -337,7 +319,7 @@ def _mistyped(missing: pd.DataFrame, unlocated: pd.DataFrame) -> pd.Series:
     return out
 
 
-def _check_against_ledger(rows: pd.DataFrame, teams: _TeamCells, view: LedgerView, flag: _Flagger) -> None:
+def _check_against_ledger(rows: pd.DataFrame, teams: _TeamCells, view: LedgerView, flag: Flag) -> None:
     columns = [
         "draw_id",
         *(f"{name}{kind}" for name in ("result", "completed", "badges") for kind in ("", "_original")),
@@ -351,7 +333,9 @@ def _check_against_ledger(rows: pd.DataFrame, teams: _TeamCells, view: LedgerVie
         """Neither the recorded nor the originally recorded value (``Series.ne`` both, per row)."""
         return _differs(values, recorded[name]) & _differs(values, recorded[f"{name}_original"])
 
-    result = map_distinct(rows["result"], result_text)
+    # A blank 检查结果 (missing here, reported as result-missing) is not a changed result: there is
+    # nothing to compare, as for a row not filled in yet.
+    result = map_distinct(rows["result"], result_text, skip_na=True)
     clean_result = map_distinct(rows["result"], len, skip_na=True).gt(0)
     changed = present & clean_result & differs(result, "result")
     flag(
@@ -381,11 +365,23 @@ def _differs(left: pd.Series, right: pd.Series) -> pd.Series:
     return pd.Series((a != b) | pd.isna(a), index=left.index)
 
 
-def _pending_entities(found: ResultRows, drawn_entities: pd.Series) -> int:
+def _pending_entities(found: ResultRows, view: LedgerView) -> int:
+    """Drawn entities the sheet lists with every row blank and no result recorded yet.
+
+    Any standing draw the sheet names counts, filled or not: a visits workbook (一业一查) holds
+    several draws, some not started. The unit is the drawn entity (draw × credit code), as in
+    every count: a firm two tasks drew is two entities. One whose result was recorded from
+    another workbook is not pending, though its rows here are blank.
+    """
     rows = found.rows
-    touched = rows.loc[rows["filled"], "entity"]
-    pending = rows.loc[~rows["filled"] & rows["entity"].isin(drawn_entities), "entity"]
-    return int(pending[~pending.isin(touched)].nunique())
+    blank = rows.loc[~rows["filled"], ["draw_id", "entity"]]
+    standing = blank["draw_id"].isin(view.draws.index[view.draws["standing"].to_numpy(dtype=bool)])
+    if not standing.any():
+        return 0
+    drawn = view.expected(blank.loc[standing, "draw_id"].unique())["entity"]
+    pending = blank.loc[standing, "entity"]
+    done = pd.concat([rows.loc[rows["filled"], "entity"], view.results["entity"]], ignore_index=True)
+    return int(pending[pending.isin(drawn) & ~pending.isin(done)].nunique())
 
 
 def _plans_of(found: ResultRows, view: LedgerView) -> list[str]:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from jcdraw import problems as P
+from jcdraw.io.badges import badge_display, split_badge_column, warn_number_cells
 from jcdraw.io.files import gc_paused
 from jcdraw.io.normalize import (
     clean_text,
@@ -26,7 +27,6 @@ from jcdraw.io.normalize import (
     map_distinct,
     normalize_key,
     parse_dates,
-    split_multi,
 )
 from jcdraw.io.xlsx_read import open_workbook, read_table
 from jcdraw.records import (
@@ -66,7 +66,7 @@ class ResultRows:
 def read_results(path: Path, problems: P.ProblemList) -> ResultRows | None:
     """Read the ``检查结果`` sheet of ``path``; ``None`` (with problems) if it lacks the sheet or columns."""
     book = open_workbook(path)
-    sheet = book.find_sheet([RESULT_SHEET])
+    sheet = book.find_sheet([RESULT_SHEET], problems)
     if sheet is None:
         existing = "、".join(book.sheet_names)
         problems.add(
@@ -79,6 +79,8 @@ def read_results(path: Path, problems: P.ProblemList) -> ResultRows | None:
     raw = table.frame
     if NOTE not in raw:
         raw[NOTE] = pd.Series([None] * len(raw), dtype=object)
+    warn_number_cells(problems, table, BADGES)
+    raw[BADGES] = badge_display(raw[BADGES])  # 14050000011, not 14050000011.0, in messages
     dates, date_bad = parse_dates(raw[DATE])
     rows = pd.DataFrame(
         {
@@ -91,7 +93,7 @@ def read_results(path: Path, problems: P.ProblemList) -> ResultRows | None:
             "result_key": normalize_key(raw[RESULT]),
             "date": dates,
             "date_bad": date_bad,
-            "badges": split_multi(raw[BADGES]),
+            "badges": split_badge_column(raw[BADGES]),  # spaces and line breaks separate badges too
             "note": clean_text(raw[NOTE]),
         }
     )

@@ -59,6 +59,7 @@ from jcdraw.ledger import Ledger
 from jcdraw.plans.calendar import WorkdayCalendar
 from jcdraw.plans.load import load_plans
 from jcdraw.plans.model import Plan
+from jcdraw.results.period import outside_plan
 from jcdraw.results.progress import entity_progress, rates, task_counts
 from jcdraw.results.sheet import read_results
 from jcdraw.results.view import LedgerView, plan_of
@@ -190,10 +191,8 @@ def _deadline_states(
 def _outside_period(items: pd.DataFrame, view: LedgerView) -> pd.Series:
     """Entity → the first of its 检查日期 outside the task period or before the draw (entities with one)."""
     dated = items[items["completed"].notna()]
-    day = dated["completed"].map(date.fromisoformat)
-    info = view.draws.reindex(dated["draw_id"]).set_axis(dated.index)
-    outside = (day < info["start"]) | (day > info["end"]) | (day < info["drawn_on"])
-    return day[outside.astype(bool)].groupby(dated.loc[outside.astype(bool), "entity"]).min()
+    odd = dated[outside_plan(dated["draw_id"], dated["completed"], view.draws)]
+    return odd["completed"].map(date.fromisoformat).groupby(odd["entity"]).min()
 
 
 def _listed(entities: pd.DataFrame, days: pd.Series) -> pd.DataFrame:

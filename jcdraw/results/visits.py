@@ -163,6 +163,7 @@ class VisitPlan:
     visits: list[Visit]
     members: dict[str, Member]
     already_recorded: int = 0  # entity-draws left out: their results are in the ledger
+    entries: dict[str, int] = field(default_factory=dict)  # code → door entries this year, done ones too
 
     def done_text(self, visit: Visit) -> str:
         """What of ``visit`` is already inspected, in words (for the terminal)."""
@@ -266,7 +267,8 @@ def build_visits(
     ]
     visits.sort(key=lambda v: (v.region, v.uscc, v.window, v.visit_id))
     done = sum(1 for draws in by_entity.values() for d in draws if (d.draw_id, d.uscc) in recorded)
-    return VisitPlan(year, [str(r.payload["draw_id"]) for r in records], visits, members, done)
+    entries = {uscc: len(group_by_window(draws)) for uscc, draws in by_entity.items()}
+    return VisitPlan(year, [str(r.payload["draw_id"]) for r in records], visits, members, done, entries)
 
 
 def _members(records: Sequence[Record]) -> dict[str, Member]:
