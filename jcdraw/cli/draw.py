@@ -5,6 +5,7 @@ The core is imported inside each command (a measured lazy import, see ``jcdraw.c
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -204,22 +205,12 @@ def _practice(
     out_console = render.console(stderr=json_output)
     if texts != seed:
         out_console.print(messages.DRAW_SEED_RANDOM.format(seed=given.seed), style="bold reverse")
-    if ledger.exists():
-        with Ledger.open(ledger, create=False, readonly=True) as book:
-            result = draw_run.run_practice(
-                registry,
-                plan,
-                task,
-                seed=given,
-                ledger=book,
-                round_no=round_no,
-                as_of=day,
-                out=out,
-                force=force,
-            )
-    else:
+    with ExitStack() as stack:  # a rehearsal reads the ledger if there is one, and never creates it
+        book = (
+            stack.enter_context(Ledger.open(ledger, create=False, readonly=True)) if ledger.exists() else None
+        )
         result = draw_run.run_practice(
-            registry, plan, task, seed=given, ledger=None, round_no=round_no, as_of=day, out=out, force=force
+            registry, plan, task, seed=given, ledger=book, round_no=round_no, as_of=day, out=out, force=force
         )
     render.draw_notes(out_console, result)
     if json_output:
