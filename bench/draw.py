@@ -9,8 +9,9 @@ Writes (or reuses, from ``bench/out/``) a registry whose ``N`` entities (default
 in the task's two departments). In one fresh interpreter it then times, one after the other:
 
 - ``load_pool``: ``jcdraw.drawing.load_pool`` — read, validate, compute the pool (the baseline);
-- ``compute_draw``: tickets, strata, selection and team assignment;
-- ``write_assignment``: the assignment workbook (``bench/out/draw-N.xlsx``);
+- ``compute_draw``: tickets, strata, selection and team assignment, plus what ``run_draw`` adds from
+  the pool (its sorted lines, the binding recusals, their fingerprints);
+- ``write_assignment``: the assignment workbook (``bench/out/draw-N.xlsx``), its 对象池 sheet included;
 - ``ledger``: recording the draw in a fresh SQLite ledger (for information; not in the target).
 
 Peak memory is the process's peak so far after each phase. Target (issue): compute_draw ≤ 0.5 ×
@@ -93,9 +94,10 @@ def draw_worker(path: Path, *, profile: bool) -> dict[str, float]:
     """Load, draw, write and record in one interpreter, timing each phase."""
     import tempfile
 
-    from jcdraw.draw.run import compute_draw, load_pool
+    from jcdraw.draw.pool import load_pool
+    from jcdraw.draw.run import as_witnessed, compute_draw, provenance
     from jcdraw.draw.workbook import write_assignment
-    from jcdraw.ledger import Ledger
+    from jcdraw.ledger import Anchor, Ledger
     from jcdraw.plans.load import load_plan, resolve_plan_path
 
     plan = load_plan(resolve_plan_path(PLAN))
@@ -112,15 +114,17 @@ def draw_worker(path: Path, *, profile: bool) -> dict[str, float]:
         profiler.enable()
     with _data.Stopwatch() as clock:
         payload = compute_draw(pool, seed=SEED, round_no=1, history=set())
+        # What run_draw adds from the pool: its lines, the binding recusals and their fingerprints.
+        payload.update(provenance(pool, as_witnessed(SEED), AS_OF, False))
     result.update(
         draw_s=clock.wall, draw_cpu=clock.cpu, draw_gb=_data.peak_gb(), selected=len(payload["selected"])
     )
 
-    # What run_draw and the ledger add before the workbook is written.
-    payload.update(as_of=AS_OF.isoformat(), drawn_at="2024-05-20T01:00:00+00:00")
-    record = {**payload, "draw_id": f"{plan.id}-T{TASK}-R1-1"}
+    # What the ledger adds before the workbook is written: the id, and the draw's place in the chain.
+    record = {**payload, "draw_id": f"{plan.id}-T{TASK}-R1-1", "commitments": [], "refused": []}
+    anchor = Anchor("0" * 32, 1, "0" * 64)
     with _data.Stopwatch() as clock:
-        write_assignment(_data.OUT_DIR / f"draw-{path.stem}.xlsx", record, force=True)
+        write_assignment(_data.OUT_DIR / f"draw-{path.stem}.xlsx", record, anchor=anchor, force=True)
     result.update(write_s=clock.wall, write_cpu=clock.cpu, write_gb=_data.peak_gb())
     if profiler is not None:
         profiler.disable()

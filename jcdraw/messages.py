@@ -262,6 +262,10 @@ PLAN_END_BEFORE_START = "结束日期 {end} 早于开始日期 {start}"
 PLAN_UNKNOWN_REGION = "中的区域“{value}”不是晋城市的区县（可用：{choices}）"
 PLAN_UNKNOWN_DEPARTMENT = "中的部门“{value}”未在计划的 departments 中定义"
 PLAN_RATIO_RANGE = "抽查比例 {value} 不在 (0, 1] 范围内（100% 请写 1.0）"
+# Plan ids (issue 11): a look-alike character would make a second "same" task.
+PLAN_ID_INVALID = "计划文件“{path}”的计划编号 id “{value}”含有不允许的字符 {chars}。计划编号只能由小写英文字母 a–z、数字 0–9 和半角短横线“-”组成（如 2024-joint）；从网页或文档复制来的相似字符（如不换行连字符 U+2011、全角字符、空格）请删去后手工输入。"
+PLAN_ID_CHAR = "“{char}”（U+{code:04X}）"
+PLAN_ID_EMPTY = "（编号为空）"
 
 # --- CLI ---------------------------------------------------------------------------------------
 UNEXPECTED_ERROR = "程序内部错误：{detail}。这不是您的操作问题，请把这条信息和所用文件发给技术支持（加 --debug 可显示详细信息）。"
@@ -400,7 +404,9 @@ WORKSPACE_README = """jcdraw 工作目录
 常用命令（在本目录中打开命令行后运行）：
   jcdraw validate registry.xlsx                       校验名录库
   jcdraw plans                                        查看本年度抽查任务
-  jcdraw draw --plan joint --task 1 --seed 骰子数字   抽取检查对象与执法人员
+  jcdraw draw --plan joint --task 1 --prepare         抽取前登记并生成抽取公告（先公布）
+  jcdraw draw --plan joint --task 1 --seed "张三:3141 5926 5358" --seed "李四:9793 2384 6264"
+                                                      当众抽取（每位见证人报一组数字，合计至少 20 位）
   jcdraw publish 抽取结果.xlsx                        录入并公示检查结果
   jcdraw status                                       查看公示进度
 
@@ -465,7 +471,7 @@ RESULT_CATEGORIES_INVALID = "检查结果类别文件“{path}”格式不正确
 DRAW_REGISTRY_ERRORS = (
     "名录库“{path}”有 {count} 处错误，未进行抽取。请先运行 jcdraw validate {path}，逐条修正后再抽取。"
 )
-DRAW_POOL_CHANGED = "计划“{plan}”任务 {task} 的抽取对象池与抽取前公布的承诺不一致（承诺 {committed}…，现在 {now}…）：{details}。名录库在公布后被改动，本次未抽取。请查明原因；如确需按新名录库抽取，请重新运行 --prepare 并重新公布。"
+DRAW_POOL_CHANGED = "计划“{plan}”任务 {task} 第 {round} 轮的抽取条件与 {when}（北京时间）登记的抽取前公告不一致：{details}。本次未抽取；这次被拒绝的抽取及其随机种子已记入台账，该种子已公开，不能再用。请查明原因；如确需按现在的名录库抽取，请在原命令中去掉 --seed，加 --prepare --reason 原因 重新登记，打印新公告公布后，再当众产生新的随机种子抽取。"
 POOL_ADDED = "新增 {count} 个对象（{codes}）"
 POOL_REMOVED = "减少 {count} 个对象（{codes}）"
 POOL_RECLASSED = "{count} 个对象的信用风险分类改变（{codes}）"
@@ -538,11 +544,14 @@ DRAW_RULE_LINE = "信用规则：{rule}\n计划比例 {nominal}；本轮参加�
 DRAW_NOT_IN_ROUND = "本轮不抽"
 DRAW_LOADS_TITLE = "执法人员分配数量"
 DRAW_LOADS_HEADERS = ["部门", "人数", "分配数量（最少–最多）"]
-DRAW_SEED_REQUIRED = "抽取必须提供随机种子：--seed 后填写当众产生的至少 20 位数字（如掷骰子所得），或写 --seed random 由程序生成。若要先公布对象池，请用 --prepare。"
+DRAW_SEED_REQUIRED = "抽取必须提供随机种子：每位见证人当众报一组数字，用 --seed \"姓名:数字\" 逐个填写（合计至少 20 位），例如 --seed \"张三:3141 5926 5358\" --seed \"李四:9793 2384 6264\"。若要先公布抽取公告，请用 --prepare；只是演练，请加 --practice。"
 PREPARE_DONE = (
-    "✓ 已登记抽取承诺（计划“{plan}”任务 {task} 第 {round} 轮）。请在产生随机种子之前公布以下校验值：\n"
-    "  对象池 SHA-256：{pool_sha256}（符合条件的对象 {pool_size} 个）\n"
-    "  名录库 SHA-256：{registry_sha256}"
+    "✓ 已登记第 {number} 次抽取前公告（计划“{plan}”任务 {task} 第 {round} 轮）。请在产生随机种子之前公布以下校验值：\n"
+    "  对象池 SHA-256：{pool_sha256}（符合条件的对象 {pool_size} 个，本轮将抽取 {planned_total} 个）\n"
+    "  执法人员池 SHA-256：{inspectors_sha256}\n"
+    "  回避关系 SHA-256：{recusals_sha256}\n"
+    "  名录库 SHA-256：{registry_sha256}\n"
+    "  {anchor}"
 )
 EXPORT_DONE = "✓ 已按台账重新导出抽取编号 {draw_id} 的抽取结果表：{out}"
 # --- the public 抽查名单 (jcdraw.draw.public_list; export --public, publish --with-lists) -----------------
@@ -584,6 +593,136 @@ VERIFY_FAILED = "✗ 不一致：抽取编号 {draw_id} 重新计算后发现 {c
 DRAW_REDRAW_NEEDS_REASON = (
     '--redraw 和 --reason 必须同时使用：重新抽取必须写明原因，例如 --redraw --reason "名录库漏登 3 家企业"。'
 )
+
+# --- witnessed seeds, commitments, anchors, rehearsals, empty rounds (issue 11, draw side) -------
+DRAW_WITNESS_NAME_EMPTY = "随机种子“{text}”的冒号前没有见证人姓名。请写成“姓名:数字”，例如 --seed \"张三:3141 5926 5358\"。"
+DRAW_WITNESS_NAME_MISSING = "给了多个 --seed 时，每个都要写明报数的见证人：“{text}”缺少姓名。请写成“姓名:数字”，例如 --seed \"张三:3141 5926 5358\" --seed \"李四:9793 2384 6264\"。"
+DRAW_WITNESS_NAME_BAD = "随机种子“{text}”中的见证人姓名含有控制字符或不可见字符。请重新输入姓名。"
+DRAW_WITNESS_NO_DIGITS = "见证人“{name}”没有报数字。请在冒号后填写其当众报出的数字，例如 --seed \"{name}:3141 5926 5358\"。"
+DRAW_SEED_RANDOM_REFUSED = "正式抽取不能使用 --seed random：随机种子须由见证人当众产生，例如 --seed \"张三:3141 5926 5358\" --seed \"李四:9793 2384 6264\"（合计至少 20 位）。只是演练的，请加 --practice（演练不记入台账）。"
+DRAW_SEED_REVEALED = "计划“{plan}”任务 {task} 第 {round} 轮在 {when}（北京时间）被拒绝的抽取中已经公开过这个随机种子，不能再用，本次未抽取（这次尝试已记入台账）。请重新当众产生随机种子。"
+DRAW_EMPTY = "计划“{plan}”任务 {task} 第 {round} 轮在 {as_of} 没有可抽取的检查对象（全部符合条件的对象 {pool} 个，本轮参加抽取的 0 个），未抽取，台账中没有记录。请先运行 jcdraw validate 核对名录库；确实没有对象的，请在本次命令中去掉 --seed，改加 --record-empty，登记“本轮无符合条件的对象”的说明。"
+DRAW_NOT_EMPTY = "计划“{plan}”任务 {task} 第 {round} 轮在 {as_of} 有 {drawn} 个检查对象可以抽取，不能登记为“无符合条件的对象”，台账中没有记录。请去掉 --record-empty，按正常程序抽取。"
+DRAW_RECORD_EMPTY_OPTIONS = "--record-empty 只登记“本轮无符合条件的对象”的说明，不需要随机种子，也不能与 --prepare、--redraw、--practice 同时使用。请去掉这些选项后重试。"
+DRAW_PRACTICE_OPTIONS = "--practice 是演练，不记入台账，不能与 --prepare、--redraw、--record-empty 同时使用。请去掉这些选项后重试。"
+EMPTY_FILE_PREFIX = "无对象说明-"
+EMPTY_DONE = "✓ 已登记说明：计划“{plan}”任务 {task} 第 {round} 轮在 {as_of} 没有符合条件的检查对象，本轮未抽取（编号 {draw_id}）。说明已写入“{out}”，并记入台账“{ledger}”。以后有了符合条件的对象，可直接抽取，无需 --redraw。"
+PRACTICE_DONE = "✓ 演练完成（未记入台账）：从 {pool} 个符合条件的对象中抽取 {drawn} 个，演练结果已写入“{out}”。每张工作表都标明“演练”，不能用于检查或公示。"
+DRAW_ANCHOR = "请在抽取记录（“抽取记录”工作表）上签字后公布。{anchor}"
+PRACTICE_TITLE = "演练（不是正式抽取，未记入台账，不能用于检查或公示）— {sheet}"
+PRACTICE_FOOTER = "演练，未记入台账"
+PREPARE_NEEDS_REASON = "计划“{plan}”任务 {task} 第 {round} 轮已登记过 {count} 次抽取前公告（最近一次 {when}，北京时间）。再次登记须写明原因：请加 --reason 原因（原因会记入台账并印在新公告上）。"
+PREPARE_EMPTY = "计划“{plan}”任务 {task} 第 {round} 轮没有可抽取的检查对象，无需公告，台账中没有记录。确实没有对象的，请去掉 --prepare，改加 --record-empty 登记说明。"
+PREPARE_NOTICE_WRITTEN = "抽取公告已写入“{out}”：请打印、盖章后在抽取前公布。"
+PREPARE_NOTICE_FAILED = "抽取前公告已记入台账，但公告文件未能写出：{detail}\n请处理后运行 jcdraw draw --prepare --reason 公告文件未能写出，再次登记并写出公告。"
+PREPARE_OPTIONS = "--place、--draw-time、--witness 只用于 --prepare（印在抽取公告上）。请去掉这些选项，或加 --prepare。"
+DRAW_POOL_CHANGED_UNRECORDED = "计划“{plan}”任务 {task} 第 {round} 轮的抽取条件与 {when}（北京时间）登记的抽取前公告不一致：{details}。台账中没有记录。请查明原因；如确需按现在的名录库办理，请加 --prepare --reason 原因 重新登记并公布。"
+PRACTICE_POOL_CHANGED = "演练：计划“{plan}”任务 {task} 第 {round} 轮的抽取条件与 {when}（北京时间）登记的抽取前公告不一致：{details}。正式抽取也会因此被拒绝。演练未记入台账；请查明原因，如确需按现在的名录库抽取，请加 --prepare --reason 原因 重新登记并公布。"
+COMMITMENT_PLAN_CHANGED = "抽查计划文件（{path}）已改变"
+INSPECTORS_ADDED = "新增 {count} 名执法人员（{codes}）"
+INSPECTORS_REMOVED = "减少 {count} 名执法人员（{codes}），如离岗、调离、执法证到期或不再具备检查资格"
+INSPECTORS_MOVED = "{count} 名执法人员的部门改变（{codes}）"
+RECUSAL_ADDED = "新增 {count} 条回避关系（{codes}）"
+RECUSAL_REMOVED = "减少 {count} 条回避关系（{codes}）"
+NOTICE_TITLE = "{plan_name}（{document_number}）任务 {task}“{task_name}”第 {round} 轮随机抽取公告"
+NOTICE_LABELS = {
+    "number": "公告编号",
+    "reason": "重新公告原因",
+    "plan": "抽查计划",
+    "task": "抽查任务",
+    "sampling": "抽查类型",
+    "category": "监管类别",
+    "items": "检查事项",
+    "scope": "抽查范围",
+    "departments": "参加部门",
+    "period": "任务期限",
+    "round": "抽取轮次",
+    "rule": "抽取规则",
+    "pool": "符合条件的检查对象",
+    "planned": "本轮将抽取",
+    "inspectors": "执法人员",
+    "recusals": "回避关系",
+    "ticket_rule": "抽号规则",
+    "seed_rule": "随机种子产生办法",
+    "draw_time": "抽取时间",
+    "place": "抽取地点",
+    "witnesses": "见证人",
+    "pool_sha256": "对象池 SHA-256",
+    "inspectors_sha256": "执法人员池 SHA-256",
+    "recusals_sha256": "回避关系 SHA-256",
+    "registry_sha256": "名录库文件 SHA-256",
+    "plan_sha256": "计划文件 SHA-256",
+    "note": "说明",
+    "date": "公告日期",
+    "seal": "发布单位（盖章）",
+}
+NOTICE_NUMBER = "{plan}-T{task}-R{round} 第 {n} 次公告"
+NOTICE_PLAN = "{name}（{document_number}），计划编号 {plan}，第 {version} 版"
+NOTICE_TASK = "任务 {task}：{name}"
+NOTICE_ROUND = "本年度第 {round} 轮"
+NOTICE_RATIO = "计划抽查比例 {ratio}"
+NOTICE_POOL = "{count} 个（{classes}）"
+NOTICE_PLANNED = "{count} 个（{classes}），由随机种子决定具体对象"
+NOTICE_CLASS_COUNT = "{cls} {count} 个"
+NOTICE_ALL = "不分类别"
+NOTICE_DEPARTMENT_COUNT = "{department} {count} 名"
+NOTICE_INSPECTORS = "符合条件的执法人员 {count} 名（{departments}）；每个检查组至少 {min_size} 人，其中 {rule}；按回避关系回避"
+NOTICE_RECUSALS = "涉及本任务对象和执法人员的回避关系 {count} 条"
+NOTICE_SEED_PLACEHOLDER = "随机种子"
+NOTICE_SEED_RULE = "抽取时由见证人当众各报一组数字（如掷十面骰子所得），按报数顺序连接成随机种子，合计至少 20 位；各人所报数字记入抽取记录并公布。"
+NOTICE_NOTE = "本公告在产生随机种子之前公布，上列校验值确定了本轮抽取所用的检查对象、执法人员和回避关系。抽取时如与本公告不一致，抽取将被拒绝，被拒绝的抽取及其随机种子记入台账并在抽取记录中列明。抽取结束后公布抽取记录，任何人可按抽号规则复算。"
+POOL_SHEET_TITLE = "对象池：全部 {count} 个符合条件的对象（对象池 SHA-256 {pool}）。号码 = SHA-256（“{seed}|{plan}|{task}|{round}|统一社会信用代码”）；各层按号码从小到大抽取，数量见“抽取记录”"
+RECORD_PRACTICE_LABEL = "演练"
+RECORD_PRACTICE = "本工作簿是演练，不是正式抽取，未记入台账，不能用于检查或公示。"
+RECORD_EMPTY_LABEL = "说明"
+RECORD_EMPTY = "计划“{plan}”任务 {task} 第 {round} 轮在 {as_of} 没有符合条件的检查对象（全部符合条件的对象 {pool} 个，本轮参加抽取的 {eligible} 个），本轮未抽取。以后名录库有了符合条件的对象，可直接抽取，本说明即被取代。"
+RECORD_SEED_SOURCE_LABEL = "随机种子产生办法"
+RECORD_SEED_WITNESSED = "{count} 名见证人当众报数，按报数顺序连接（共 {digits} 位）"
+RECORD_SEED_PLAIN = "操作人员录入的一串数字（未登记报数的见证人）"
+RECORD_WITNESS_LABEL = "见证人 {n}"
+RECORD_WITNESS = "{name}：{digits}"
+RECORD_NO_COMMITMENT_LABEL = "抽取前公告"
+RECORD_NO_COMMITMENT = "未事先公告"
+RECORD_COMMITMENT_LABEL = "抽取前公告（第 {n} 次）"
+RECORD_COMMITMENT = "{when}（北京时间）登记，台账第 {seq} 条，记录校验值 {hash}；对象池 SHA-256 {pool}，执法人员池 SHA-256 {inspectors}，回避关系 SHA-256 {recusals}{reason}"
+RECORD_COMMITMENT_REASON = "；再次公告原因：{reason}"
+RECORD_COMMITMENT_OLD = "对象池 SHA-256 {pool}，名录库文件 SHA-256 {registry}"
+RECORD_REFUSED_LABEL = "被拒绝的抽取（第 {n} 次）"
+RECORD_REFUSED = "{when}（北京时间），随机种子 {seed}{witnesses}，台账第 {seq} 条：{details}"
+RECORD_REFUSED_WITNESSES = "（{witnesses}）"
+RECORD_LEDGER_ID_LABEL = "台账编号"
+RECORD_RECORD_HASH_LABEL = "记录校验值"
+RECORD_HEAD_LABEL = "台账校验值"
+RECORD_ANCHOR_LABEL = "台账锚点"
+RECORD_ANCHOR_NOTE = "{anchor}。本页印出时台账的状态；台账以后被回退或改写，用 jcdraw audit 核对本页即可发现。"
+RECORD_SIGN_DRAWER = "抽取人（签字）"
+RECORD_SIGN_SUPERVISOR = "监督人（签字）"
+RECORD_SIGN_WITNESS = "见证人（签字）"
+RECORD_SIGN_DATE = "日期"
+RECORD_DATE = "{year} 年 {month} 月 {day} 日"
+RECORD_DATE_BLANK = "＿＿＿＿年＿＿月＿＿日"
+VERIFY_CELL = "抽取记录中“{label}”为“{shown}”，与机读记录（{recorded}）不符"
+VERIFY_CELL_MISSING = "抽取记录中缺少“{label}”一行（机读记录为 {recorded}）"
+VERIFY_WITNESSES = "抽取记录中的见证人报数与机读记录不符：表中为 {shown}，机读记录为 {recorded}"
+VERIFY_ANCHOR_MISMATCH = "抽取记录中的台账编号、记录校验值、台账校验值与“台账锚点”一行不一致"
+VERIFY_INSPECTORS_CHANGED = "符合条件的执法人员与抽取时不同（执法人员池 SHA-256 已改变）"
+VERIFY_RECUSALS_CHANGED = "涉及本任务的回避关系与抽取时不同（回避关系 SHA-256 已改变）"
+VERIFY_REGISTRY_UPDATED = "名录库已更新，对象池与人员池一致"
+VERIFY_NAME = "对象 {uscc} 的名称：结果表为“{listed}”，按名录库应为“{expected}”"
+VERIFY_MEMBER_NAME = "对象 {uscc} 的检查组中执法证号 {badge} 的姓名：结果表为“{listed}”，按名录库应为“{expected}”"
+VERIFY_INSPECTOR_FIELDS = ("姓名", "部门", "分配数量")
+VERIFY_INSPECTOR_ROW = "检查人员表中执法证号 {badge} 的{field}：表中为“{listed}”，应为“{expected}”"
+VERIFY_INSPECTOR_MISSING = "检查人员表中缺少执法证号 {badge}（符合条件的执法人员）"
+VERIFY_INSPECTOR_EXTRA = "检查人员表中的执法证号 {badge} 不是符合条件的执法人员"
+VERIFY_POOL_SHEET = "对象池工作表有 {count} 个对象的代码、风险分类或号码与重新计算不符（如 {codes}）"
+VERIFY_POOL_SHEET_MISSING = "工作簿中没有“对象池”工作表"
+VERIFY_EMPTY_NOT_EMPTY = "这是“本轮无符合条件的对象”的说明，但按名录库“{path}”本轮现在有 {count} 个对象可抽"
+VERIFY_SEED_LINE = "随机种子：{seed}"
+VERIFY_WITNESS_LINE = "  见证人 {n}：{text}"
+VERIFY_COMMITMENT_LINE = "抽取前公告（第 {n} 次）：{text}"
+VERIFY_REFUSED_LINE = "被拒绝的抽取（第 {n} 次）：随机种子 {seed}，{when}（北京时间）：{details}"
+VERIFY_ANCHOR_LINE = "台账锚点：{anchor}（可用 jcdraw audit 与台账核对）"
+VERIFY_NOTE_LINE = "注：{note}"
 
 # --- publish (module constants) ---------------------------------------------------------------
 PLAN_RULE_AND_LEGACY = "同时写了 credit_rule 和旧版的 multiplier/ratio/frequency。设置信用规则后，请删除风险类别中的 multiplier、ratio、frequency"

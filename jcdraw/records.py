@@ -70,11 +70,38 @@ class InspectorRecord(TypedDict):
     department: str
 
 
+class WitnessRecord(TypedDict):
+    """One witness of a seed and the digits they gave ("" name: a plain ``--seed DIGITS``)."""
+
+    name: str
+    digits: str
+
+
 class PreparedRecord(TypedDict):
-    """The commitment a draw honoured (a summary of its ``prepare`` record)."""
+    """A commitment as a draw lists it: the ``prepare`` record's place in the chain and its hashes.
+
+    Records before witnessed seeds hold only the two hashes.
+    """
 
     pool_sha256: str
     registry_sha256: str
+    seq: NotRequired[int]
+    hash: NotRequired[str]
+    created_at: NotRequired[str]
+    as_of: NotRequired[str]
+    plan_sha256: NotRequired[str]
+    inspectors_sha256: NotRequired[str]
+    recusals_sha256: NotRequired[str]
+    reason: NotRequired[str]
+
+
+class PlannedStratum(TypedDict):
+    """What a round will draw from a stratum, known before the seed (the 抽取公告 states it)."""
+
+    stratum: str  # a class code, or "*" for a flat rule's one stratum
+    eligible: int
+    size: int
+    in_round: bool
 
 
 class PrepareRecord(TypedDict):
@@ -91,6 +118,50 @@ class PrepareRecord(TypedDict):
     as_of: str
     tool_version: str
     pool: NotRequired[list[str]]  # "code|class" lines, sorted, for pools small enough to list
+    # Since witnessed seeds: the inspectors and recusals, the plan of the round, the ledger, the notice.
+    registry_file: NotRequired[str]
+    inspectors: NotRequired[list[str]]  # "badge|department" lines, sorted
+    inspectors_sha256: NotRequired[str]
+    recusals: NotRequired[list[str]]  # "badge|code" lines, sorted
+    recusals_sha256: NotRequired[str]
+    planned: NotRequired[list[PlannedStratum]]
+    planned_total: NotRequired[int]
+    ledger_id: NotRequired[str]
+    ledger_records: NotRequired[int]  # the ledger as it stood before this record
+    ledger_head: NotRequired[str]
+    reason: NotRequired[str]  # why a second (third …) commitment was made
+    draw_time: NotRequired[str]  # when and where the draw will be held, who will witness it
+    place: NotRequired[str]
+    witnesses: NotRequired[list[str]]
+
+
+class RefusalRecord(TypedDict):
+    """A draw refused after its seed was given (ledger ``kind = "refused"``): the seed is public now."""
+
+    plan: str
+    task: int
+    round: int
+    seed: str
+    witnesses: list[WitnessRecord]
+    as_of: str
+    details: str  # the refusal as the operator saw it
+    pool_sha256: str
+    inspectors_sha256: str
+    recusals_sha256: str
+    registry_sha256: str
+    plan_sha256: str
+    tool_version: str
+
+
+class RefusedRecord(TypedDict):
+    """A refused attempt as a later draw lists it."""
+
+    seq: int
+    hash: str
+    created_at: str
+    seed: str
+    witnesses: list[WitnessRecord]
+    details: str
 
 
 class DrawRecord(TypedDict):
@@ -132,7 +203,16 @@ class DrawRecord(TypedDict):
     tool_version: str
     as_of: NotRequired[str]
     drawn_at: NotRequired[str]
-    prepared: NotRequired[PreparedRecord]
+    prepared: NotRequired[PreparedRecord]  # the commitment honoured (the latest), if any
+    # Since witnessed seeds (absent from older records).
+    witnesses: NotRequired[list[WitnessRecord]]
+    pool: NotRequired[list[str]]  # every eligible "code|class", sorted (the 对象池 sheet)
+    inspectors_sha256: NotRequired[str]
+    recusals: NotRequired[list[str]]  # binding "badge|code" recusals, sorted
+    recusals_sha256: NotRequired[str]
+    commitments: NotRequired[list[PreparedRecord]]  # every commitment for this task and round
+    refused: NotRequired[list[RefusedRecord]]  # every refused attempt for this task and round
+    empty: NotRequired[bool]  # a statement that the round had no eligible entity (--record-empty)
     # Filled in by the ledger when the draw is recorded.
     draw_id: NotRequired[str]
     supersedes: NotRequired[str]
@@ -147,3 +227,8 @@ def as_draw_record(payload: Mapping[str, Any]) -> DrawRecord:
 def as_prepare_record(payload: Mapping[str, Any]) -> PrepareRecord:
     """A ledger payload of kind ``prepare`` read as the typed record."""
     return cast(PrepareRecord, payload)
+
+
+def as_refusal_record(payload: Mapping[str, Any]) -> RefusalRecord:
+    """A ledger payload of kind ``refused`` read as the typed record."""
+    return cast(RefusalRecord, payload)

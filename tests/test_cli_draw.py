@@ -434,9 +434,9 @@ def check_teams(selected: list[dict[str, Any]], registry: Path, rule: TaskRule) 
 
 def check_workbook(path: Path, payload: dict[str, Any], items: int) -> None:
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames[:4] == ["抽取结果", "检查人员", "抽取记录", "检查结果"]
+    assert book.sheetnames[:5] == ["抽取结果", "检查人员", "抽取记录", "检查结果", "对象池"]
     for ws in book.worksheets:
-        assert ws.freeze_panes == "A2", ws.title
+        assert ws.freeze_panes == ("A3" if ws.title == "对象池" else "A2"), ws.title  # 对象池 has a title row
         for column in range(1, ws.max_column + 1):
             letter = openpyxl.utils.get_column_letter(column)
             assert ws.column_dimensions[letter].customWidth, (ws.title, letter)
@@ -605,18 +605,26 @@ def test_prepare_then_unchanged_draw_records_the_commitment(work: Path, jc: Call
     commitment = prepared.json()
     assert commitment["registry_sha256"] == file_digest(work / "registry.xlsx")
     pool = reference_pool(work / "registry.xlsx", JOINT_1)
-    assert commitment["pool_size"] == len(pool)
+    assert commitment["pool_size"] == len(pool) == commitment["planned_total"]  # task 1 draws 100 %
+    assert commitment["number"] == 1 and commitment["notice"] == "抽取公告-2024-joint-task1-round1.xlsx"
     assert ledger_draws(work / "jcdraw.sqlite3") == []
-    text_run = jc("draw", "--plan", "joint", "--task", "1", "--prepare", "--as-of", AS_OF)
+    again = jc("draw", "--plan", "joint", "--task", "1", "--prepare", "--as-of", AS_OF)
+    assert again.code == 1 and "--reason" in again.text  # a second commitment needs a reason
+    prepare_again = ["draw", "--plan", "joint", "--task", "1", "--prepare", "--as-of", AS_OF]
+    text_run = jc(*prepare_again, "--reason", "见证人变更")
+    assert text_run.code == 0, text_run.text
     assert commitment["pool_sha256"] in text_run.text and commitment["registry_sha256"] in text_run.text
+    assert (work / "抽取公告-2024-joint-task1-round1-2.xlsx").is_file()
 
     run = jc(*draw_args(JOINT_1, "--json"))
     assert run.code == 0, run.text
     assert run.json()["pool_sha256"] == commitment["pool_sha256"]
     [record] = ledger_draws(work / "jcdraw.sqlite3")
-    assert record.payload["prepared"] == {
-        "pool_sha256": commitment["pool_sha256"], "registry_sha256": commitment["registry_sha256"],
-    }  # fmt: skip
+    first, second = record.payload["commitments"]
+    assert record.payload["prepared"] == second and second["reason"] == "见证人变更"
+    assert (first["pool_sha256"], first["registry_sha256"], first["seq"]) == (
+        commitment["pool_sha256"], commitment["registry_sha256"], commitment["anchor"]["records"],
+    )  # fmt: skip
 
 
 def test_prepare_then_changed_pool_refuses_and_names_the_changes(work: Path, jc: Callable[..., Run]) -> None:
@@ -657,8 +665,9 @@ def test_verify_agrees_then_lists_tampering(work: Path, jc: Callable[..., Run]) 
     ok = jc("verify", book_path)
     assert ok.code == 0, ok.text
     assert "一致" in ok.out and "不一致" not in ok.out
-    ok_json = jc("verify", book_path, "--json")
-    assert ok_json.json() == {"ok": True, "draw_id": payload["draw_id"], "differences": [], "notes": []}
+    ok_json = jc("verify", book_path, "--json").json()
+    assert (ok_json["ok"], ok_json["draw_id"], ok_json["differences"]) == (True, payload["draw_id"], [])
+    assert ok_json["seed"] == SEED and ok_json["notes"] == []
 
     first, second = payload["selected"][0], payload["selected"][1]
     swapped_out = first["team"][0]
@@ -697,8 +706,11 @@ def test_verify_reports_a_changed_registry(work: Path, jc: Callable[..., Run]) -
 
     edit_registry(changed, new_address)
     run = jc("verify", default_out(JOINT_1), "--registry", changed, "--json")
-    assert run.code == 1
-    assert run.json()["differences"] == [messages.VERIFY_REGISTRY_CHANGED.format(path=changed)]
+    # An address is not part of any pool: the registry changed, the draw still verifies.
+    assert run.code == 0, run.out
+    assert run.json()["differences"] == [] and run.json()["notes"] == [messages.VERIFY_REGISTRY_UPDATED]
+    plain = jc("verify", default_out(JOINT_1), "--registry", changed)
+    assert plain.code == 0 and flat(messages.VERIFY_REGISTRY_UPDATED) in plain.text
 
 
 # --- 6. refusals before anything is recorded ------------------------------------------------------
@@ -805,13 +817,21 @@ def test_seed_with_groups_and_full_width_digits_is_the_same_seed(work: Path, jc:
     assert run.json()["seed"] == SEED
 
 
-def test_random_seed_is_printed_and_recorded(work: Path, jc: Callable[..., Run]) -> None:
-    run = jc(*draw_args(JOINT_1, seed="random"))
-    assert run.code == 0, run.text
-    seeds = re.findall(r"(?<!\d)\d{20}(?!\d)", run.out)
+def test_random_seed_is_refused_for_a_recorded_draw_and_allowed_in_practice(
+    work: Path, jc: Callable[..., Run]
+) -> None:
+    refused = jc(*draw_args(JOINT_1, seed="random"))
+    assert refused.code == 2 and flat(messages.DRAW_SEED_RANDOM_REFUSED) in refused.text
+    assert not (work / "jcdraw.sqlite3").exists() and not (work / default_out(JOINT_1)).exists()
+    practice = jc(*draw_args(JOINT_1, "--practice", seed="random"))
+    assert practice.code == 0, practice.text
+    seeds = re.findall(r"(?<!\d)\d{20}(?!\d)", practice.out)
     assert len(seeds) == 1
-    [record] = ledger_draws(work / "jcdraw.sqlite3")
-    assert record.payload["seed"] == seeds[0]
+    book = openpyxl.load_workbook(work / f"演练-{default_out(JOINT_1)}", read_only=True)
+    assert book["演练-抽取记录"]["B3"].value == messages.RECORD_PRACTICE  # below the title and header rows
+    for sheet in book.worksheets:  # every sheet says 演练 in its name and in its title row
+        assert sheet.title.startswith("演练-") and "演练" in str(sheet["A1"].value), sheet.title
+    assert not (work / "jcdraw.sqlite3").exists() and not (work / default_out(JOINT_1)).exists()
 
 
 def test_as_of_outside_the_task_period_warns_but_draws(work: Path, jc: Callable[..., Run]) -> None:

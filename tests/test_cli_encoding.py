@@ -81,8 +81,13 @@ CASES: list[tuple[str, list[str], int]] = [
     ("draw no seed", ["draw", "--plan", "joint", "--task", "3", "--ledger", DRAWN], 2),
     ("draw prepare", ["draw", "--plan", "joint", "--task", "3", "--prepare", "--ledger", DRAWN, *AS_OF], 0),
     (
-        "draw random seed",
+        "draw random seed refused",
         ["draw", "--plan", "internal", "--task", "1", "--seed", "random", "--ledger", DRAWN, *AS_OF],
+        2,
+    ),
+    (
+        "draw practice random seed",
+        ["draw", "--plan", "internal", "--task", "1", "--practice", "--seed", "random", *AS_OF],
         0,
     ),
     ("export ok", ["export", "--draw", "2024-joint-T1-R1-1", "--ledger", DRAWN, "--out", "导出.xlsx"], 0),

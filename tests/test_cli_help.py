@@ -160,7 +160,7 @@ def test_markers_and_value_labels_are_chinese(run_cli: Any) -> None:
         "--registry<路径>名录库Excel文件，默认当前文件夹的registry.xlsx。[环境变量：JCDRAW_REGISTRY；默认：registry.xlsx]",
         "--round<整数>本年度第几轮（高风险对象每年可抽多轮）。[默认：1；不小于1]",
         "--as-of<日期>",
-        "--prepare只登记",
+        "--prepare抽取前登记",
         "--help显示本帮助并退出。",
     ):
         assert expected in flat, expected
@@ -176,7 +176,8 @@ def test_type_labels_still_come_from_typer_metadata() -> None:
     assert labels == {
         "plan": "文字", "task": "整数", "seed": "文字", "registry": "路径", "round_no": "整数",
         "out": "路径", "ledger": "路径", "as_of": "文字", "year": "整数", "prepare": "是/否",
-        "redraw": "是/否", "reason": "文字", "json_output": "是/否", "force": "是/否",
+        "redraw": "是/否", "reason": "文字", "json_output": "是/否", "force": "是/否", "practice": "是/否",
+        "record_empty": "是/否", "place": "文字", "draw_time": "文字", "witness": "文字",
     }  # fmt: skip
 
 

@@ -13,21 +13,13 @@ import openpyxl
 import pytest
 
 from jcdraw import messages
+from jcdraw.draw import commitment
+from jcdraw.draw import record_sheet as assignment_book
 from jcdraw.draw import run as drawing
-from jcdraw.draw import workbook as assignment_book
 from jcdraw.draw.algorithm import pool_sha256
-from jcdraw.draw.run import (
-    Pool,
-    PoolChanged,
-    RegistryHasErrors,
-    check_commitment,
-    compute_draw,
-    default_output,
-    earlier_pairings,
-    load_pool,
-    prepare,
-    run_draw,
-)
+from jcdraw.draw.commitment import PoolChanged, check_commitment, prepare
+from jcdraw.draw.pool import Pool, RegistryHasErrors, class_counts, load_pool
+from jcdraw.draw.run import compute_draw, default_output, earlier_pairings, run_draw
 from jcdraw.draw.teams import TeamImpossible
 from jcdraw.draw.tickets import ticket
 from jcdraw.draw.verify import verify
@@ -107,12 +99,17 @@ def test_registry_errors_stop_before_the_pool(joint: Plan) -> None:
 
 def test_commitment_holds_for_the_same_pool(example_pool: Pool, ledger: Ledger) -> None:
     assert check_commitment(example_pool, ledger, 1) is None
-    payload = prepare(example_pool, ledger, round_no=1, as_of=AS_OF)
+    payload = prepare(example_pool, ledger, round_no=1, as_of=AS_OF).payload
     assert payload["pool_sha256"] == example_pool.sha256 and payload["pool_size"] == 24
     assert payload["class_counts"] == {"A": 9, "B": 12, "C": 2, "D": 1}
     assert len(payload["pool"]) == 24
+    assert payload["inspectors"] == sorted(
+        f"{b}|{d}"
+        for b, d in zip(example_pool.inspectors["badge"], example_pool.inspectors["department"], strict=True)
+    )
+    assert payload["recusals"] == ["14050021007|91140525MA0BDX4X3F"]
     committed = check_commitment(example_pool, ledger, 1)
-    assert committed is not None and committed["pool_sha256"] == example_pool.sha256
+    assert committed is not None and committed.payload["pool_sha256"] == example_pool.sha256
     assert check_commitment(example_pool, ledger, 2) is None  # another round: no commitment
 
 
@@ -137,14 +134,14 @@ def test_changed_pool_names_added_removed_and_reclassified(example_pool: Pool, l
 def test_huge_pool_commitment_compares_class_counts(
     example_pool: Pool, ledger: Ledger, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(drawing, "POOL_LIST_LIMIT", 10)
-    payload = prepare(example_pool, ledger, round_no=1, as_of=AS_OF)
+    monkeypatch.setattr(commitment, "POOL_LIST_LIMIT", 10)
+    payload = prepare(example_pool, ledger, round_no=1, as_of=AS_OF).payload
     assert "pool" not in payload
     smaller = example_pool.entities.iloc[1:].reset_index(drop=True)
     with pytest.raises(PoolChanged) as caught:
         check_commitment(with_entities(example_pool, smaller), ledger, 1)
     before = {"A": 9, "B": 12, "C": 2, "D": 1}
-    now = drawing._class_counts(smaller)
+    now = class_counts(smaller)
     assert messages.POOL_COUNTS.format(before=before, now=now) in caught.value.message
 
 
@@ -254,7 +251,7 @@ def test_redraw_ignores_the_draw_it_replaces(
 def test_unwritable_workbook_keeps_the_draw(
     registry: Path, joint: Plan, ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def disk_full(path: Path, payload: object, *, force: bool = False) -> None:
+    def disk_full(path: Path, payload: object, **options: object) -> None:
         raise OutputError(messages.OUTPUT_DISK_FULL.format(path=path))
 
     monkeypatch.setattr(drawing, "write_assignment", disk_full)
@@ -271,10 +268,14 @@ def test_prepared_draw_records_the_commitment(
     pool = load_pool(registry, joint, 1, as_of=AS_OF)
     committed = prepare(pool, ledger, round_no=1, as_of=AS_OF)
     result = run_draw(registry, joint, 1, seed=SEED, ledger=ledger, as_of=AS_OF, out=tmp_path / "o.xlsx")
-    assert result.payload["prepared"] == {
-        "pool_sha256": committed["pool_sha256"],
-        "registry_sha256": committed["registry_sha256"],
-    }
+    honoured = result.payload["prepared"]
+    assert (honoured["pool_sha256"], honoured["registry_sha256"], honoured["inspectors_sha256"]) == (
+        committed.payload["pool_sha256"],
+        committed.payload["registry_sha256"],
+        committed.payload["inspectors_sha256"],
+    )
+    assert (honoured["seq"], honoured["hash"]) == (committed.anchor.records, committed.anchor.head)
+    assert result.payload["commitments"] == [honoured] and result.payload["refused"] == []
 
 
 def test_prepared_draw_with_a_changed_registry_file_but_same_pool_goes_ahead(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import PLANS_DIR
@@ -371,6 +372,57 @@ def test_cli_unknown_plan_and_year(run_cli, tmp_path: Path) -> None:
     assert run_cli(["plans", "--plan", "nosuch"], cwd=tmp_path).code == 2
     result = run_cli(["plans", "--plan", "joint", "--year", "2019"], cwd=tmp_path)
     assert result.code == 2 and "找不到 2019 年度" in result.flat
+
+
+# --- plan ids ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("plan_id", "shown"),
+    [
+        ("2024\u2011joint", "“\u2011”（U+2011）"),  # a non-breaking hyphen pasted from a document
+        ("2024－joint", "“－”（U+FF0D）"),  # full-width hyphen-minus
+        ("2024-Joint", "“J”（U+004A）"),
+        ("2024_joint", "“_”（U+005F）"),
+        ("'2024 joint'", "“ ”（U+0020）"),
+    ],
+)
+def test_plan_ids_outside_lowercase_digits_and_hyphen_are_refused(
+    tmp_path: Path, plan_id: str, shown: str
+) -> None:
+    path = tmp_path / "2024_joint.yaml"
+    path.write_text(JOINT_TEXT.replace("id: 2024-joint\n", f"id: {plan_id}\n"), encoding="utf-8")
+    message = _bad_plan_message(path)
+    assert shown in message and "a–z" in message
+
+
+def test_a_look_alike_plan_id_cannot_record_a_second_standing_draw(
+    tmp_path: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Why: a plan id with U+2011 for "-" recorded a second standing draw of the "same" task."""
+    from conftest import write_registry
+
+    from jcdraw.ledger import Ledger
+
+    monkeypatch.delenv("JCDRAW_LEDGER", raising=False)
+    monkeypatch.delenv("JCDRAW_REGISTRY", raising=False)
+    write_registry(tmp_path / "registry.xlsx")
+    draw = ["draw", "--task", "1", "--as-of", "2024-05-20", "--seed", "3141 5926 5358 9793 2384"]
+    assert run_cli([*draw, "--plan", "joint"], cwd=tmp_path).code == 0
+    (tmp_path / "plans").mkdir()
+    look_alike = tmp_path / "plans" / "2024_joint.yaml"  # ./plans overrides the shipped plans
+    look_alike.write_text(JOINT_TEXT.replace("id: 2024-joint\n", "id: 2024\u2011joint\n"), encoding="utf-8")
+    refused = run_cli([*draw, "--plan", "joint", "--out", "second.xlsx"], cwd=tmp_path)
+    assert refused.code == 2 and "U+2011" in refused.err and "2024_joint.yaml" in refused.err
+    with Ledger.open(tmp_path / "jcdraw.sqlite3", readonly=True) as ledger:
+        assert [r.payload["plan"] for r in ledger.records("draw")] == ["2024-joint"]
+    # The override itself still works when its id is right: this copy is the one used.
+    look_alike.write_text(
+        JOINT_TEXT.replace("document_number: 晋市商秩〔2024〕6号", "document_number: 晋市商秩〔2024〕7号"),
+        encoding="utf-8",
+    )
+    assert resolve_plan_path("joint").resolve() == look_alike.resolve()
+    assert load_plan(resolve_plan_path("joint")).document_number == "晋市商秩〔2024〕7号"
 
 
 # --- the plan's paperwork fields ---------------------------------------------------------------

@@ -120,7 +120,7 @@ def test_the_public_list_has_the_task_and_the_entities_and_nothing_secret(
     assert task["抽查事项"] == "\n".join(f"{n}. {t}" for n, t in enumerate(draw["items"], 1))
     assert task["抽取对象"] == f"{len(expected)} 户" and task["抽取日期"] == "2024-04-01"
     with Ledger.open(folder / "jcdraw.sqlite3", readonly=True) as book_:
-        assert anchors_in(task["台账校验"]) == [book_.anchor()]
+        assert anchors_in(task["台账校验"]) == [book_.draw_anchor(draw_id)]  # where the draw stands
     assert_nothing_secret(out, draw)
     for ws in book.worksheets:  # printable: A4, header rows repeated, the plan named on every page
         assert ws.page_setup.paperSize == 9 and ws.print_title_rows == "$1:$2"

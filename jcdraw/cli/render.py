@@ -160,6 +160,7 @@ def draw_json(payload: DrawRecord) -> dict[str, Any]:
         "seed": payload["seed"],
         "registry_sha256": payload["registry_sha256"],
         "pool_sha256": payload["pool_sha256"],
+        "pool_size": payload["pool_size"],
         "rule": payload.get("rule"),
         "nominal_ratio": payload.get("nominal_ratio"),
         "eligible_total": payload.get("eligible_total"),
@@ -188,6 +189,10 @@ def draw_json(payload: DrawRecord) -> dict[str, Any]:
         "supersedes": payload.get("supersedes"),
         "prepared": payload.get("prepared"),
         "as_of": payload.get("as_of"),
+        "witnesses": payload.get("witnesses"),
+        "commitments": payload.get("commitments"),
+        "refused": payload.get("refused"),
+        "empty": bool(payload.get("empty")),
     }
 
 
@@ -202,10 +207,17 @@ def draw_notes(out: Console, result: Any) -> None:
         out.print(messages.DRAW_REGISTRY_WARNINGS.format(count=len(result.warnings)), style="yellow")
 
 
-def draw_summary(out: Console, result: Any, ledger: Any) -> None:
+def draw_summary(out: Console, result: Any, ledger: Any, *, practice: bool = False) -> None:
     from jcdraw.plans.credit import percent, percent_text, rule_from_record, rule_text  # lazy: see module doc
 
     payload: DrawRecord = result.payload
+    if payload.get("empty"):
+        where = {k: payload[k] for k in ("plan", "task", "round", "draw_id")}
+        out.print(
+            messages.EMPTY_DONE.format(**where, as_of=payload.get("as_of"), out=result.out, ledger=ledger),
+            markup=False,
+        )
+        return
     rule = rule_from_record(payload["credit_rule"])
     nominal = Fraction(payload["nominal_ratio"])
     out.print(
@@ -242,7 +254,14 @@ def draw_summary(out: Console, result: Any, ledger: Any) -> None:
     for dept, values in by_dept.items():
         add_row(loads, dept, str(len(values)), f"{min(values)}–{max(values)}")
     out.print(loads)
-    if result.out is not None:
+    if practice:
+        out.print(
+            messages.PRACTICE_DONE.format(
+                pool=payload["pool_size"], drawn=len(payload["selected"]), out=result.out
+            ),
+            markup=False,
+        )
+    elif result.out is not None:
         out.print(
             messages.DRAW_DONE.format(
                 draw_id=result.draw_id,
@@ -253,6 +272,8 @@ def draw_summary(out: Console, result: Any, ledger: Any) -> None:
             ),
             markup=False,
         )
+        if result.anchor is not None:
+            out.print(messages.DRAW_ANCHOR.format(anchor=result.anchor.text()), markup=False)
 
 
 def _fraction(text: str | None) -> Fraction | None:
@@ -260,6 +281,7 @@ def _fraction(text: str | None) -> Fraction | None:
 
 
 def verification(out: Console, result: Any) -> None:
+    """The verdict, then what the workbook says: seed, witnesses, commitments, refusals, anchors."""
     for note in result.notes:
         out.print(note, style="yellow", markup=False)
     if result.ok:
@@ -269,12 +291,73 @@ def verification(out: Console, result: Any) -> None:
             ),
             markup=False,
         )
-        return
+    else:
+        out.print(
+            messages.VERIFY_FAILED.format(draw_id=result.draw_id, count=len(result.differences)), markup=False
+        )
+        for line in result.differences:
+            out.print(f"  · {line}", markup=False)
+    for line in verification_lines(result):
+        out.print(line, markup=False)
+
+
+def verification_lines(result: Any) -> list[str]:
+    from jcdraw.draw.record_sheet import commitment_text, witness_text  # lazy: see module doc
+
+    lines: list[str] = []
+    if result.seed:
+        lines.append(messages.VERIFY_SEED_LINE.format(seed=result.seed))
+    named = [w for w in result.witnesses if w["name"]]
+    lines += [messages.VERIFY_WITNESS_LINE.format(n=n, text=witness_text(w)) for n, w in enumerate(named, 1)]
+    if not result.commitments and not result.empty:
+        lines.append(f"{messages.RECORD_NO_COMMITMENT_LABEL}：{messages.RECORD_NO_COMMITMENT}")
+    lines += [
+        messages.VERIFY_COMMITMENT_LINE.format(n=n, text=commitment_text(c))
+        for n, c in enumerate(result.commitments, 1)
+    ]
+    lines += [
+        messages.VERIFY_REFUSED_LINE.format(
+            n=n, seed=r["seed"], when=beijing_minute(r["created_at"]), details=r["details"]
+        )
+        for n, r in enumerate(result.refused, 1)
+    ]
+    lines += [messages.VERIFY_ANCHOR_LINE.format(anchor=a.text()) for a in result.anchors]
+    return lines
+
+
+def verification_json(result: Any) -> dict[str, Any]:
+    """``verify --json``: the verdict and what the workbook says."""
+    return {
+        "ok": result.ok,
+        "draw_id": result.draw_id,
+        "differences": result.differences,
+        "notes": result.notes,
+        "seed": result.seed,
+        "witnesses": result.witnesses,
+        "commitments": result.commitments,
+        "refused": result.refused,
+        "anchors": [{"ledger_id": a.ledger_id, "records": a.records, "head": a.head} for a in result.anchors],
+    }
+
+
+def prepared(out: Console, done: Any) -> None:
+    """What ``--prepare`` recorded: the hashes to post and the anchor."""
+    payload = done.payload
     out.print(
-        messages.VERIFY_FAILED.format(draw_id=result.draw_id, count=len(result.differences)), markup=False
+        messages.PREPARE_DONE.format(**payload, number=done.number, anchor=done.anchor.text()), markup=False
     )
-    for line in result.differences:
-        out.print(f"  · {line}", markup=False)
+
+
+def prepare_json(done: Any, notice: Path) -> dict[str, Any]:
+    """``--prepare --json``: the commitment without its long lists, with its anchor and notice file."""
+    listed = {"pool", "inspectors", "recusals"}
+    anchor = done.anchor
+    return {
+        **{k: v for k, v in done.payload.items() if k not in listed},
+        "number": done.number,
+        "anchor": {"ledger_id": anchor.ledger_id, "records": anchor.records, "head": anchor.head},
+        "notice": str(notice),
+    }
 
 
 # --- plans --history -----------------------------------------------------------------------------

@@ -154,6 +154,14 @@ Pool fingerprint
     Unicode code-point order (byte order, for these ASCII lines). The order of the registry's rows
     therefore does not change it.
 
+Inspector pool and recusal fingerprints
+    A commitment (``draw --prepare``) also fixes what the teams are drawn from, in the same form:
+    the inspector pool is the SHA-256 of sorted lines ``{badge}|{department}`` plus a line feed, one
+    per inspector eligible for the task (certified, on duty, qualified: being listed is being
+    eligible), and the recusals are the SHA-256 of sorted lines ``{badge}|{code}`` plus a line feed,
+    one per recusal between an eligible inspector and an eligible entity (a recusal of anyone else
+    cannot change the draw). Names take no part: renaming someone changes nothing that is drawn.
+
 Properties
     - The seed is the only randomness: the same inputs give the same draw on any machine and in any
       programming language. No library random-number generator is involved.
@@ -266,6 +274,7 @@ Notes
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -455,3 +464,37 @@ def pool_sha256(pool: pd.DataFrame) -> str:
     lines: list[str] = (pool["uscc"].astype(str) + SEPARATOR + pool["risk_class"].astype(str) + "\n").tolist()
     lines.sort()
     return sha256_hex("".join(lines))
+
+
+def lines_sha256(lines: Iterable[str]) -> str:
+    """Return the fingerprint of a set of lines: SHA-256 over them sorted, each ending in a line feed.
+
+    Example:
+        >>> lines_sha256(["b|2", "a|1"]) == sha256_hex("a|1\\nb|2\\n")
+        True
+    """
+    return sha256_hex("".join(sorted(f"{line}\n" for line in lines)))
+
+
+def inspector_lines(inspectors: pd.DataFrame) -> list[str]:
+    """Return the inspector pool as sorted ``{badge}|{department}`` lines.
+
+    Example:
+        >>> inspector_lines(pd.DataFrame({"badge": ["2", "1"], "department": ["乙", "甲"]}))
+        ['1|甲', '2|乙']
+    """
+    badges, departments = inspectors["badge"].astype(str), inspectors["department"].astype(str)
+    return sorted(f"{b}{SEPARATOR}{d}" for b, d in zip(badges, departments, strict=True))
+
+
+def recusal_lines(
+    recusals: Iterable[tuple[str, str]], badges: Iterable[str], codes: Iterable[str]
+) -> list[str]:
+    """Return the recusals that can bind a draw as sorted ``{badge}|{code}`` lines.
+
+    Example:
+        >>> recusal_lines({("1", "X"), ("1", "Y"), ("9", "X")}, badges=["1", "2"], codes=["X"])
+        ['1|X']
+    """
+    in_pool, drawable = set(badges), set(codes)
+    return sorted(f"{b}{SEPARATOR}{u}" for b, u in recusals if b in in_pool and u in drawable)

@@ -4,15 +4,21 @@ The algorithm itself lives in ``jcdraw.draw`` (pure, specified in its docstring)
 it to the world and enforces the integrity rules:
 
 - the registry is validated first; any error stops the draw (``RegistryHasErrors``);
-- a ``prepare`` commitment (pool and registry hashes announced before the dice are rolled) is
-  honoured: a later draw for that task and round refuses if the pool changed, naming the difference;
+- a commitment (``draw --prepare``, ``jcdraw.draw.commitment``) is honoured: a draw whose entities,
+  inspectors, recusals or plan differ from it is refused, naming the difference, and the refused
+  attempt is recorded with its seed; a seed spoken at a refused attempt is never used again;
 - the ledger refuses a second draw of the same plan, task and round unless it is an explicit redraw
   with a reason; both stay recorded; the refusal comes before any other check;
 - a plan whose content changed while its version did not is refused (``jcdraw.draw.plan_versions``);
+- a draw that would draw nobody is refused with nothing recorded; ``record_empty`` records instead a
+  statement that the round had no eligible entity, which a later real draw replaces without a reason;
 - teams avoid earlier pairings from standing draws of other tasks and rounds; a redraw ignores the
   draw it replaces, so the same seed and registry give the same redraw;
-- everything needed to recompute the draw without the ledger (including the earlier pairings that
-  shaped the teams) goes into the record and the workbook, so ``verify`` can redo it from files.
+- everything needed to recompute the draw without the ledger (the pool, the binding recusals, the
+  earlier pairings that shaped the teams, the witnesses' digits) goes into the record and the
+  workbook, so ``verify`` — or anyone with a SHA-256 tool — can redo it from files;
+- a rehearsal (``practice``) runs the same steps on a copy of nothing: it records nothing and writes a
+  workbook marked 演练 on every sheet.
 """
 
 from __future__ import annotations
@@ -25,156 +31,42 @@ from pathlib import Path
 import pandas as pd
 
 from jcdraw import __version__, messages
-from jcdraw.draw.algorithm import draw_entities, pool_sha256
+from jcdraw.draw.algorithm import draw_entities
 from jcdraw.draw.allocation import ClassOutcome, summarize
+from jcdraw.draw.commitment import (
+    PoolChanged,
+    SeedRevealed,
+    check_commitment,
+    commitments_of,
+    record_refusal,
+    refusals_of,
+    refuse_revealed_seed,
+    summary,
+    witness_records,
+)
 from jcdraw.draw.plan_versions import check_plan_version
-from jcdraw.draw.readiness import only_concerning
+from jcdraw.draw.pool import Pool, class_counts, load_pool
+from jcdraw.draw.seed import Witness, WitnessedSeed
 from jcdraw.draw.teams import TeamImpossible, TeamRule, assign_teams
 from jcdraw.draw.workbook import write_assignment
 from jcdraw.errors import BadInvocation, InputProblems, OutputError
 from jcdraw.io.atomic import check_output, numbered_if_taken
 from jcdraw.io.files import gc_paused
-from jcdraw.ledger import Ledger, draw_key
+from jcdraw.ledger import Anchor, Ledger, Record, draw_key
 from jcdraw.plans.credit import rounds_per_year, rule_record
-from jcdraw.plans.load import with_year_plans
-from jcdraw.plans.model import Plan, Task
+from jcdraw.plans.model import Plan
 from jcdraw.problems import Problem
-from jcdraw.records import (
-    DrawRecord,
-    InspectorRecord,
-    PrepareRecord,
-    SelectedRecord,
-    StratumRecord,
-    as_draw_record,
-    as_prepare_record,
-)
-from jcdraw.registry.eligibility import eligible_entities, eligible_inspectors
-from jcdraw.registry.load import Registry, load_registry
+from jcdraw.records import DrawRecord, InspectorRecord, SelectedRecord, StratumRecord, as_draw_record
 
-POOL_LIST_LIMIT = 200_000  # commitments list the pool itself up to this size, so differences can be named
+PRACTICE_PREFIX = "演练-"
 
 
-class RegistryHasErrors(InputProblems):
-    """The registry failed validation; the draw did not start."""
-
-    def __init__(self, message: str, problems: list[Problem]) -> None:
-        super().__init__(message)
-        self.problems = problems
+class EmptyDraw(InputProblems):
+    """The round has no eligible entity: nothing is drawn and nothing recorded (see ``record_empty``)."""
 
 
-class PoolChanged(InputProblems):
-    """The eligible pool differs from the one committed with ``--prepare``."""
-
-
-@dataclass
-class Pool:
-    """The eligible entities and inspectors of one task, with the registry they came from."""
-
-    registry: Registry
-    plan: Plan
-    task: Task
-    entities: pd.DataFrame  # uscc, risk_class, name, region
-    inspectors: pd.DataFrame  # badge, department, inspector_name, qualified
-    sha256: str
-    warnings: list[Problem] = field(default_factory=list)
-
-
-def load_pool(registry_path: Path, plan: Plan, task_no: int, *, as_of: dt.date) -> Pool:
-    """Validate the registry and compute the task's eligible pool; refuse on registry errors."""
-    task = plan.task(task_no)
-    registry = load_registry(registry_path, with_year_plans([plan]), as_of=as_of)
-    found = only_concerning(registry, [(plan, [task])]).finished()
-    errors = [p for p in found if p.severity == "error"]
-    if errors:
-        raise RegistryHasErrors(
-            messages.DRAW_REGISTRY_ERRORS.format(path=registry_path, count=len(errors)), found
-        )
-    entities = eligible_entities(registry, plan, task)[["uscc", "risk_class", "name", "region"]]
-    entities = entities.astype({"uscc": str, "risk_class": str}).reset_index(drop=True)
-    inspectors = eligible_inspectors(registry, task)[["badge", "department", "inspector_name"]].copy()
-    inspectors["badge"] = inspectors["badge"].astype(str)
-    inspectors["qualified"] = True
-    warnings = [p for p in found if p.severity != "error"]
-    return Pool(
-        registry, plan, task, entities, inspectors.reset_index(drop=True), pool_sha256(entities), warnings
-    )
-
-
-# --- prepare (commitment) ----------------------------------------------------------------------
-
-
-def prepare(pool: Pool, ledger: Ledger, *, round_no: int, as_of: dt.date) -> PrepareRecord:
-    """Record the pool and registry hashes before the seed exists, to be announced publicly."""
-    check_plan_version(ledger, pool.plan)  # else the draw honouring this commitment is refused later
-    payload: PrepareRecord = {
-        "plan": pool.plan.id,
-        "task": pool.task.number,
-        "round": round_no,
-        "registry_sha256": pool.registry.sha256,
-        "pool_sha256": pool.sha256,
-        "pool_size": len(pool.entities),
-        "class_counts": _class_counts(pool.entities),
-        "plan_sha256": pool.plan.sha256,
-        "as_of": as_of.isoformat(),
-        "tool_version": __version__,
-    }
-    if len(pool.entities) <= POOL_LIST_LIMIT:
-        payload["pool"] = sorted(
-            f"{u}|{c}" for u, c in zip(pool.entities["uscc"], pool.entities["risk_class"], strict=True)
-        )
-    ledger.record_prepare(pool.plan.id, pool.task.number, round_no, dict(payload))
-    return payload
-
-
-def _class_counts(entities: pd.DataFrame) -> dict[str, int]:
-    return {str(k): int(v) for k, v in entities["risk_class"].value_counts().sort_index().items()}
-
-
-def check_commitment(pool: Pool, ledger: Ledger, round_no: int) -> PrepareRecord | None:
-    """The prepare record for this draw, after checking the pool still matches it."""
-    record = ledger.latest_prepare(pool.plan.id, pool.task.number, round_no)
-    if record is None:
-        return None
-    committed = as_prepare_record(record.payload)
-    if committed["pool_sha256"] != pool.sha256:
-        raise PoolChanged(_describe_pool_change(committed, pool))
-    return committed
-
-
-def _describe_pool_change(committed: PrepareRecord, pool: Pool) -> str:
-    now = {f"{u}|{c}" for u, c in zip(pool.entities["uscc"], pool.entities["risk_class"], strict=True)}
-    details: list[str] = []
-    if "pool" in committed:
-        before = set(committed["pool"])
-        before_codes = {line.split("|")[0]: line for line in before}
-        now_codes = {line.split("|")[0]: line for line in now}
-        added = sorted(set(now_codes) - set(before_codes))
-        removed = sorted(set(before_codes) - set(now_codes))
-        changed = sorted(c for c in set(now_codes) & set(before_codes) if now_codes[c] != before_codes[c])
-        for label, codes in (
-            (messages.POOL_ADDED, added),
-            (messages.POOL_REMOVED, removed),
-            (messages.POOL_RECLASSED, changed),
-        ):
-            if codes:
-                details.append(
-                    label.format(
-                        count=len(codes), codes="、".join(codes[:10]) + ("…" if len(codes) > 10 else "")
-                    )
-                )
-    else:
-        details.append(
-            messages.POOL_COUNTS.format(before=committed["class_counts"], now=_class_counts(pool.entities))
-        )
-    if committed.get("registry_sha256") != pool.registry.sha256:
-        details.append(messages.POOL_REGISTRY_CHANGED)
-    return messages.DRAW_POOL_CHANGED.format(
-        plan=pool.plan.id,
-        task=pool.task.number,
-        committed=committed["pool_sha256"][:16],
-        now=pool.sha256[:16],
-        details="；".join(details),
-    )
+class NotEmpty(InputProblems):
+    """``record_empty`` was asked for a round that has entities to draw."""
 
 
 # --- the draw ----------------------------------------------------------------------------------
@@ -198,8 +90,8 @@ def _compute_draw(pool: Pool, *, seed: str, round_no: int, history: set[tuple[st
         rule=credit_rule,
         ratio=task.ratio,
     )
-    summary = summarize(
-        credit_rule, _class_counts(pool.entities), task.ratio, round_no, _class_counts(outcome.selected)
+    outcome_summary = summarize(
+        credit_rule, class_counts(pool.entities), task.ratio, round_no, class_counts(outcome.selected)
     )
     drawn = set(outcome.selected["uscc"])
     relevant_history = {(b, u) for b, u in history if u in drawn}
@@ -243,10 +135,10 @@ def _compute_draw(pool: Pool, *, seed: str, round_no: int, history: set[tuple[st
         "rule": credit_rule.kind,
         "credit_rule": rule_record(credit_rule),
         "nominal_ratio": str(task.ratio),
-        "eligible_total": summary.eligible,
-        "drawn_total": summary.drawn,
-        "effective_ratio": None if summary.effective_ratio is None else str(summary.effective_ratio),
-        "strata": [_stratum_record(outcome) for outcome in summary.classes],
+        "eligible_total": outcome_summary.eligible,
+        "drawn_total": outcome_summary.drawn,
+        "effective_ratio": _text(outcome_summary.effective_ratio),
+        "strata": [_stratum_record(outcome) for outcome in outcome_summary.classes],
         "selected": _selected(outcome.selected, teams.by_entity),
         "inspectors": _inspector_info(pool.inspectors),
         "loads": {b: n for b, n in teams.loads.items()},
@@ -310,6 +202,12 @@ class DrawResult:
     warnings: list[Problem]  # registry warnings (the draw went ahead)
     out_error: str | None = None
     notes: list[str] = field(default_factory=list)  # e.g. the draw date lies outside the task period
+    anchor: Anchor | None = None  # the draw's place in the ledger; None for a rehearsal
+
+
+def as_witnessed(seed: WitnessedSeed | str) -> WitnessedSeed:
+    """A plain seed (tests, scripts) as given by one unnamed witness."""
+    return seed if isinstance(seed, WitnessedSeed) else WitnessedSeed(seed, (Witness("", seed),))
 
 
 def run_draw(
@@ -317,17 +215,21 @@ def run_draw(
     plan: Plan,
     task_no: int,
     *,
-    seed: str,
+    seed: WitnessedSeed | str | None,
     ledger: Ledger,
     round_no: int = 1,
     as_of: dt.date,
     out: Path | None = None,
     force: bool = False,
     redraw_reason: str | None = None,
+    record_empty: bool = False,
 ) -> DrawResult:
-    """Validate, check the commitment, draw, record in the ledger, write the workbook."""
+    """Validate, check the commitment, draw, record in the ledger, write the workbook.
+
+    With ``record_empty`` (and no seed) it records instead that the round has no eligible entity.
+    """
     check_round(plan, task_no, round_no)
-    target = out or default_output(plan, task_no, round_no)
+    target = out or (empty_output if record_empty else default_output)(plan, task_no, round_no)
     if out is None and redraw_reason is not None:  # keep the replaced draw's workbook beside the new one
         count = len(ledger.records("draw", draw_key(plan.id, task_no, round_no)))
         target = target.with_name(f"{target.stem}-{count + 1}{target.suffix}")
@@ -336,39 +238,115 @@ def run_draw(
     # A repeat draw is refused before "file exists": otherwise --force is suggested first, and
     # only after using it would the operator learn that the draw itself is refused.
     if redraw_reason is None:
-        ledger.refuse_repeat(plan.id, task_no, round_no)
+        ledger.refuse_repeat(plan.id, task_no, round_no, empty=record_empty)
     else:
         ledger.refuse_redraw(plan.id, task_no, round_no)
     version_notes = check_plan_version(ledger, plan)
     check_output(target, force=force, suffix=".xlsx")
     pool = load_pool(registry_path, plan, task_no, as_of=as_of)
-    committed = check_commitment(pool, ledger, round_no)
+    given = None if seed is None else as_witnessed(seed)
+    committed = _checked(pool, ledger, round_no, given, as_of)
     history = earlier_pairings(ledger, plan.id, task_no, round_no)
-    payload = compute_draw(pool, seed=seed, round_no=round_no, history=history)
-    payload["as_of"] = as_of.isoformat()
-    payload["drawn_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    payload = compute_draw(pool, seed=given.seed if given else "", round_no=round_no, history=history)
+    _check_emptiness(payload, record_empty, as_of)
+    payload.update(provenance(pool, given, as_of, record_empty))
+    payload["commitments"] = commitments_of(ledger, plan.id, task_no, round_no)
+    payload["refused"] = refusals_of(ledger, plan.id, task_no, round_no)
     if committed is not None:
-        payload["prepared"] = {
-            "pool_sha256": committed["pool_sha256"],
-            "registry_sha256": committed["registry_sha256"],
-        }
+        payload["prepared"] = summary(committed)
     draw_id = ledger.record_draw(plan.id, task_no, round_no, dict(payload), redraw_reason=redraw_reason)
-    stored = _stored_payload(ledger, draw_id, payload, redraw_reason)
+    stored = _stored_payload(ledger, draw_id, payload)
+    anchor = ledger.draw_anchor(draw_id)
     notes = [*version_notes, *([note] if (note := period_note(plan, task_no, as_of)) else [])]
     try:
-        write_assignment(target, stored, force=force)
+        write_assignment(target, stored, anchor=anchor, force=force)
     except OutputError as err:  # the draw stands; the workbook can be written again from the ledger
-        return DrawResult(draw_id, stored, None, pool.warnings, err.message, notes)
-    return DrawResult(draw_id, stored, target, pool.warnings, notes=notes)
+        return DrawResult(draw_id, stored, None, pool.warnings, err.message, notes, anchor)
+    return DrawResult(draw_id, stored, target, pool.warnings, notes=notes, anchor=anchor)
 
 
-def _stored_payload(
-    ledger: Ledger, draw_id: str, payload: DrawRecord, redraw_reason: str | None
-) -> DrawRecord:
-    """The payload as the ledger stored it. A first draw only gains its id, so the big record is not
-    read back (at a million entities that would double peak memory); a redraw is read back for the
-    fields the ledger adds."""
-    if redraw_reason is None:
+def _checked(
+    pool: Pool, ledger: Ledger, round_no: int, seed: WitnessedSeed | None, as_of: dt.date
+) -> Record | None:
+    """The commitment honoured (or None); a refusal after the seed was given is recorded with it."""
+    template = messages.DRAW_POOL_CHANGED if seed is not None else messages.DRAW_POOL_CHANGED_UNRECORDED
+    try:
+        committed = check_commitment(pool, ledger, round_no, template=template)
+        if seed is not None:
+            refuse_revealed_seed(ledger, pool.plan.id, pool.task.number, round_no, seed.seed)
+    except (PoolChanged, SeedRevealed) as refused:
+        if seed is not None:  # the seed has been spoken: the attempt is part of the record now
+            record_refusal(ledger, pool, round_no, seed, as_of=as_of, details=refused.message)
+        raise
+    return committed
+
+
+def _check_emptiness(payload: DrawRecord, record_empty: bool, as_of: dt.date) -> None:
+    where = {"plan": payload["plan"], "task": payload["task"], "round": payload["round"], "as_of": as_of}
+    if payload["drawn_total"] == 0 and not record_empty:
+        raise EmptyDraw(messages.DRAW_EMPTY.format(**where, pool=payload["pool_size"]))
+    if payload["drawn_total"] > 0 and record_empty:
+        raise NotEmpty(messages.DRAW_NOT_EMPTY.format(**where, drawn=payload["drawn_total"]))
+
+
+def provenance(pool: Pool, seed: WitnessedSeed | None, as_of: dt.date, empty: bool) -> DrawRecord:
+    """The fields that say where the draw came from: date, witnesses, the pool and its fingerprints."""
+    fields: dict[str, object] = {
+        "as_of": as_of.isoformat(),
+        "drawn_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "witnesses": witness_records(seed) if seed else [],
+        "pool": pool.entity_lines,
+        "inspectors_sha256": pool.inspectors_sha256,
+        "recusals": pool.recusal_lines,
+        "recusals_sha256": pool.recusals_sha256,
+    }
+    if empty:
+        fields["empty"] = True
+    return as_draw_record(fields)
+
+
+def run_practice(
+    registry_path: Path,
+    plan: Plan,
+    task_no: int,
+    *,
+    seed: WitnessedSeed | str,
+    ledger: Ledger | None,
+    round_no: int = 1,
+    as_of: dt.date,
+    out: Path | None = None,
+    force: bool = False,
+) -> DrawResult:
+    """A rehearsal: the same checks and the same draw, nothing recorded, every sheet marked 演练.
+
+    ``ledger`` (read only, may be None) supplies the earlier pairings and the commitment, so the
+    rehearsal shows what the real draw would do today.
+    """
+    check_round(plan, task_no, round_no)
+    version_notes = check_plan_version(ledger, plan) if ledger is not None else []  # as the draw would
+    target = out or numbered_if_taken(practice_output(plan, task_no, round_no))
+    check_output(target, force=force, suffix=".xlsx")
+    pool = load_pool(registry_path, plan, task_no, as_of=as_of)
+    given = as_witnessed(seed)
+    history: set[tuple[str, str]] = set()
+    if ledger is not None:
+        check_commitment(pool, ledger, round_no, template=messages.PRACTICE_POOL_CHANGED)
+        history = earlier_pairings(ledger, plan.id, task_no, round_no)
+    payload = compute_draw(pool, seed=given.seed, round_no=round_no, history=history)
+    _check_emptiness(payload, False, as_of)
+    payload.update(provenance(pool, given, as_of, False))
+    payload["draw_id"] = f"{PRACTICE_PREFIX}{plan.id}-T{task_no}-R{round_no}"
+    notes = [*version_notes, *([note] if (note := period_note(plan, task_no, as_of)) else [])]
+    write_assignment(target, payload, anchor=None, force=force, practice=True)
+    return DrawResult(payload["draw_id"], payload, target, pool.warnings, notes=notes)
+
+
+def _stored_payload(ledger: Ledger, draw_id: str, payload: DrawRecord) -> DrawRecord:
+    """The payload as the ledger stored it. The first draw of a task and round only gains its id, so
+    the big record is not read back (at a million entities that would double peak memory); a later
+    one (a redraw, or a draw replacing an empty statement) is read back for the fields the ledger adds.
+    """
+    if draw_id.rsplit("-", 1)[1] == "1":
         return {**payload, "draw_id": draw_id}
     record = ledger.get_draw(draw_id)
     assert record is not None, "the ledger just recorded this draw"
@@ -395,6 +373,23 @@ def default_output(plan: Plan | str, task_no: int, round_no: int) -> Path:
     """``draw-{plan id}-task{N}-round{R}.xlsx`` in the working directory."""
     plan_id = plan if isinstance(plan, str) else plan.id
     return Path(f"draw-{plan_id}-task{task_no}-round{round_no}.xlsx")
+
+
+def empty_output(plan: Plan | str, task_no: int, round_no: int) -> Path:
+    """Where a "no eligible entity" statement goes: beside, not in place of, the real draw's name."""
+    plan_id = plan if isinstance(plan, str) else plan.id
+    return Path(f"{messages.EMPTY_FILE_PREFIX}{plan_id}-task{task_no}-round{round_no}.xlsx")
+
+
+def practice_output(plan: Plan | str, task_no: int, round_no: int) -> Path:
+    """``演练-draw-….xlsx``: a rehearsal never takes the real workbook's name."""
+    return Path(f"{PRACTICE_PREFIX}{default_output(plan, task_no, round_no)}")
+
+
+def output_for(payload: DrawRecord) -> Path:
+    """The default workbook name of a recorded draw or statement (``export``)."""
+    make = empty_output if payload.get("empty") else default_output
+    return make(payload["plan"], payload["task"], payload["round"])
 
 
 def period_note(plan: Plan, task_no: int, as_of: dt.date) -> str | None:

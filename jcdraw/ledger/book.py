@@ -26,6 +26,7 @@ from jcdraw.errors import LedgerError
 from jcdraw.io.clock import beijing_minute
 from jcdraw.io.text import normalize_key_one
 from jcdraw.ledger.chain import (
+    Anchor,
     Record,
     canonical_json,
     row_to_record,
@@ -186,7 +187,9 @@ class Ledger(Store):
 
         Refuses (DrawExists) when a standing draw exists and no ``redraw_reason`` is given. With a
         reason, the new draw records ``supersedes`` and ``redraw_reason`` and the old one stops
-        standing. The check and the append run in one ``BEGIN IMMEDIATE`` transaction.
+        standing. A standing statement that the round had no eligible entity (``empty``) is
+        replaced by a real draw without a reason (``supersedes`` only). The check and the append
+        run in one ``BEGIN IMMEDIATE`` transaction.
         """
         clashing = [name for name in DRAW_RESERVED_FIELDS if name in payload]
         if clashing:
@@ -199,7 +202,7 @@ class Ledger(Store):
             earlier = self.records("draw", key)
             standing = _standing(earlier)
             where = {"plan": plan_id, "task": task, "round": round}
-            if standing is not None and reason is None:
+            if standing is not None and reason is None and not _replaces_empty(standing, payload):
                 raise _draw_exists(standing, plan_id, task, round)
             if standing is None and reason is not None:
                 raise LedgerError(messages.LEDGER_REDRAW_NOTHING.format(**where))
@@ -208,18 +211,33 @@ class Ledger(Store):
             draw_id = f"{plan_id}-T{task}-R{round}-{len(earlier) + 1}"
             body = {**payload, "draw_id": draw_id}
             if standing is not None:
-                body.update(supersedes=standing.payload["draw_id"], redraw_reason=reason)
+                body["supersedes"] = standing.payload["draw_id"]
+            if standing is not None and reason is not None:
+                body["redraw_reason"] = reason
             w.append("draw", key, body)
         return draw_id
 
     def standing_draw(self, plan_id: str, task: int | str, round: int) -> Record | None:
         return _standing(self.records("draw", draw_key(plan_id, task, round)))
 
-    def refuse_repeat(self, plan_id: str, task: int | str, round: int) -> None:
-        """Raise ``DrawExists`` now if a draw stands, before any work (``record_draw`` checks again)."""
+    def refuse_repeat(self, plan_id: str, task: int | str, round: int, *, empty: bool = False) -> None:
+        """Raise ``DrawExists`` now if a draw stands, before any work (``record_draw`` checks again).
+
+        A standing ``empty`` statement does not stand in the way of a real draw (``empty=False``).
+        """
         standing = self.standing_draw(plan_id, task, round)
-        if standing is not None:
+        if standing is not None and not _replaces_empty(standing, {"empty": empty}):
             raise _draw_exists(standing, plan_id, task, round)
+
+    def draw_anchor(self, draw_id: str) -> Anchor:
+        """The ledger's id with the draw's own place in the chain: its seq and its record hash."""
+        rows = self._query(
+            "SELECT seq, hash FROM records WHERE kind = 'draw' AND json_extract(payload, '$.draw_id') = ?",
+            (draw_id,),
+        )
+        if not rows:
+            raise LedgerError(messages.LEDGER_UNKNOWN_DRAW.format(draw_id=draw_id))
+        return Anchor(self.ledger_id, int(rows[0][0]), str(rows[0][1]))
 
     def refuse_redraw(self, plan_id: str, task: int | str, round: int) -> None:
         """Raise ``RedrawOrphans`` now if the draw a redraw would replace has results recorded."""
@@ -500,6 +518,11 @@ def _draw_use(row: Sequence[Any]) -> DrawUse:
         drawn_on=str(as_of or created_at)[:10], created_at=str(created_at),
         supersedes=None if supersedes is None else str(supersedes),
     )  # fmt: skip
+
+
+def _replaces_empty(standing: Record, payload: Mapping[str, Any]) -> bool:
+    """A real draw takes the place of a standing "no eligible entity" statement without a reason."""
+    return bool(standing.payload.get("empty")) and not payload.get("empty")
 
 
 def _draw_year(record: Record) -> int | None:

@@ -4,9 +4,10 @@ Specification
 -------------
 Every record has ``seq, kind, key, created_at, payload, prev_hash, hash``.
 
-* ``seq`` counts records 1, 2, 3, … without gaps. ``kind`` is ``prepare``, ``draw``, ``result``,
-  ``correction`` or ``publication`` (the generic API accepts others). ``key`` names what the record
-  is about: ``"<plan>|<task>|<round>"`` for prepares and draws, ``"<draw_id>|<uscc>|<item>"`` for
+* ``seq`` counts records 1, 2, 3, … without gaps. ``kind`` is ``prepare``, ``refused`` (a draw
+  refused after its seed was given), ``draw``, ``result``, ``correction`` or ``publication`` (the
+  generic API accepts others). ``key`` names what the record is about: ``"<plan>|<task>|<round>"``
+  for prepares, refused attempts and draws, ``"<draw_id>|<uscc>|<item>"`` for
   results and corrections. ``created_at`` is UTC to the second, e.g. ``2024-05-01T08:00:00Z``.
 * ``payload`` is canonical JSON: ``json.dumps(obj, ensure_ascii=False, sort_keys=True,
   separators=(",", ":"))`` (NaN is refused; dates are written as ISO text).

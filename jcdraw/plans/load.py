@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ from jcdraw.errors import BadPlan
 from jcdraw.plans.folders import plan_dirs
 from jcdraw.plans.model import Areas, Plan, RiskPolicy, Task
 from jcdraw.plans.yaml_file import read_yaml
+
+PLAN_ID = re.compile(r"[0-9a-z-]+")
 
 
 def load_areas(name: str, plan_path: Path) -> Areas:
@@ -42,11 +45,30 @@ def load_plan(path: Path) -> Plan:
         plan = Plan.model_validate(raw)
     except ValidationError as err:
         raise _plan_error(path, raw, err) from None
+    _check_id(plan.id, path)
     areas = load_areas(plan.areas, path)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     plan = plan.model_copy(update={"path": path, "sha256": digest, "area_data": areas})
     _check_rules(plan, path)
     return plan
+
+
+def _check_id(plan_id: str, path: Path) -> None:
+    """Plan ids are ``[0-9a-z-]`` only: a look-alike (U+2011 for "-") would record a second "same" task.
+
+    Example:
+        >>> _check_id("2024-joint", Path("p.yaml"))
+        >>> _check_id("2024\u2011joint", Path("p.yaml"))
+        Traceback (most recent call last):
+        ...
+        jcdraw.errors.BadPlan: 计划文件“p.yaml”的计划编号 id “2024‑joint”含有不允许的字符 “‑”（U+2011）。...
+    """
+    if PLAN_ID.fullmatch(plan_id):
+        return
+    strangers = dict.fromkeys(ch for ch in plan_id if not PLAN_ID.fullmatch(ch))
+    chars = "、".join(messages.PLAN_ID_CHAR.format(char=ch, code=ord(ch)) for ch in strangers)
+    chars = chars or messages.PLAN_ID_EMPTY
+    raise BadPlan(messages.PLAN_ID_INVALID.format(path=path, value=plan_id, chars=chars))
 
 
 def _plan_error(path: Path, raw: Any, err: ValidationError) -> BadPlan:

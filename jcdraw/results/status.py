@@ -34,7 +34,8 @@ Counting (unit: the drawn entity; one row per task, its rounds added together)
         flagged.
     undrawn (未抽取)
         a task of ``plans`` with no standing draw; ``period_ended`` when its period ended before
-        ``as_of``.
+        ``as_of``. A standing statement that the task's round had no eligible entity
+        (``draw --record-empty``) is a draw of 0: drawn, not undrawn, and never a lapse.
 
 A scheduled script runs ``jcdraw status --results …`` daily; ``needs_attention`` (exit code 1) holds
 when anything is overdue, or a task's period has ended with drawn entities uninspected, or a task's
@@ -264,6 +265,9 @@ def _with_undrawn(tasks: pd.DataFrame, plans: Sequence[Plan], view: LedgerView, 
     """The drawn tasks, plus one row (zeros, ``undrawn``) for each task of ``plans`` never drawn: plans in
     the order of their first draw (undrawn plans after), tasks by number, then any other plan's tasks."""
     drawn = set(zip(tasks["plan"], tasks["task"], strict=True))
+    # A standing statement that a round had no eligible entity counts as drawn, with 0 entities.
+    standing = view.draws[view.draws["standing"]]
+    empty_drawn = set(zip(standing["plan"], standing["task"], strict=True)) - drawn
     rows: list[dict[str, Any]] = []
     first_drawn = {plan: n for n, plan in enumerate(dict.fromkeys(view.draws.sort_values("order")["plan"]))}
     for plan in sorted(plans, key=lambda p: (first_drawn.get(p.id, len(first_drawn)), p.id)):
@@ -271,20 +275,35 @@ def _with_undrawn(tasks: pd.DataFrame, plans: Sequence[Plan], view: LedgerView, 
             if (plan.id, task.number) in drawn:
                 rows.append(dict(tasks[(tasks["plan"] == plan.id) & (tasks["task"] == task.number)].iloc[0]))
             else:
-                rows.append(_undrawn_row(plan.id, task.number, task.name, task.period.end, as_of))
+                empty = (plan.id, task.number) in empty_drawn
+                end = task.period.end
+                rows.append(_undrawn_row(plan.id, task.number, task.name, end, as_of, drawn=empty))
     listed = {(r["plan"], r["task"]) for r in rows}
     rows += [dict(r) for _, r in tasks.iterrows() if (r["plan"], r["task"]) not in listed]
+    rows += [_empty_row(view, plan, task, as_of) for plan, task in sorted(empty_drawn - listed)]
     if not rows:
         return _empty_tasks()
     return pd.DataFrame(rows, columns=[*TASK_FIELDS, "task_name", "period_end"]).reset_index(drop=True)
 
 
-def _undrawn_row(plan: str, task: int, name: str, end: date, as_of: date) -> dict[str, Any]:
+def _undrawn_row(
+    plan: str, task: int, name: str, end: date, as_of: date, *, drawn: bool = False
+) -> dict[str, Any]:
+    """A task with no entity drawn: never drawn (``undrawn``), or drawn with 0 (``drawn``: a standing
+    statement that its round had no eligible entity), which is not a lapse."""
     zeros = dict.fromkeys(TASK_FIELDS, 0)
     return {
         **zeros, "plan": plan, "task": task, "task_name": name, "period_end": end,
-        "publication_rate": None, "completion_rate": None, "undrawn": True, "period_ended": end < as_of,
+        "publication_rate": None, "completion_rate": None, "undrawn": not drawn,
+        "period_ended": end < as_of,
     }  # fmt: skip
+
+
+def _empty_row(view: LedgerView, plan: str, task: int, as_of: date) -> dict[str, Any]:
+    """A task drawn with 0 whose plan is not among those listed (another year's)."""
+    draws = view.draws[(view.draws["plan"] == plan) & (view.draws["task"] == task)]
+    end = draws["end"].max()
+    return _undrawn_row(plan, task, str(draws["task_name"].iloc[-1]), end, as_of, drawn=True)
 
 
 def _pending(open_entities: pd.DataFrame, as_of: date) -> pd.DataFrame:
