@@ -59,8 +59,8 @@ def edit(folder: Path, change: Any) -> None:
     path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
 
 
-def draw(run_cli: Any, folder: Path, task: int, *extra: str, round_no: int = 1) -> Any:
-    args = ["draw", "--plan", "joint", "--task", str(task), "--seed", SEED, "--as-of", "2024-04-01"]
+def draw(run_cli: Any, folder: Path, task: int, *extra: str, round_no: int = 1, seed: str = SEED) -> Any:
+    args = ["draw", "--plan", "joint", "--task", str(task), "--seed", seed, "--as-of", "2024-04-01"]
     return run_cli([*args, "--round", str(round_no), *extra], cwd=folder)
 
 
@@ -183,12 +183,14 @@ def test_a_plan_edited_without_a_new_version_is_refused_naming_the_fields(run_cl
     with Ledger.open(folder / "jcdraw.sqlite3", readonly=True) as book:
         assert [u.draw_id for u in book.draw_uses()] == ["2024-joint-T1-R1-1"]
         assert book.records("prepare") == []
+        # The seed was spoken: the refused attempt is on record with it, so it cannot be used again.
+        (refusal,) = book.records("refused")
+        assert refusal.payload["seed"] == SEED and "30% → 50%" in refusal.payload["details"]
 
-    edit(
-        folder,
-        lambda t: bump_version(t, 3, "2024-05-06", "任务 2 抽查比例由 30% 调整为 50%（晋市商〔2024〕20号）"),
-    )
-    assert draw(run_cli, folder, 2).code == 0
+    why = "任务 2 抽查比例由 30% 调整为 50%（晋市商〔2024〕20号）"
+    edit(folder, lambda t: bump_version(t, 3, "2024-05-06", why))
+    assert draw(run_cli, folder, 2).code == 1  # the same seed, now known, is refused
+    assert draw(run_cli, folder, 2, seed="98765432109876543210").code == 0
 
 
 def test_informational_edits_in_place_pass_with_a_note(run_cli: Any, folder: Path) -> None:

@@ -131,7 +131,9 @@ def test_the_checker_would_see_a_leak(tmp_path: Path, folder: Path) -> None:
     """The search above can fail: an assignment workbook (which carries classes and teams) does."""
     draw = payload(folder, DRAWS[0])
     leaky = tmp_path / "assignment.xlsx"
-    write_assignment(leaky, draw)  # type: ignore[arg-type]
+    with Ledger.open(folder / "jcdraw.sqlite3", readonly=True) as book:
+        anchor = book.draw_anchor(DRAWS[0])
+    write_assignment(leaky, draw, anchor=anchor)  # type: ignore[arg-type]
     with pytest.raises(AssertionError):
         assert_nothing_secret(leaky, draw)
 

@@ -44,7 +44,7 @@ from jcdraw.draw.commitment import (
     summary,
     witness_records,
 )
-from jcdraw.draw.plan_versions import check_plan_version
+from jcdraw.draw.plan_versions import PlanChangedUnversioned, check_plan_version
 from jcdraw.draw.pool import Pool, class_counts, load_pool
 from jcdraw.draw.seed import Witness, WitnessedSeed
 from jcdraw.draw.teams import TeamImpossible, TeamRule, assign_teams
@@ -241,10 +241,10 @@ def run_draw(
         ledger.refuse_repeat(plan.id, task_no, round_no, empty=record_empty)
     else:
         ledger.refuse_redraw(plan.id, task_no, round_no)
-    version_notes = check_plan_version(ledger, plan)
     check_output(target, force=force, suffix=".xlsx")
     pool = load_pool(registry_path, plan, task_no, as_of=as_of)
     given = None if seed is None else as_witnessed(seed)
+    version_notes = _plan_version(ledger, pool, round_no, given, as_of)
     committed = _checked(pool, ledger, round_no, given, as_of)
     history = earlier_pairings(ledger, plan.id, task_no, round_no)
     payload = compute_draw(pool, seed=given.seed if given else "", round_no=round_no, history=history)
@@ -279,6 +279,19 @@ def _checked(
             record_refusal(ledger, pool, round_no, seed, as_of=as_of, details=refused.message)
         raise
     return committed
+
+
+def _plan_version(
+    ledger: Ledger, pool: Pool, round_no: int, seed: WitnessedSeed | None, as_of: dt.date
+) -> list[str]:
+    """``check_plan_version``'s notes; a refusal after the seed was given is recorded with it, as a
+    changed pool is: with the seed known, a plan edited afterwards could steer the outcome."""
+    try:
+        return check_plan_version(ledger, pool.plan)
+    except PlanChangedUnversioned as refused:
+        if seed is not None:
+            record_refusal(ledger, pool, round_no, seed, as_of=as_of, details=refused.message)
+        raise
 
 
 def _check_emptiness(payload: DrawRecord, record_empty: bool, as_of: dt.date) -> None:
