@@ -554,6 +554,33 @@ PREPARE_DONE = (
     "  {anchor}"
 )
 EXPORT_DONE = "✓ 已按台账重新导出抽取编号 {draw_id} 的抽取结果表：{out}"
+# --- the public 抽查名单 (jcdraw.draw.public_list; export --public, publish --with-lists) -----------------
+PUBLIC_LIST_DEFAULT_OUT = "抽查名单-{draw_id}.xlsx"
+PUBLIC_LIST_TITLE = "任务 {task}：{task_name}　抽查名单"
+PUBLIC_LIST_TASK_HEADERS = ["项目", "内容"]
+PUBLIC_LIST_HEADERS = ["序号", "企业名称", "统一社会信用代码", "区域"]
+PUBLIC_LIST_LABELS = {
+    "plan": "抽查计划",
+    "document_number": "文号",
+    "task": "抽查任务",
+    "sampling": "抽查类型",
+    "items": "抽查事项",
+    "ratio": "抽查比例",
+    "period": "检查期限",
+    "departments": "检查部门",
+    "draw_id": "抽取编号",
+    "round": "抽取轮次",
+    "drawn_on": "抽取日期",
+    "count": "抽取对象",
+    "anchor": "台账校验",
+}
+PUBLIC_LIST_ROUND = "本年度第 {round} 轮"
+PUBLIC_LIST_COUNT = "{count} 户"
+PUBLIC_LIST_DONE = "✓ 已写出抽取编号 {draw_id} 的抽查名单（{count} 户，不含信用风险分类和检查人员，可公开）：{out}"
+PUBLIC_LIST_SUPERSEDED = "抽取编号 {draw_id} 已被重新抽取（新编号 {by}）取代，其名单不再有效，不能公开。请导出 {by} 的抽查名单。"
+EXPORT_WHAT = "请指明要导出什么：--draw 抽取编号（抽取结果表，加 --public 为可公开的抽查名单），或 --platform 文件名（平台导入表），二者选一。"
+EXPORT_PLATFORM_ALONE = "--platform 写出平台导入表，文件名就写在 --platform 后面，不能与 --public 或 --out 同用。"
+EXPORT_YEAR_NEEDS_PLATFORM = "--year 只与 --platform 同用（导出该年度已公示的结果）；导出某次抽取时请去掉 --year。"
 VERIFY_NO_RECORD = "文件“{path}”中找不到“抽取记录”工作表或其中的机读记录，无法核验。请使用 jcdraw draw 生成的原始抽取结果表。"
 VERIFY_PLAN_CHANGED = "计划“{plan}”的文件（{path}）与抽取时使用的不同（SHA-256 已改变）"
 VERIFY_REGISTRY_CHANGED = "名录库“{path}”与抽取时使用的文件不同（SHA-256 已改变）"
@@ -716,6 +743,57 @@ PUBLISH_OUT_OF_PERIOD_NOTE = "注意：本次登记的 {count} 个检查对象�
 PUBLISH_NOTHING_NEW = "本次没有需要新登记或新公示的结果（工作簿中已填写的结果与台账一致）。"
 PUBLISH_WRITTEN = "公示表已写入：{path}"
 PUBLISH_HTML_WRITTEN = "公示网页已写入：{path}"
+# --- platform export (jcdraw.plans.platform, jcdraw.publicity.platform; publish/export --platform) --------
+# The data a column of plans/platform.yaml can take (field: …), by its Chinese name.
+PLATFORM_FIELDS = {
+    "platform_plan_id": "平台计划编号",
+    "platform_task_id": "平台任务编号",
+    "plan": "计划编号",
+    "plan_name": "计划名称",
+    "document_number": "文号",
+    "task": "任务编号",
+    "task_name": "任务名称",
+    "inspection_type": "抽查类型",
+    "authority": "抽查机关",
+    "departments": "检查实施机关",
+    "uscc": "统一社会信用代码",
+    "name": "企业名称",
+    "completed": "抽查完成日期",
+    "item": "检查事项序号",
+    "item_text": "检查事项",
+    "result": "检查结果",
+    "note": "更正说明",
+    "remark": "备注",
+    "draw_id": "抽取编号",
+    "published_on": "公示日期",
+}
+PLATFORM_OWN_ID = "{id}（待补平台编号）"
+PLATFORM_UNREADABLE = "平台导出设置文件“{path}”无法读取：{detail}。"
+PLATFORM_YAML_ERROR = "平台导出设置文件“{path}”不是有效的 YAML：{detail}。请检查缩进和冒号。"
+PLATFORM_YAML_UNSAFE = "平台导出设置文件“{path}”含有不允许的 YAML 标签或别名（{detail}），已拒绝读取。该文件只能包含普通的文字和列表。"
+PLATFORM_INVALID = "平台导出设置文件“{path}”有误：{where}{detail}。请对照该文件开头的说明修改后重试。"
+PLATFORM_WHERE_COLUMN = "columns 中第 {n} 列（{header}）"
+PLATFORM_NOT_MAPPING = "文件内容应是“名称: 值”的形式（sheet、dates_as_text、columns）"
+PLATFORM_UNKNOWN_SETTING = "的“{value}”不是可用的设置项（可用：{choices}）"
+PLATFORM_NO_COLUMNS = "columns（导入表的各列）为空或不是列表：请按平台模板逐列写出，每列一行，如 - {header: 企业名称, field: 企业名称}"
+PLATFORM_COLUMN_SHAPE = "应写成 {header: 列名, field: 数据} 或 {header: 列名, value: 固定值}"
+PLATFORM_EMPTY_HEADER = "缺少 header（导入表中的列名）"
+PLATFORM_FIELD_OR_VALUE = "须写 field（这一列取哪项数据）或 value（每行相同的固定值）二者之一，不能都写，也不能都不写"
+PLATFORM_UNKNOWN_FIELD = "的 field“{value}”不是可用的数据（可用：{choices}）"
+PLATFORM_VALUE_TEXT = "的 value 应是文字或数字"
+PLATFORM_VALUES_SHAPE = "的 values 应写成 {jcdraw 的写法: 平台的写法}，如 {不定向抽查: 不定向}"
+PLATFORM_DUPLICATE_HEADER = "的列名与第 {other} 列重复"
+PLATFORM_BAD_SETTING = "设置项“{setting}”的值不对（sheet 应是文字，dates_as_text 应是 true 或 false）"
+PLATFORM_NO_PLAN_ID = "注意：计划“{plan}”（{path}）没有填写省级平台的抽查计划编号（platform_plan_id），导入表的“{header}”暂用本系统编号并注明“待补平台编号”。请在计划文件中填写平台上的编号后重新导出。"
+PLATFORM_NO_TASK_ID = "注意：计划“{plan}”的任务 {tasks} 没有填写省级平台的抽查任务编号（platform_task_id），导入表的“{header}”暂用本系统编号并注明“待补平台编号”。请在计划文件的这些任务中填写平台上的编号后重新导出。"
+PLATFORM_WRITTEN = "平台导入表已写入：{path}（{rows} 行，按 {mapping} 的格式）。"
+PLATFORM_NOTHING = "本次没有新公示的结果，平台导入表“{path}”只有表头。全年已公示的结果可用 jcdraw export --platform 文件名.xlsx --year 年度 导出。"
+PLATFORM_NO_PUBLISHED = "台账中 {year} 年度还没有已公示的检查结果，平台导入表“{path}”只有表头。"
+PLATFORM_NO_YEAR = "台账“{ledger}”中没有 {year} 年度的抽取记录，无法导出平台导入表。请核对 --year 和 --ledger。"
+PLATFORM_NO_DRAWS = "台账“{ledger}”中还没有抽取记录，无法导出平台导入表。"
+PLATFORM_SAME_FILE = "{option} 的文件“{path}”与本次的其他输入或输出是同一个文件。请为平台导入表另取一个文件名。"
+PUBLISH_LISTS_NEED_HTML = "--with-lists 把抽查名单加到公示网页中，须与 --html 网页文件名 同用。"
+PLATFORM_EXPORTED = "✓ 已导出 {year} 年度已公示的检查结果。"
 PUBLICITY_SHEET_PLANS = "抽查计划"
 PUBLICITY_SHEET_TASKS = "抽查任务"
 PUBLICITY_SHEET_RESULTS = "检查结果"
@@ -782,6 +860,9 @@ HTML_FILTER_LABEL = "筛选："
 HTML_FILTER_PLACEHOLDER = "输入企业名称、统一社会信用代码或检查结果"
 HTML_NO_RESULTS = "暂无已公示的检查结果。"
 HTML_FOOTER = "本页由 jcdraw {version} 于 {as_of} 根据抽查台账生成。"
+HTML_LISTS_HEADING = "抽查名单（随机抽取的检查对象）"
+HTML_LISTS_EMPTY = "暂无抽取记录。"
+HTML_LIST_HEADING = "任务 {task}：{task_name}（第 {round} 轮，{drawn_on} 抽取，{count} 户，抽取编号 {draw_id}）"
 CORRECT_FIELD_EMPTY = "{option} 不能为空：更正必须写明审批人（--approved-by）、审批文号（--approval-ref）和更正原因（--reason）。"
 CORRECT_BAD_RESULT = "新结果“{value}”无效：{detail}。请从以下结果中选择（多个用顿号“、”分隔）：{choices}。"
 CORRECT_UNKNOWN_PART = "“{part}”不是规定的结果类别"
@@ -889,6 +970,105 @@ PLAN_HISTORY_DRAW = "{draw_id}（{when}，{status}）"
 PLAN_HISTORY_CHANGED = "⚠ 该任务的各次抽取使用了 {count} 个不同版本的计划文件"
 PLAN_HISTORY_EMPTY = "台账中没有抽取记录。"
 PLAN_HISTORY_UNKNOWN = "未记录"
+
+# --- plan changes: fields compared, refusal at draw time, the written account (plans --changes) -------
+# Field names of plans (jcdraw.plans.content), in the order changes are listed; others show their YAML name.
+PLAN_FIELD_LABELS = {
+    "task": "整个任务",
+    "items": "检查事项",
+    "category": "监管类别",
+    "scope": "抽查范围",
+    "ratio": "抽查比例",
+    "credit_rule": "信用规则",
+    "risk_policy": "信用风险类别",
+    "period": "起止日期",
+    "lead_departments": "发起部门",
+    "partner_departments": "配合部门",
+    "departments": "参加部门",
+    "team": "检查组规则",
+    "sampling": "抽查类型",
+    "target": "定向抽查条件",
+    "areas": "区域文件",
+    "name": "名称",
+    "scope_text": "抽查对象范围（原文）",
+    "ratio_frequency_text": "抽查比例及频次（原文）",
+    "credit_risk_requirement": "信用风险分类要求（原文）",
+    "period_text": "抽查检查起止时间（原文）",
+    "initiator": "发起（原文）",
+    "mode": "抽查模式",
+    "platform_task_id": "平台抽查任务编号",
+    "platform_plan_id": "平台抽查计划编号",
+    "document_number": "文号",
+    "issuing_authority": "发文机关",
+    "issued_on": "印发日期",
+    "year": "年度",
+    "kind": "计划类型",
+    "publicity_deadline_workdays": "公示期限（工作日）",
+    "approver": "更正审批人",
+    "legal_basis": "检查依据",
+    "documents": "需准备的材料",
+    "contact": "联系人",
+    "notice_prefix": "通知书文号代字",
+    "inspection_cap": "每户每年检查次数上限",
+}
+CHANGES_WHERE_TASK = "任务 {task} "
+CHANGES_WHERE_PLAN = "计划 "
+CHANGES_FIELD_LINE = "{where}{field}：{old} → {new}"
+CHANGES_ABSENT = "（无）"
+CHANGES_YES = "是"
+CHANGES_NO = "否"
+CHANGES_PERIOD = "{start} 至 {end}"
+CHANGES_TEAM = "每组至少 {size} 人；各部门至少：{departments}"
+CHANGES_POLICY = "{classes}；未分类的按 {default} 类"
+# Refusal at draw time (jcdraw.draw.plan_versions).
+PLAN_CHANGED_UNVERSIONED = (
+    "计划“{plan}”（{path}）的内容已经改动，但版本号仍是 {version}。台账中 {draws}按版本 {version} 抽取，"
+    "与现在的计划文件相比，以下影响抽取的内容不同：\n{changes}\n"
+    "计划调整须书面报告并使用新的版本号：请把 version 改为 {next_version}，并在 changes 中增加一条"
+    "（version: {next_version}，date: 调整日期，text: 调整内容和原因）后再抽取；如果是误改，请恢复原内容。本次未抽取。"
+)
+PLAN_CHANGED_DRAWS_ONE = "{first} "
+PLAN_CHANGED_DRAWS_MANY = "{first} 等 {count} 次抽取"
+PLAN_CHANGED_LINE = "  · {line}"
+PLAN_EARLIER_FILE_MISSING = (
+    "提示：计划“{plan}”的文件在 {draws}之后有改动，版本号仍是 {version}。当时的文件（SHA-256 {sha}…）已找不到，"
+    "已按抽取记录核对检查事项、监管类别、比例、信用规则、起止日期和部门，均未改变；抽查范围和检查组规则无法核对。"
+    "如果调整了影响抽取的内容，请升级 version 并在 changes 中写明。"
+)
+# The written account (jcdraw.draw.plan_changes, jcdraw.draw.plan_changes_workbook).
+CHANGES_SHEET = "计划调整"
+CHANGES_TITLE = "{year} 年度抽查计划调整情况（按台账中各次抽取所用的计划版本）"
+CHANGES_HEADERS = [
+    "计划编号", "计划名称", "调整", "调整日期", "调整说明", "任务", "调整内容", "原内容", "调整后",
+    "是否影响抽取", "调整后的抽取", "调整前的抽取",
+]
+CHANGES_STEP = "版本 {old} → 版本 {new}"
+CHANGES_STEP_SAME = "版本 {version}（计划文件改动，版本号未变）"
+CHANGES_DATE_MISSING = "未写明（按新版本首次抽取：{first}）"
+CHANGES_TEXT_MISSING = "（计划文件的 changes 中没有版本 {version} 的说明）"
+CHANGES_AFFECTS = "影响抽取"
+CHANGES_INFO_ONLY = "不影响抽取"
+CHANGES_UNVERSIONED_MARK = "⚠ 影响抽取的内容改变了，应升级版本号"
+CHANGES_NO_FIELDS = "（计划文件有改动，但各字段均无变化，如只修改了注释）"
+CHANGES_UNCHANGED = "本年度各次抽取使用同一版本，未调整"
+CHANGES_BY_RECORDS = "（有一方的计划文件已找不到，只比较了抽取记录中登记的内容）"
+CHANGES_ALL_TASKS = "整个计划"
+CHANGES_TASKS = "任务 {tasks}"
+CHANGES_VERSIONS_SHEET = "计划版本"
+CHANGES_VERSIONS_TITLE = "{year} 年度各次抽取所用的计划版本"
+CHANGES_VERSIONS_HEADERS = [
+    "计划编号", "计划版本", "计划文件", "计划文件 SHA-256", "首次抽取", "抽取次数", "抽取编号", "文件是否找到",
+]
+CHANGES_FILE_FOUND = "已找到"
+CHANGES_FILE_MISSING = "未找到（请放回 plans/archive）"
+CHANGES_DEFAULT_OUT = "计划调整-{year}.xlsx"
+CHANGES_OUT_NEEDS_CHANGES = "--out 只用于 --changes（写出计划调整情况）。查看计划时请去掉 --out。"
+CHANGES_ALONE = "--changes 写出台账中全部计划的调整情况，不能与 --history 或 --plan 同用。请去掉它们；要看某一年度请用 --year。"
+CHANGES_NO_DRAWS = "台账“{ledger}”中没有 {year} 年度的抽取记录，无法说明计划调整。请核对 --year 和 --ledger。"
+CHANGES_NO_DRAWS_AT_ALL = "台账“{ledger}”中还没有抽取记录，无法说明计划调整。"
+CHANGES_DONE = "✓ {year} 年度：{plans} 个计划，抽取中使用了 {versions} 个计划版本，调整 {steps} 次（影响抽取的内容 {content} 项，其他 {info} 项）。已写入“{out}”。"
+CHANGES_WARN_UNVERSIONED = "注意：计划“{plan}”{step}改变了影响抽取的内容，但版本号没有升级。请在书面报告中说明。"
+CHANGES_WARN_MISSING = "注意：计划“{plan}”版本 {version} 的计划文件（SHA-256 {sha}…）已找不到，相关调整只比较了抽取记录中登记的内容。请把当时的计划文件放回 plans/archive 文件夹后重新生成。"
 VISITS_SIGNERS_NOTE = "本次检查中属于该任务抽取检查组的人员。在“检查结果”表中填写该任务各行的“检查人员执法证号”时，只填这些人员（至少两人）。"
 
 # --- draw command refinements ------------------------------------------------------------------

@@ -202,7 +202,7 @@ USAGE_CASES: list[tuple[str, list[str], str]] = [
         ["template", "registry"],
         usage("缺少必填参数 模板文件。", "jcdraw template registry"),
     ),
-    ("missing option", ["export"], usage("缺少必填选项 --draw。", "jcdraw export")),
+    ("missing option", ["correct"], usage("缺少必填选项 --draw。", "jcdraw correct")),
     ("bad int", [*DRAW, "x"], usage("选项 --task 的值“x”无效：应为整数。")),
     ("min violated", [*DRAW, "1", "--round", "0"], usage("选项 --round 的值“0”无效：不能小于 1。")),
     (

@@ -23,6 +23,7 @@ from jcdraw.cli.options import (
     YearOption,
     as_of_date,
     plan_selector,
+    refuse_same_file,
 )
 from jcdraw.errors import BadInvocation
 
@@ -220,15 +221,48 @@ def _practice(
 
 
 def export_command(
-    draw_id: Annotated[str, typer.Option("--draw", help="抽取编号，如 2024-joint-T1-R1-1。")],
-    out: Annotated[Path | None, typer.Option("--out", help="抽取结果表文件名。")] = None,
+    draw_id: Annotated[str | None, typer.Option("--draw", help="抽取编号，如 2024-joint-T1-R1-1。")] = None,
+    public: Annotated[
+        bool,
+        typer.Option(
+            "--public",
+            help="导出可公开的抽查名单（计划、任务、事项、企业名称、代码、区域；不含信用风险分类和检查人员）。",
+        ),
+    ] = False,
+    platform: Annotated[
+        Path | None,
+        typer.Option("--platform", help="把一个年度已公示的全部检查结果按省级平台的导入格式写入此文件。"),
+    ] = None,
+    year: Annotated[
+        int | None, typer.Option("--year", help="与 --platform 同用：年度，默认台账中最新的年度。")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="与 --draw 同用：输出文件名。")] = None,
     ledger: LedgerOption = Path("jcdraw.sqlite3"),
     force: ForceOption = False,
 ) -> None:
-    """按台账重新导出某次抽取的抽取结果表（原文件丢失或未能写出时使用）。"""
+    """按台账导出某次抽取的抽取结果表，或可公开的抽查名单（--public），或平台导入表（--platform）。
+
+    原抽取结果表丢失或未能写出时用 --draw 重新导出；--draw --public 写出可公示的抽查名单；
+    --platform 按 plans/platform.yaml 写出一个年度已公示结果的省级平台导入表。
+    """
+    if (draw_id is None) == (platform is None):
+        raise BadInvocation(messages.EXPORT_WHAT)
+    if platform is not None:
+        if public or out is not None:
+            raise BadInvocation(messages.EXPORT_PLATFORM_ALONE)
+        _export_platform(platform, year, ledger, force=force)
+        return
+    if year is not None:
+        raise BadInvocation(messages.EXPORT_YEAR_NEEDS_PLATFORM)
+    assert draw_id is not None
+    _export_draw(draw_id, public=public, out=out, ledger=ledger, force=force)
+
+
+def _export_draw(draw_id: str, *, public: bool, out: Path | None, ledger: Path, force: bool) -> None:
+    from jcdraw.draw import public_list
     from jcdraw.draw.run import output_for
     from jcdraw.draw.workbook import write_assignment
-    from jcdraw.errors import LedgerError
+    from jcdraw.errors import InputProblems, LedgerError
     from jcdraw.io.atomic import numbered_if_taken
     from jcdraw.ledger import Ledger
     from jcdraw.records import as_draw_record
@@ -238,10 +272,32 @@ def export_command(
         if record is None:
             raise LedgerError(messages.LEDGER_UNKNOWN_DRAW.format(draw_id=draw_id))
         anchor = book.draw_anchor(draw_id)
+        replaced_by = book.superseded_by(draw_id)
     payload = as_draw_record(record.payload)
+    if public:
+        if replaced_by is not None:
+            raise InputProblems(messages.PUBLIC_LIST_SUPERSEDED.format(draw_id=draw_id, by=replaced_by))
+        target = out or numbered_if_taken(public_list.default_output(draw_id))
+        public_list.write_public_list(target, payload, anchor.text(), force=force)
+        done = messages.PUBLIC_LIST_DONE.format(draw_id=draw_id, count=len(payload["selected"]), out=target)
+        render.console().print(done, markup=False)
+        return
     target = out or numbered_if_taken(output_for(payload))
     write_assignment(target, payload, anchor=anchor, force=force)
     render.console().print(messages.EXPORT_DONE.format(draw_id=draw_id, out=target))
+
+
+def _export_platform(target: Path, year: int | None, ledger: Path, *, force: bool) -> None:
+    from jcdraw.io.atomic import check_output
+    from jcdraw.ledger import Ledger
+    from jcdraw.publicity.platform import export_platform
+
+    refuse_same_file("--platform", target, [ledger])
+    check_output(target, force=force, suffix=".xlsx")
+    with Ledger.open(ledger, create=False, readonly=True) as book:
+        exported = export_platform(book, target, year=year, force=force)
+    nothing = messages.PLATFORM_NO_PUBLISHED.format(year=exported.year, path=target)
+    render.platform_notes(render.console(), exported, nothing)
 
 
 def verify_command(

@@ -65,3 +65,10 @@ def as_of_date(value: str | None, option: str = "--as-of") -> date:
     if parsed is None:
         raise BadInvocation(messages.BAD_DATE_OPTION.format(option=option, value=value))
     return parsed
+
+
+def refuse_same_file(option: str, path: Path, others: list[Path | None]) -> None:
+    """An output named by ``option`` must not be another input or output of the same command."""
+    mine = path.absolute().resolve()
+    if any(other is not None and other.absolute().resolve() == mine for other in others):
+        raise BadInvocation(messages.PLATFORM_SAME_FILE.format(option=option, path=path))

@@ -23,6 +23,7 @@ from jcdraw.cli.options import (
     YearOption,
     as_of_date,
 )
+from jcdraw.errors import BadInvocation
 
 
 def validate_command(
@@ -60,14 +61,36 @@ def plans_command(
     history: Annotated[
         bool, typer.Option("--history", help="列出台账中各任务抽取时所用的计划版本（含已被取代的抽取）。")
     ] = False,
+    changes: Annotated[
+        bool,
+        typer.Option(
+            "--changes",
+            help="写出计划调整情况（各次抽取所用计划版本之间逐项的改动、日期和受影响的抽取），供书面报告。",
+        ),
+    ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="计划调整情况的文件名（与 --changes 同用），默认“计划调整-年度.xlsx”。"),
+    ] = None,
     ledger: LedgerOption = Path("jcdraw.sqlite3"),
     json_output: JsonOption = False,
+    force: ForceOption = False,
 ) -> None:
-    """列出抽查计划中的任务（事项、范围、比例、时间、部门）；--history 显示抽取所用的计划版本。"""
+    """列出抽查计划中的任务（事项、范围、比例、时间、部门）。
+
+    --history 显示抽取所用的计划版本；--changes 写出计划调整情况（书面报告用）。
+    """
     from jcdraw.draw.history import plan_history
     from jcdraw.ledger import Ledger
     from jcdraw.plans.load import load_plans
 
+    if out is not None and not changes:
+        raise BadInvocation(messages.CHANGES_OUT_NEEDS_CHANGES)
+    if changes:
+        if history or plan is not None:
+            raise BadInvocation(messages.CHANGES_ALONE)
+        _plan_changes(year, ledger, out, json_output=json_output, force=force)
+        return
     if history:
         with Ledger.open(ledger, create=False, readonly=True) as book:
             entries = plan_history(book, year)
@@ -81,6 +104,25 @@ def plans_command(
         render.print_json([p.model_dump(mode="json", exclude={"area_data"}) for p in plans])
         return
     render.console().print(render.plans_table(plans))
+
+
+def _plan_changes(
+    year: int | None, ledger: Path, out: Path | None, *, json_output: bool, force: bool
+) -> None:
+    from jcdraw.draw.plan_changes import plan_changes
+    from jcdraw.draw.plan_changes_workbook import default_output, write_plan_changes
+    from jcdraw.io.atomic import check_output, numbered_if_taken
+    from jcdraw.ledger import Ledger
+
+    with Ledger.open(ledger, create=False, readonly=True) as book:
+        report = plan_changes(book, year)
+        anchor = book.anchor().text()
+    target = out or numbered_if_taken(default_output(report.year))
+    check_output(target, force=force, suffix=".xlsx")
+    write_plan_changes(target, report, anchor, force=force)
+    if json_output:
+        render.print_json(report.to_dict())
+    render.plan_changes_summary(render.console(stderr=json_output), report, target)
 
 
 def template_registry_command(

@@ -31,8 +31,10 @@ if TYPE_CHECKING:  # the core is imported by the commands, lazily, to keep --hel
     from pathlib import Path
 
     from jcdraw.draw.history import HistoryDraw, PlanVersionUse
+    from jcdraw.draw.plan_changes import PlanChangesReport
     from jcdraw.draw.readiness import ValidationReport
     from jcdraw.plans.model import Plan
+    from jcdraw.publicity.platform import PlatformExport
     from jcdraw.records import DrawRecord
     from jcdraw.results.status import StatusReport
     from jcdraw.results.visits import Visit, VisitPlan
@@ -397,6 +399,39 @@ def print_plan_history(out: Console, entries: list[PlanVersionUse]) -> None:
         out.print(plan_history_table(entries))
     else:
         out.print(messages.PLAN_HISTORY_EMPTY)
+
+
+def plan_changes_summary(out: Console, report: PlanChangesReport, target: Path) -> None:
+    """One line for the account written (``jcdraw plans --changes``), then what needs saying in it."""
+    versions = sum(len(used) for used in report.plans.values())
+    counts = {"content": report.content_count, "info": report.info_count}
+    done = messages.CHANGES_DONE.format(
+        year=report.year, plans=len(report.plans), versions=versions, steps=len(report.adjustments),
+        out=target, **counts,
+    )  # fmt: skip
+    out.print(done, markup=False)
+    for adjustment in report.adjustments:
+        if adjustment.unversioned:
+            step = messages.CHANGES_STEP_SAME.format(version=adjustment.new.version)
+            text = messages.CHANGES_WARN_UNVERSIONED.format(plan=adjustment.plan_id, step=step)
+            out.print(text, style="yellow", markup=False)
+    for used in (v for versions_used in report.plans.values() for v in versions_used if v.plan is None):
+        text = messages.CHANGES_WARN_MISSING.format(
+            plan=used.file.plan, version=used.version, sha=used.file.sha256[:16]
+        )
+        out.print(text, style="yellow", markup=False)
+
+
+def platform_notes(out: Console, export: PlatformExport, nothing: str) -> None:
+    """Where the platform import file went, how many rows, and which platform numbers are missing."""
+    mapping = export.mapping if export.mapping is not None else "plans/platform.yaml"
+    out.print(
+        messages.PLATFORM_WRITTEN.format(path=export.path, rows=export.rows, mapping=mapping), markup=False
+    )
+    if not export.rows:
+        out.print(nothing, markup=False)
+    for warning in export.warnings:
+        out.print(warning, style="yellow", markup=False)
 
 
 # --- status --------------------------------------------------------------------------------------

@@ -26,7 +26,9 @@ from jcdraw.cli.options import (
     LedgerOption,
     YearOption,
     as_of_date,
+    refuse_same_file,
 )
+from jcdraw.errors import BadInvocation
 
 if TYPE_CHECKING:
     pass
@@ -63,12 +65,25 @@ def publish_command(
     as_of: Annotated[
         str | None, typer.Option("--as-of", metavar="<日期>", help="公示日期（默认今天），格式 2024-10-23。")
     ] = None,
+    with_lists: Annotated[
+        bool,
+        typer.Option(
+            "--with-lists",
+            help="公示网页中同时列出各次抽取的抽查名单（企业名称、代码、区域；与 --html 同用）。",
+        ),
+    ] = False,
+    platform: Annotated[
+        Path | None,
+        typer.Option(
+            "--platform", help="把本次新公示的结果按省级平台的导入格式（plans/platform.yaml）写入此文件。"
+        ),
+    ] = None,
     ledger: LedgerOption = LEDGER_DEFAULT,
     calendar: CalendarOption = None,
     json_output: JsonOption = False,
     force: ForceOption = False,
 ) -> None:
-    """校验检查结果并登记到台账，生成公示表（及公示网页）；有任何错误时不登记、不公示。"""
+    """校验检查结果并登记到台账，生成公示表（及公示网页、平台导入表）；有任何错误时不登记、不公示。"""
     from jcdraw.io.atomic import numbered_if_taken
     from jcdraw.ledger import Ledger
     from jcdraw.plans.calendar import WorkdayCalendar
@@ -76,11 +91,22 @@ def publish_command(
 
     day = _day(as_of)
     target = out or numbered_if_taken(default_output(day))
+    if with_lists and html is None:
+        raise BadInvocation(messages.PUBLISH_LISTS_NEED_HTML)
+    if platform is not None:
+        refuse_same_file("--platform", platform, [results, target, html, ledger])
     cal = WorkdayCalendar.load(calendar or [])
     with Ledger.open(ledger, create=False) as book:
-        report = publish(results, book, as_of=day, calendar=cal, out=target, html=html, force=force)
+        report = publish(
+            results, book, as_of=day, calendar=cal, out=target, html=html, force=force,
+            with_lists=with_lists, platform=platform,
+        )  # fmt: skip
     if json_output:
         render.print_json(report.to_dict())
+        if report.platform is not None:
+            render.platform_notes(
+                render.console(stderr=True), report.platform, _nothing(report.platform.path)
+            )
         raise typer.Exit(0 if report.ok else 1)
     console = render.console()
     if not report.ok:
@@ -105,6 +131,12 @@ def publish_command(
     console.print(messages.PUBLISH_WRITTEN.format(path=target), markup=False)
     if html is not None:
         console.print(messages.PUBLISH_HTML_WRITTEN.format(path=html), markup=False)
+    if report.platform is not None:
+        render.platform_notes(console, report.platform, _nothing(report.platform.path))
+
+
+def _nothing(path: Path) -> str:
+    return messages.PLATFORM_NOTHING.format(path=path)
 
 
 def _workdays(per_plan: dict[str, int]) -> str:
@@ -274,5 +306,3 @@ def visits_command(
         render.console(stderr=True).print(render.visits_done(plan, target), markup=False, soft_wrap=True)
     else:
         render.visits_summary(render.console(), plan, target)
-
-

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from jcdraw import __version__, messages
 from jcdraw.draw.allocation import round_quotas
+from jcdraw.draw.plan_versions import check_plan_version
 from jcdraw.draw.pool import Pool, class_counts
 from jcdraw.draw.seed import WitnessedSeed
 from jcdraw.errors import InputProblems
@@ -86,6 +87,7 @@ def prepare(
 ) -> Prepared:
     """Record the commitment for ``pool``'s task and round; a second one needs ``reason``."""
     plan, task = pool.plan, pool.task
+    check_plan_version(ledger, plan)  # else the draw honouring this commitment is refused later
     key = draw_key(plan.id, task.number, round_no)
     reason = (reason or "").strip() or None
     with ledger.writing():  # the check and the append in one transaction

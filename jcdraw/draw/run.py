@@ -9,6 +9,7 @@ it to the world and enforces the integrity rules:
   attempt is recorded with its seed; a seed spoken at a refused attempt is never used again;
 - the ledger refuses a second draw of the same plan, task and round unless it is an explicit redraw
   with a reason; both stay recorded; the refusal comes before any other check;
+- a plan whose content changed while its version did not is refused (``jcdraw.draw.plan_versions``);
 - a draw that would draw nobody is refused with nothing recorded; ``record_empty`` records instead a
   statement that the round had no eligible entity, which a later real draw replaces without a reason;
 - teams avoid earlier pairings from standing draws of other tasks and rounds; a redraw ignores the
@@ -43,6 +44,7 @@ from jcdraw.draw.commitment import (
     summary,
     witness_records,
 )
+from jcdraw.draw.plan_versions import PlanChangedUnversioned, check_plan_version
 from jcdraw.draw.pool import Pool, class_counts, load_pool
 from jcdraw.draw.seed import Witness, WitnessedSeed
 from jcdraw.draw.teams import TeamImpossible, TeamRule, assign_teams
@@ -242,6 +244,7 @@ def run_draw(
     check_output(target, force=force, suffix=".xlsx")
     pool = load_pool(registry_path, plan, task_no, as_of=as_of)
     given = None if seed is None else as_witnessed(seed)
+    version_notes = _plan_version(ledger, pool, round_no, given, as_of)
     committed = _checked(pool, ledger, round_no, given, as_of)
     history = earlier_pairings(ledger, plan.id, task_no, round_no)
     payload = compute_draw(pool, seed=given.seed if given else "", round_no=round_no, history=history)
@@ -254,7 +257,7 @@ def run_draw(
     draw_id = ledger.record_draw(plan.id, task_no, round_no, dict(payload), redraw_reason=redraw_reason)
     stored = _stored_payload(ledger, draw_id, payload)
     anchor = ledger.draw_anchor(draw_id)
-    notes = [note] if (note := period_note(plan, task_no, as_of)) else []
+    notes = [*version_notes, *([note] if (note := period_note(plan, task_no, as_of)) else [])]
     try:
         write_assignment(target, stored, anchor=anchor, force=force)
     except OutputError as err:  # the draw stands; the workbook can be written again from the ledger
@@ -276,6 +279,19 @@ def _checked(
             record_refusal(ledger, pool, round_no, seed, as_of=as_of, details=refused.message)
         raise
     return committed
+
+
+def _plan_version(
+    ledger: Ledger, pool: Pool, round_no: int, seed: WitnessedSeed | None, as_of: dt.date
+) -> list[str]:
+    """``check_plan_version``'s notes; a refusal after the seed was given is recorded with it, as a
+    changed pool is: with the seed known, a plan edited afterwards could steer the outcome."""
+    try:
+        return check_plan_version(ledger, pool.plan)
+    except PlanChangedUnversioned as refused:
+        if seed is not None:
+            record_refusal(ledger, pool, round_no, seed, as_of=as_of, details=refused.message)
+        raise
 
 
 def _check_emptiness(payload: DrawRecord, record_empty: bool, as_of: dt.date) -> None:
@@ -320,6 +336,7 @@ def run_practice(
     rehearsal shows what the real draw would do today.
     """
     check_round(plan, task_no, round_no)
+    version_notes = check_plan_version(ledger, plan) if ledger is not None else []  # as the draw would
     target = out or numbered_if_taken(practice_output(plan, task_no, round_no))
     check_output(target, force=force, suffix=".xlsx")
     pool = load_pool(registry_path, plan, task_no, as_of=as_of)
@@ -332,7 +349,7 @@ def run_practice(
     _check_emptiness(payload, False, as_of)
     payload.update(provenance(pool, given, as_of, False))
     payload["draw_id"] = f"{PRACTICE_PREFIX}{plan.id}-T{task_no}-R{round_no}"
-    notes = [note] if (note := period_note(plan, task_no, as_of)) else []
+    notes = [*version_notes, *([note] if (note := period_note(plan, task_no, as_of)) else [])]
     write_assignment(target, payload, anchor=None, force=force, practice=True)
     return DrawResult(payload["draw_id"], payload, target, pool.warnings, notes=notes)
 

@@ -3,15 +3,17 @@
 Spec:
 
 - ``row_writer_for(worksheet, layout)`` returns a ``RowWriter``: ``FastRowWriter`` when ``fast_path_problem``
-  finds nothing wrong, else ``PublicRowWriter``. Both type cells by the rules of ``jcdraw.io.xlsx_cells``
-  and give byte-identical files (see the exception below); the fast one takes about 4× less CPU.
+  finds nothing wrong and the layout sets no row heights, else ``PublicRowWriter``. Both type cells by
+  the rules of ``jcdraw.io.xlsx_cells`` and give byte-identical files (see the exception below); the
+  fast one takes about 4× less CPU.
 - ``FastRowWriter`` builds whole ``<row>`` elements as text and appends them to the worksheet's
   constant_memory row file, as xlsxwriter's own per-cell writes would (same cell references, style
   indices, number formatting, text escaping). Internals it uses: ``Worksheet._write_single_row`` (flush
   the header row xlsxwriter still holds), ``row_data_fh``, ``previous_row``/``dim_rowmax`` (the
   bookkeeping xlsxwriter would have done), ``_convert_date_time``, ``Format._get_xf_index``.
 - ``PublicRowWriter`` makes one public ``write_string``/``write_number``/``write_boolean``/
-  ``write_datetime`` call per cell. Where xlsxwriter's ``write_string`` itself would change a text (text
+  ``write_datetime`` call per cell, and sets a row's height where the layout's ``row_height`` gives one
+  (small sheets of wrapped text). Where xlsxwriter's ``write_string`` itself would change a text (text
   shaped like ``<r>…</r>``, which it pastes in as rich-text XML; overlapping ``_xHHHH_`` look-alikes, of
   which it escapes only the first) it writes the text as unformatted rich-text runs cut so that
   xlsxwriter cannot see either shape: the cell reads back as the same text, but its XML differs from
@@ -38,7 +40,7 @@ import itertools
 import math
 import re
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -96,6 +98,9 @@ class RowLayout:
     number_formats: list[Any]  # numbers and booleans (None: the column's format)
     date_format: Any
     datetime_format: Any
+    # Points per row (None: Excel's default), for sheets whose wrapped text must print whole: such
+    # sheets are small and are written through the public API, which sets row heights.
+    row_height: Callable[[Sequence[object]], float | None] | None = None
 
 
 class RowWriter(Protocol):
@@ -105,8 +110,8 @@ class RowWriter(Protocol):
 
 
 def row_writer_for(worksheet: Worksheet, layout: RowLayout) -> RowWriter:
-    """The fast writer where the guard allows it, else the public-API one."""
-    if fast_path_problem(worksheet) is None:
+    """The fast writer where the guard allows it and no row needs a height of its own, else the public one."""
+    if layout.row_height is None and fast_path_problem(worksheet) is None:
         return FastRowWriter(worksheet, layout)
     return PublicRowWriter(worksheet, layout)
 
@@ -286,8 +291,12 @@ class PublicRowWriter(_RowChecks):
 
     def write(self, first_row: int, rows: Iterator[Sequence[object]]) -> int:
         count = 0
+        height = self.layout.row_height
         for row_index, row in enumerate(rows, start=first_row):
             self.check_row(row_index, row)
+            points = height(row) if height is not None else None
+            if points is not None:  # before the row's cells: constant_memory writes a row as it is left
+                self.worksheet.set_row(row_index, points)
             for col, value in enumerate(row):
                 self._write(row_index, col, value)
             count += 1

@@ -19,7 +19,8 @@ Spec:
   autofilter. Column widths come from the header and the first ``WIDTH_SAMPLE_ROWS`` rows (CJK characters
   count 2, clamped to [6, 60]); those rows are buffered so widths are set before streaming. Each column
   gets a format by kind (text columns are "@"), so cells a user later types into a template keep
-  credit codes as text and dates as dates.
+  credit codes as text and dates as dates. A text column with ``wrap`` also wraps its text within the
+  column's width, top-aligned (long texts on printed sheets).
 - Dropdowns: a column's ``choices`` become a list validation over the data rows plus ``dropdown_rows``
   empty ones. Lists too long for Excel's 255-character inline limit (or containing commas or quotes) are
   written to the hidden sheet ``_选项`` and referenced as a range.
@@ -37,10 +38,11 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 import numbers
 import tempfile
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -63,6 +65,8 @@ MAX_INLINE_CHOICES = 255
 SHEET_NAME_MAX = 31
 FALLBACK_SHEET_NAME = "工作表"
 HEADER_FILL = "#DDEBF7"
+LINE_POINTS = 15.0  # one line of Calibri 11 (and the CJK font Excel falls back to)
+MAX_ROW_POINTS = 409.0  # Excel's highest row
 WORKBOOK_OPTIONS: dict[str, Any] = {
     "constant_memory": True,
     "strings_to_formulas": False,
@@ -86,6 +90,7 @@ class Column:
     free_entry: bool = False
     kind: ColumnKind = "text"
     comment: str | None = None  # note attached to the header cell
+    wrap: bool = False  # text wraps within the column's width (long texts on printed sheets)
 
 
 @dataclass
@@ -139,6 +144,7 @@ class _Formats:
     datetime: Any
     percent: Any
     text: Any
+    wrapped: Any
 
     @classmethod
     def create(cls, workbook: Any) -> _Formats:
@@ -154,25 +160,62 @@ class _Formats:
             datetime=workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
             percent=workbook.add_format({"num_format": "0.00%"}),
             text=workbook.add_format({"num_format": "@"}),
+            wrapped=workbook.add_format({"num_format": "@", "text_wrap": True, "valign": "top"}),
         )
 
-    def for_column(self, kind: ColumnKind) -> Any:
+    def for_column(self, column: Column) -> Any:
         """Format applied to a whole column, so cells typed in later get the right type."""
+        if column.wrap and column.kind == "text":
+            return self.wrapped
+        kind = column.kind
         return {"text": self.text, "number": None, "date": self.date, "percent": self.percent}[kind]
 
     def for_numbers(self, kind: ColumnKind) -> Any:
         # Numbers in text or date columns must not inherit "@" or a date format from the column.
         return {"text": self.general, "number": None, "date": self.general, "percent": self.percent}[kind]
 
-    def layout(self, sheet_name: str, columns: list[Column]) -> RowLayout:
+    def layout(self, sheet_name: str, columns: list[Column], widths: list[float] | None = None) -> RowLayout:
+        """How rows of these columns are written; ``widths`` (characters) size rows of wrapped text."""
         return RowLayout(
             sheet_name=sheet_name,
             headers=[column.header for column in columns],
-            column_formats=[self.for_column(column.kind) for column in columns],
+            column_formats=[self.for_column(column) for column in columns],
             number_formats=[self.for_numbers(column.kind) for column in columns],
             date_format=self.date,
             datetime_format=self.datetime,
+            row_height=None if widths is None else _wrapped_height(columns, widths),
         )
+
+
+def _wrapped_height(
+    columns: list[Column], widths: list[float]
+) -> Callable[[Sequence[object]], float | None] | None:
+    """Row heights that show the wrapped texts whole, for sheets with ``wrap`` columns; else None.
+
+    Excel and WPS grow such rows when they show them, LibreOffice keeps one line: the height is set.
+    """
+    wrapped = [
+        (col, width) for col, (column, width) in enumerate(zip(columns, widths, strict=True))
+        if column.wrap and column.kind == "text"
+    ]  # fmt: skip
+    if not wrapped:
+        return None
+
+    def height(row: Sequence[object]) -> float | None:
+        lines = 1
+        for col, width in wrapped:
+            text = row[col] if col < len(row) else None
+            if isinstance(text, str):
+                lines = max(lines, _wrapped_lines(text, width))
+        return None if lines <= 1 else min(MAX_ROW_POINTS, lines * LINE_POINTS)
+
+    return height
+
+
+def _wrapped_lines(text: str, width: float) -> int:
+    """Lines ``text`` takes in a column ``width`` characters wide (CJK characters count 2)."""
+    usable = max(1.0, width - 1)
+    return sum(max(1, math.ceil(_line_width(line) / usable)) for line in text.split("\n"))
 
 
 def write_workbook(
@@ -280,7 +323,7 @@ def _write_sheet(
     while True:
         name = _unique_name(base if not parts else _continued_name(base, len(parts) + 1), taken)
         worksheet = _start_part(workbook, name, sheet, widths, formats)
-        writer = row_writer_for(worksheet, formats.layout(name, sheet.columns))
+        writer = row_writer_for(worksheet, formats.layout(name, sheet.columns, widths))
         captured: dict[int, list[object]] = {col: [] for col in plotted} if not parts else {}
         chunk = _capturing(itertools.islice(pending, capacity), captured)
         count = writer.write(header_row + 1, chunk)
@@ -304,7 +347,7 @@ def _for_print(sheet: Sheet) -> bool:
 def _start_part(workbook: Any, name: str, sheet: Sheet, widths: list[float], formats: _Formats) -> Worksheet:
     worksheet = workbook.add_worksheet(name)
     for col, column in enumerate(sheet.columns):
-        worksheet.set_column(col, col, widths[col], formats.for_column(column.kind))
+        worksheet.set_column(col, col, widths[col], formats.for_column(column))
     header_row = 0
     if sheet.title:
         worksheet.set_row(0, 26)

@@ -5,7 +5,15 @@ is the one way to write; ``book`` holds what jcdraw records (draws, results, cor
 publications). Import ``Ledger`` from here.
 """
 
-from jcdraw.ledger.book import DrawExists, Ledger, RedrawOrphans, ResultConflict, draw_key, result_key
+from jcdraw.ledger.book import (
+    DrawExists,
+    DrawUse,
+    Ledger,
+    RedrawOrphans,
+    ResultConflict,
+    draw_key,
+    result_key,
+)
 from jcdraw.ledger.chain import (
     GENESIS_HASH,
     Anchor,
@@ -21,6 +29,7 @@ __all__ = [
     "Anchor",
     "AuditReport",
     "DrawExists",
+    "DrawUse",
     "Ledger",
     "Record",
     "RedrawOrphans",

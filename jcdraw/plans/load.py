@@ -310,11 +310,17 @@ def find_plan(plan_id: str, hint: str | None = None, sha256: str | None = None) 
 
     Looks at the recorded file (``hint``), the plan folders and their ``archive`` subfolders, where
     earlier versions of a plan are kept byte for byte so their draws can still be redone. Without an
-    exact match, the first file holding ``plan_id`` is used (verify then reports the changed hash).
+    exact match, the first file holding ``plan_id`` is used (verify then reports the changed hash). A
+    file that cannot be read is passed over; its error is raised only if no file holds ``plan_id``.
     """
     found: Plan | None = None
+    broken: BadPlan | None = None
     for path in _candidates(hint):
-        plan = _plan_by_path(str(path.resolve()), path.stat().st_mtime)
+        try:
+            plan = _plan_by_path(str(path.resolve()), path.stat().st_mtime)
+        except BadPlan as err:  # one broken file (another plan, a newer format) must not hide the right one
+            broken = broken or err
+            continue
         if plan.id != plan_id:
             continue
         if sha256 is None or plan.sha256 == sha256:
@@ -322,6 +328,8 @@ def find_plan(plan_id: str, hint: str | None = None, sha256: str | None = None) 
         found = found or plan
     if found is not None:
         return found
+    if broken is not None:
+        raise broken
     raise BadPlan(messages.PLAN_OF_DRAW_NOT_FOUND.format(plan=plan_id, path=hint or "—"))
 
 

@@ -212,6 +212,8 @@ class Task(_Strict):
     # what the firm prepares. Neither changes a draw, so adding them needs no new plan version.
     legal_basis: str = ""
     documents: dict[int, list[str]] = {}
+    # The provincial platform's own number of this task (抽查任务编号), for its import file; informational.
+    platform_task_id: str = ""
 
     @field_validator("ratio", mode="before")
     @classmethod
@@ -270,6 +272,8 @@ class Plan(_Strict):
     notice_prefix: str = ""  # the 机关代字 of the notices' numbers: 晋市商检通〔2024〕12号
     # The published cap of inspections per firm and year (国办发〔2024〕54号 asks bureaus to set one).
     inspection_cap: int | None = Field(default=None, ge=1)
+    # The provincial platform's own number of this plan (抽查计划编号), for its import file; informational.
+    platform_plan_id: str = ""
     tasks: list[Task] = Field(min_length=1)
 
     # Set by the loader: where the plan came from and the exact bytes' hash.

@@ -18,7 +18,7 @@ import errno
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import yaml
 
@@ -129,17 +129,28 @@ def parse_yaml_file(path: Path, *, dates_as_text: bool = False) -> Any:
         raise YamlFileError("syntax", messages.YAML_TOO_DEEP) from None
 
 
-def read_yaml(path: Path) -> Any:
-    """A plan, areas or categories file's data; ``BadPlan`` naming the file otherwise."""
+class YamlTexts(NamedTuple):
+    """How one kind of file says it cannot be read, is unsafe, or is not valid YAML ({path}, {detail})."""
+
+    unreadable: str
+    unsafe: str
+    syntax: str
+
+
+PLAN_TEXTS = YamlTexts(messages.PLAN_UNREADABLE, messages.PLAN_YAML_UNSAFE, messages.PLAN_YAML_ERROR)
+
+
+def read_yaml(path: Path, texts: YamlTexts = PLAN_TEXTS) -> Any:
+    """A plan, areas or categories file's data (``texts`` for other kinds); ``BadPlan`` naming the file."""
     try:
         return parse_yaml_file(path)
     except YamlFileError as err:
         if err.kind in ("missing", "unreadable", "too-big", "not-utf8"):
             detail = err.detail if err.kind != "missing" else messages.YAML_MISSING
-            raise BadPlan(messages.PLAN_UNREADABLE.format(path=path, detail=detail)) from None
+            raise BadPlan(texts.unreadable.format(path=path, detail=detail)) from None
         if err.kind in ("unsafe", "alias"):
-            raise BadPlan(messages.PLAN_YAML_UNSAFE.format(path=path, detail=err.detail)) from None
-        raise BadPlan(messages.PLAN_YAML_ERROR.format(path=path, detail=err.detail)) from None
+            raise BadPlan(texts.unsafe.format(path=path, detail=err.detail)) from None
+        raise BadPlan(texts.syntax.format(path=path, detail=err.detail)) from None
 
 
 # PyYAML's English problem (and context) → a key of messages.YAML_PROBLEMS; the first match wins. The

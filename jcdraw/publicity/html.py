@@ -12,7 +12,9 @@ Specification
 * Every value from the ledger, the plans or a workbook passes through ``html.escape`` before it is
   placed in the page; an entity named ``<script>alert(1)</script>`` shows as that text. Line breaks
   inside a value (several corrections) become ``<br>`` after escaping.
-* The page shows only what the publicity workbook shows: no risk class, no inspector.
+* The page shows only what the publicity workbook shows: no risk class, no inspector. On request
+  (``publish --with-lists``) a last section lists every standing draw's 抽查名单 — names, credit codes
+  and regions, as ``jcdraw export --public`` writes them — which the filter box searches too.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ SCRIPT = """
   var box=document.getElementById('filter');
   box.addEventListener('input',function(){
     var q=box.value.trim().toLowerCase();
-    var rows=document.querySelectorAll('table.results tbody tr');
+    var rows=document.querySelectorAll('table.results tbody tr, table.lists tbody tr');
     for(var i=0;i<rows.length;i++){
       var hit=!q||rows[i].textContent.toLowerCase().indexOf(q)>=0;
       rows[i].style.display=hit?'':'none';
@@ -98,6 +100,7 @@ def render_html(pub: Publicity) -> str:
     ]
     for plan in pub.plans.itertuples():
         parts.extend(_plan_section(pub, plan))
+    parts.extend(lists_section(pub))
     parts.append(f"<footer>{esc(messages.HTML_FOOTER.format(version=__version__, as_of=pub.as_of))}</footer>")
     parts.append(f"<script>{SCRIPT}</script>")
     parts.append("</body>\n</html>\n")
@@ -181,6 +184,39 @@ def _task_section(task: Any, results: pd.DataFrame, stats: pd.DataFrame) -> Iter
         )
     yield "</tbody>"
     yield "</table>"
+
+
+def lists_section(pub: Publicity) -> Iterator[str]:
+    """The 抽查名单 of every standing draw (``publish --with-lists``): names, codes and regions only."""
+    if pub.lists is None:
+        return
+    yield '<section class="lists">'
+    yield f"<h2>{esc(messages.HTML_LISTS_HEADING)}</h2>"
+    if pub.lists.empty:
+        yield f'<p class="empty">{esc(messages.HTML_LISTS_EMPTY)}</p>'
+    names = dict(zip(pub.plans["plan"], pub.plans["plan_name"], strict=True))
+    for (plan, task, draw_id), rows in pub.lists.groupby(["plan", "task", "draw_id"], sort=False):
+        first = rows.iloc[0]
+        heading = messages.HTML_LIST_HEADING.format(
+            task=task, task_name=first["task_name"], round=first["round"], drawn_on=first["drawn_on"],
+            count=len(rows), draw_id=draw_id,
+        )  # fmt: skip
+        if len(pub.plans) > 1:
+            heading = f"{names.get(plan, plan)}　{heading}"
+        yield f"<h3>{esc(heading)}</h3>"
+        yield '<table class="lists">'
+        yield (
+            "<thead><tr>"
+            + "".join(f"<th>{esc(h)}</th>" for h in messages.PUBLIC_LIST_HEADERS)
+            + "</tr></thead>"
+        )
+        yield "<tbody>"
+        cells = [_escaped(rows[column]) for column in ("n", "name", "uscc", "region")]
+        for n, name, uscc, region in zip(*cells, strict=True):
+            yield f'<tr><td>{n}</td><td>{name}</td><td class="code">{uscc}</td><td>{region}</td></tr>'
+        yield "</tbody>"
+        yield "</table>"
+    yield "</section>"
 
 
 def _escaped(column: pd.Series) -> list[str]:

@@ -24,6 +24,7 @@ from jcdraw import messages
 from jcdraw.io.normalize import map_distinct
 from jcdraw.plans.categories import result_text
 from jcdraw.plans.model import Plan, Task
+from jcdraw.publicity.lists import drawn_lists
 from jcdraw.results.period import outside_plan
 from jcdraw.results.progress import entity_progress, task_counts
 from jcdraw.results.view import LedgerView, plan_of
@@ -36,8 +37,10 @@ class Publicity:
     as_of: date
     plans: pd.DataFrame  # PLAN_FIELDS
     tasks: pd.DataFrame  # TASK_FIELDS
-    results: pd.DataFrame  # RESULT_FIELDS
+    results: pd.DataFrame  # RESULT_FIELDS and RESULT_KEYS
     stats: pd.DataFrame  # task_counts() of the plans
+    # The 抽查名单 of the standing draws (publicity.lists), when the page is to show them.
+    lists: pd.DataFrame | None = None
 
 
 PLAN_FIELDS = ["plan", "plan_name", "authority", "kind", "document_number", "year"]
@@ -49,9 +52,13 @@ RESULT_FIELDS = [
     "plan", "plan_name", "task", "task_name", "inspection_type", "name", "uscc", "departments",
     "completed", "item_text", "result", "note", "remark",
 ]  # fmt: skip
+# What identifies a result (the platform export needs them; the workbook and page do not show them).
+RESULT_KEYS = ["draw_id", "item", "key"]
 
 
-def build_publicity(view: LedgerView, plans: list[str], as_of: date) -> Publicity:
+def build_publicity(
+    view: LedgerView, plans: list[str], as_of: date, *, with_lists: bool = False
+) -> Publicity:
     plan_objects = {plan_id: plan_of(view, plan_id) for plan_id in plans}
     plan_rows = pd.DataFrame(
         [
@@ -69,7 +76,8 @@ def build_publicity(view: LedgerView, plans: list[str], as_of: date) -> Publicit
     )
     stats = task_counts(entity_progress(view, plans), view)
     task_rows = _task_rows(view, plan_objects)
-    return Publicity(as_of, plan_rows, task_rows, _public_results(view, plans, task_rows), stats)
+    lists = drawn_lists(view, plans) if with_lists else None
+    return Publicity(as_of, plan_rows, task_rows, _public_results(view, plans, task_rows), stats, lists)
 
 
 def _task_rows(view: LedgerView, plans: Mapping[str, Plan]) -> pd.DataFrame:
@@ -124,7 +132,7 @@ def _departments(view: LedgerView, plan_id: str, task: Task) -> list[str]:
 
 
 def _public_results(view: LedgerView, plans: list[str], tasks: pd.DataFrame) -> pd.DataFrame:
-    columns = RESULT_FIELDS
+    columns = [*RESULT_FIELDS, *RESULT_KEYS]
     draw_ids = list(view.draws[view.draws["plan"].isin(plans)].sort_values("order").index)
     expected = view.expected(draw_ids)
     public = view.results[view.results["key"].isin(view.published["key"])]

@@ -21,7 +21,10 @@ Publishing
 
 Outputs
     The publicity workbook (``jcdraw.publicity.workbook``) and, on request, an HTML page
-    (``jcdraw.publicity.html``) hold the cumulative public record (``jcdraw.publicity.model``).
+    (``jcdraw.publicity.html``, with the draws' 抽查名单 when ``with_lists``) hold the cumulative
+    public record (``jcdraw.publicity.model``). On request the results this run publishes (and the
+    corrections it shows) are also written as the provincial platform imports them
+    (``jcdraw.publicity.platform``), and listed among the publication's output files.
     ``PublishReport.recorded`` / ``published`` count the entities newly recorded / published by one run.
 
 Unchanged outputs
@@ -35,7 +38,8 @@ Unchanged outputs
     * the file's SHA-256 is the one that publication recorded for a file of this name;
     * every plan file is the one all of the plan's draws recorded (``plan_sha256``), so the plan
       names, tasks and departments shown are those the draws used;
-    * for the HTML page, which shows the publication date, that publication has the same date.
+    * for the HTML page, which shows the publication date, that publication has the same date, and
+      it showed the draws' lists (``html_with_lists`` in its record) exactly when this run asks for them.
 
     The page would come out byte for byte the same. The workbook would differ only in the creation
     time xlsxwriter writes into ``docProps/core.xml``; the kept file keeps the time of the run that
@@ -62,8 +66,10 @@ from jcdraw.io.xlsx_write import write_workbook
 from jcdraw.ledger import Ledger
 from jcdraw.plans.calendar import WorkdayCalendar
 from jcdraw.plans.categories import CategoryParser, ResultCategories, load_result_categories, result_text
+from jcdraw.plans.platform import load_platform_mapping
 from jcdraw.publicity.html import render_html
 from jcdraw.publicity.model import build_publicity, is_public
+from jcdraw.publicity.platform import PlatformExport, write_platform
 from jcdraw.publicity.workbook import publicity_sheets
 from jcdraw.results.check import check_results
 from jcdraw.results.period import outside_plan
@@ -83,6 +89,7 @@ class PublishReport:
     pending: int = 0
     rows_recorded: int = 0
     outputs: list[Path] = field(default_factory=list)
+    platform: PlatformExport | None = None  # the platform import file, when asked for
     # Newly recorded entities inspected outside the task period or before the draw (超出计划期限).
     out_of_period: int = 0
     # Plan → its publication deadline in working days, for the plans of results published late.
@@ -93,13 +100,16 @@ class PublishReport:
         return not any(p.severity == "error" for p in self.problems)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        found = {
             "recorded": self.recorded,
             "published": self.published,
             "on_time": self.on_time,
             "late": self.late,
             "problems": [p.to_dict() for p in self.problems],
         }
+        if self.platform is not None:
+            found["platform"] = self.platform.to_dict()
+        return found
 
 
 def publish(
@@ -112,16 +122,22 @@ def publish(
     html: Path | None = None,
     force: bool = False,
     categories: ResultCategories | None = None,
+    with_lists: bool = False,
+    platform: Path | None = None,
 ) -> PublishReport:
     """Check ``results_path``, record its new results, publish, and write the publicity outputs.
 
     Returns a report with ``problems`` (and nothing written) when any filled row fails a check.
     Raises OutputError before any work when an output exists (without ``force``), CalendarMissing
-    when a deadline needs an unknown year, LedgerError/UnreadableInput for unusable inputs.
+    when a deadline needs an unknown year, LedgerError/UnreadableInput for unusable inputs, BadPlan
+    for a ``plans/platform.yaml`` that cannot be used. ``with_lists``: the page also shows each
+    draw's 抽查名单. ``platform``: write the results this run publishes (and corrections it shows) as
+    the provincial platform imports them (``jcdraw.publicity.platform``).
     """
-    targets = [path for path in (out, html) if path is not None]
+    targets = [path for path in (out, html, platform) if path is not None]
     for target in targets:  # before any work: a refusal must cost nothing
         check_output(target, force=force)
+    mapping = load_platform_mapping() if platform is not None else None
     parser = CategoryParser(categories or load_result_categories())
     problems = P.ProblemList()
     found = read_results(results_path, problems)  # the slow read needs no lock
@@ -144,11 +160,24 @@ def publish(
         release = _release(view, checked.plans, as_of, calendar)
         view = release.view
         nothing_new = fresh.empty and not release.anything_new
-        kept = _unchanged_outputs(ledger, view, checked.plans, as_of, out, html) if nothing_new else {}
-        written = _write_outputs(view, checked.plans, as_of, out, html, force=force, kept=kept)
+        kept = (
+            _unchanged_outputs(ledger, view, checked.plans, as_of, (out, html), with_lists)
+            if nothing_new
+            else {}
+        )
+        written = _write_outputs(view, checked.plans, as_of, (out, html), with_lists, force=force, kept=kept)
+        exported = None
+        if platform is not None and mapping is not None:
+            keys = [*release.keys["key"], *release.corrections]
+            exported = write_platform(
+                platform, view, checked.plans, as_of, keys=keys, mapping=mapping, force=force
+            )
+            written.append((platform, file_sha256(platform)))
         if release.anything_new:
             with gc_paused():
                 payload = release.record(results_path, written, checked.plans)
+                if html is not None and with_lists:
+                    payload["html_with_lists"] = True
                 ledger.record_publication(payload, key=as_of.isoformat())
     newly = release.entities()
     odd = outside_plan(fresh["draw_id"], fresh["completed"], view.draws)
@@ -161,6 +190,7 @@ def publish(
         pending=checked.pending_entities,
         rows_recorded=len(fresh),
         outputs=[path for path, _ in written],
+        platform=exported,
         out_of_period=int(fresh.loc[odd, "entity"].nunique()),
         late_workdays=release.late_workdays(),
     )
@@ -315,7 +345,12 @@ def _release(view: LedgerView, plans: list[str], as_of: date, calendar: WorkdayC
 
 
 def _unchanged_outputs(
-    ledger: Ledger, view: LedgerView, plans: list[str], as_of: date, out: Path, html: Path | None
+    ledger: Ledger,
+    view: LedgerView,
+    plans: list[str],
+    as_of: date,
+    targets: tuple[Path, Path | None],
+    with_lists: bool,
 ) -> dict[Path, str]:
     """Output → SHA-256 of the outputs that already hold this run's rendering (see Unchanged outputs)."""
     newest = view.latest_publication
@@ -331,9 +366,12 @@ def _unchanged_outputs(
         for entry in last.get("outputs", [])
         if isinstance(entry, dict)
     }
+    out, html = targets
+    # The page shows the publication date, and the lists only when asked: it is kept only if both agree.
+    page_same = last.get("as_of") == as_of.isoformat() and bool(last.get("html_with_lists")) == with_lists
     kept: dict[Path, str] = {}
     for target, dated in ((out, False), (html, True)):
-        if target is None or not target.is_file() or (dated and last.get("as_of") != as_of.isoformat()):
+        if target is None or not target.is_file() or (dated and not page_same):
             continue
         digest = file_sha256(target)
         if (target.name, digest) in recorded:
@@ -352,15 +390,17 @@ def _write_outputs(
     view: LedgerView,
     plans: list[str],
     as_of: date,
-    out: Path,
-    html: Path | None,
+    targets: tuple[Path, Path | None],
+    with_lists: bool,
     *,
     force: bool,
     kept: dict[Path, str],
 ) -> list[tuple[Path, str]]:
     """Write the outputs not in ``kept`` (rendering only if one is needed); every output and its SHA-256."""
+    out, html = targets
     rewrite = [target for target in (out, html) if target is not None and target not in kept]
-    publicity = build_publicity(view, plans, as_of) if rewrite else None
+    lists = with_lists and html in rewrite
+    publicity = build_publicity(view, plans, as_of, with_lists=lists) if rewrite else None
     if publicity is not None and out in rewrite:
         write_workbook(out, publicity_sheets(publicity), force=force)
     written = [(out, kept.get(out) or file_sha256(out))]
