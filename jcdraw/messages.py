@@ -766,6 +766,7 @@ PLATFORM_FIELDS = {
     "remark": "备注",
     "draw_id": "抽取编号",
     "published_on": "公示日期",
+    "followup": "处置结果",
 }
 PLATFORM_OWN_ID = "{id}（待补平台编号）"
 PLATFORM_UNREADABLE = "平台导出设置文件“{path}”无法读取：{detail}。"
@@ -824,6 +825,7 @@ PUBLICITY_RESULT_ROW_HEADERS = [
     "检查结果",
     "更正说明",
     "备注",
+    "处置结果",  # the follow-up of a finding (jcdraw followup), as the national system names it
 ]
 PUBLICITY_RESULT_HEADERS = ["计划编号", "计划名称", "任务编号", "任务名称", "抽查类型", *PUBLICITY_RESULT_ROW_HEADERS]  # fmt: skip
 PUBLICITY_STATS_HEADERS = [
@@ -1300,3 +1302,74 @@ PROBLEMS.update(
         ),
     }
 )
+
+# --- follow-up of findings (jcdraw followup; issue 13 item 5) -------------------------------------
+FOLLOWUP_ACTION_EMPTY = "--action 不能为空：请写明采取的处置措施，如“责令限期改正，已复查”。"
+FOLLOWUP_NOT_DRAWN = "抽取编号 {draw_id} 没有抽中统一社会信用代码为 {uscc} 的对象。请核对 --draw 和 --uscc。"
+FOLLOWUP_NO_RESULT = "抽取编号 {draw_id} 中 {uscc} 的第 {item} 项检查事项还没有登记检查结果，无法登记后续处置。请先用 jcdraw publish 登记结果。"
+FOLLOWUP_NOT_NEEDED = "✗ 抽取编号 {draw_id} 中 {uscc} 的第 {item} 项检查结果是“{result}”，不需要后续处置（需要后续处置的结果类别：{choices}）。结果有误的，请先用 jcdraw correct 更正。"
+FOLLOWUP_ALREADY_DONE = "✗ 抽取编号 {draw_id} 中 {uscc} 的第 {item} 项的后续处置已于 {done} 办结，不再登记新的处置。"
+FOLLOWUP_BEFORE_INSPECTION = "✗ 处置日期 {date} 早于检查日期 {inspected}：后续处置在检查发现问题之后。请核对 --date。"
+FOLLOWUP_FUTURE = "✗ {option} 的日期 {value} 晚于今天（{as_of}）。请核对日期。"
+FOLLOWUP_DONE_BEFORE = "✗ 办结日期 {done} 早于处置日期 {date}。请核对 --done 和 --date。"
+FOLLOWUP_RECORDED = "✓ 已登记后续处置：抽取编号 {draw_id}，{uscc}，第 {item} 项（检查结果：{result}）：{date} {action}。"
+FOLLOWUP_OPEN_NOTE = "尚未办结，自检查之日起已 {age} 天；办结后再次运行 jcdraw followup 并加 --done 办结日期。"
+FOLLOWUP_DONE_NOTE = "已于 {done} 办结，自检查之日起 {age} 天。"
+# 处置结果 as the publicity shows it (the national system's column name).
+PUBLICITY_FOLLOWUP_DONE = "{action}（{done} 办结）"
+PUBLICITY_FOLLOWUP_OPEN = "{action}（处置中）"
+STATUS_FOLLOWUPS_TITLE = "待后续处置的检查结果（截至 {as_of}，共 {count} 项）"
+STATUS_FOLLOWUPS_HEADERS = ["计划", "任务", "抽取编号", "统一社会信用代码", "企业名称", "事项", "检查结果", "检查日期", "最近处置", "已过天数"]
+STATUS_FOLLOWUPS_NONE = "尚未登记处置"
+
+# --- the year report (jcdraw report; issue 13 item 4) ----------------------------------------------
+REPORT_DEFAULT_OUT = "年度报告-{year}.xlsx"
+REPORT_TITLE = "{year} 年度双随机抽查报告：{part}（截至 {as_of}）"
+REPORT_TASK_LABEL = "{plan} 任务{task}"
+REPORT_SUMMARY_SHEET = "年度概况"
+REPORT_SUMMARY_HEADERS = ["项目", "数值"]
+REPORT_TOTALS = {
+    "tasks": "计划任务数",
+    "undrawn": "其中未抽取的任务",
+    "drawn": "抽中检查对象（户次）",
+    "inspected": "已检查（户次）",
+    "published": "已公示（户次）",
+    "found": "发现问题（户次）",
+    "rate": "问题发现率",
+    "corrections": "结果更正（次）",
+    "followups_open": "后续处置未办结（项）",
+    "followups_done": "后续处置已办结（项）",
+    "uninspected": "抽中未检查（户次）",
+}
+REPORT_TASKS_SHEET = "任务完成情况"
+REPORT_TASKS_HEADERS = ["任务", "计划编号", "任务编号", "任务名称", "抽取对象数", "已检查", "已公示", "按期公示", "逾期公示", "期满未检查", "公示率", "完成率", "情况"]
+REPORT_TASKS_CHART = "各任务抽取、检查、公示（户次）"
+REPORT_RISK_SHEET = "发现率-风险类别"
+REPORT_RISK_HEADERS = ["信用风险分类", "抽取对象数", "已检查（n）", "发现问题", "问题发现率"]
+REPORT_RISK_CHART = "按信用风险分类的问题发现率"
+REPORT_BY_TASK_SHEET = "发现率-任务"
+REPORT_BY_TASK_HEADERS = ["任务", "计划编号", "任务编号", "任务名称", "已检查（n）", "发现问题", "问题发现率"]
+REPORT_BY_TASK_CHART = "各任务的问题发现率"
+REPORT_BY_ITEM_SHEET = "发现率-检查事项"
+REPORT_BY_ITEM_HEADERS = ["计划编号", "任务编号", "事项序号", "检查事项", "已检查（n）", "发现问题", "问题发现率"]
+REPORT_CATEGORY_SHEET = "检查结果类别"
+REPORT_CATEGORY_HEADERS = ["检查结果类别", "检查事项数", "检查对象数", "占已检查事项"]
+REPORT_CATEGORY_CHART = "各检查结果类别的检查事项数"
+REPORT_DEPARTMENT_SHEET = "部门"
+REPORT_DEPARTMENT_HEADERS = ["部门", "执法人员数", "分派检查（户次）", "已检查（户次）", "每人最少分派", "每人最多分派"]
+REPORT_DEPARTMENT_CHART = "各部门分派和完成的检查（户次）"
+REPORT_INSPECTOR_SHEET = "执法人员"
+REPORT_INSPECTOR_HEADERS = ["执法证号", "姓名", "部门", "分派检查（户次）", "已检查（户次）"]
+REPORT_CORRECTION_SHEET = "结果更正"
+REPORT_CORRECTION_HEADERS = ["抽取编号", "统一社会信用代码", "企业名称", "事项序号", "更正内容", "原值", "更正后", "批准人", "审批文号", "更正原因", "更正日期"]
+REPORT_FOLLOWUP_SHEET = "后续处置"
+REPORT_FOLLOWUP_HEADERS = ["计划编号", "任务编号", "抽取编号", "统一社会信用代码", "企业名称", "事项序号", "检查事项", "检查结果", "检查日期", "最近处置", "处置日期", "办结日期", "批准人", "已过天数", "状态"]
+REPORT_FOLLOWUP_STATES = {True: "未办结", False: "已办结"}
+REPORT_UNINSPECTED_SHEET = "抽中未检查"
+REPORT_UNINSPECTED_HEADERS = ["计划编号", "任务编号", "抽取编号", "统一社会信用代码", "企业名称", "信用风险分类", "任务截止日期", "情况"]
+REPORT_UNINSPECTED_STATES = {True: "任务期满未检查", False: "检查期内，尚未检查"}
+YEAR_REPORT_WRITTEN = "年度报告已写入：{path}"
+REPORT_SUMMARY = "{year} 年度：{tasks} 个计划任务（{undrawn} 个未抽取），抽中 {drawn} 户次，已检查 {inspected} 户次，已公示 {published} 户次；发现问题 {found} 户次，问题发现率 {rate}；后续处置未办结 {followups_open} 项；抽中未检查 {uninspected} 户次。"
+REPORT_SCREEN_TASKS = "各任务完成情况"
+REPORT_SCREEN_RISK = "按信用风险分类的问题发现率（n 为已检查户次，样本小时比率仅供参考）"
+REPORT_NO_YEAR = "台账中没有 {year} 年度的抽取，计划文件中也没有 {year} 年度的计划。请核对 --year。"

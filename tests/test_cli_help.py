@@ -119,8 +119,9 @@ def test_every_command_uses_the_chinese_classes() -> None:
 
 def test_help_pages_cover_the_whole_tree() -> None:
     assert sorted(" ".join(p) for p in HELP_PAGES) == [
-        "--help", "audit --help", "correct --help", "draw --help", "export --help", "init --help",
-        "notices --help", "plans --help", "publish --help", "status --help", "template --help",
+        "--help", "audit --help", "correct --help", "draw --help", "export --help", "followup --help",
+        "init --help", "notices --help", "plans --help", "publish --help", "report --help",
+        "status --help", "template --help",
         "template notice --help", "template record --help", "template registry --help",
         "validate --help", "verify --help", "visits --help",
     ]  # fmt: skip

@@ -637,13 +637,13 @@ def test_publicity_holds_no_risk_class_and_no_inspector(world: World, tmp_path: 
     )  # fmt: skip
     assert workbook["检查结果"][0] == (
         "计划编号", "计划名称", "任务编号", "任务名称", "抽查类型", "企业名称", "统一社会信用代码",
-        "检查实施机关", "检查完成日期", "检查事项", "检查结果", "更正说明", "备注",
+        "检查实施机关", "检查完成日期", "检查事项", "检查结果", "更正说明", "备注", "处置结果",
     )  # fmt: skip
     departments = "晋城市商务局、晋城市公安局、晋城市市场监督管理局、晋城市公安分局"
     first = workbook["检查结果"][1]
     task_1 = (PLAN.id, PLAN.name, 1, PLAN.task(1).name, "不定向抽查")
     assert first[:8] == (*task_1, names[0], code(0), departments)
-    assert first[8].date() == DONE and first[9:] == (ITEMS[0], "未发现问题", None, None)
+    assert first[8].date() == DONE and first[9:] == (ITEMS[0], "未发现问题", None, None, None)
     text = [str(v) for sheet in workbook.values() for row in sheet for v in row if v is not None]
     page = html_path.read_text(encoding="utf-8")
     forbidden = [

@@ -73,6 +73,7 @@ def test_counts_per_task(season: tuple[World, Path], calendar: WorkdayCalendar) 
                 "undrawn": False, "period_ended": True,
             }
         ],
+        "followups": [],  # every result is 未发现问题: nothing to follow up
     }  # fmt: skip
     assert report.overdue == 1 and report.due_soon == 1
     pending = report.pending[["uscc", "completed", "deadline", "state", "source"]].values.tolist()
@@ -138,7 +139,7 @@ def test_an_empty_ledger_has_no_tasks(tmp_path: Path, calendar: WorkdayCalendar)
     Ledger.open(tmp_path / "l.sqlite3").close()
     with Ledger.open(tmp_path / "l.sqlite3", readonly=True) as ledger:
         report = status(ledger, as_of=AS_OF, calendar=calendar)
-    assert report.to_dict() == {"as_of": "2024-11-20", "tasks": []} and report.overdue == 0
+    assert report.to_dict() == {"as_of": "2024-11-20", "tasks": [], "followups": []} and report.overdue == 0
     assert not report.needs_attention
 
 

@@ -16,7 +16,7 @@ import typer
 from typer._click import exceptions as click_exceptions  # typer vendors click
 
 from jcdraw import messages
-from jcdraw.cli import draw, paperwork, registry, results
+from jcdraw.cli import draw, paperwork, registry, results, yearend
 from jcdraw.cli.console import install_safe_streams, make_console
 from jcdraw.cli.root import app, state, template_app
 from jcdraw.cli.usage_errors import format_usage_error
@@ -26,6 +26,7 @@ registry.register(app, template_app)
 draw.register(app)
 results.register(app)
 paperwork.register(app, template_app)
+yearend.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -28,7 +28,10 @@ from jcdraw.io.clock import beijing_minute
 from jcdraw.problems import Problem
 
 if TYPE_CHECKING:  # the core is imported by the commands, lazily, to keep --help free of pandas
+    from datetime import date
     from pathlib import Path
+
+    import pandas as pd
 
     from jcdraw.draw.history import HistoryDraw, PlanVersionUse
     from jcdraw.draw.plan_changes import PlanChangesReport
@@ -447,6 +450,8 @@ def status_report(console: Console, found: StatusReport, report: Path | None) ->
     console.print(_status_table(found))
     if len(found.pending):
         console.print(_pending_table(found))
+    if len(found.followups):
+        console.print(followup_table(found.followups, found.as_of))
     _status_verdict(console, found)
     if report is not None:
         console.print(messages.STATUS_REPORT_WRITTEN.format(path=report), markup=False)
@@ -463,7 +468,13 @@ def _status_table(found: StatusReport) -> Table:
             add_row(table, *cells, style="bold red" if t.period_ended else "yellow")
             continue
         values = [t.plan, t.task, t.task_name, t.drawn, t.inspected, t.published, t.on_time, t.late]
-        values += [t.due_soon, t.overdue, t.uninspected, _rate(t.publication_rate), _rate(t.completion_rate)]
+        values += [
+            t.due_soon,
+            t.overdue,
+            t.uninspected,
+            rate_text(t.publication_rate),
+            rate_text(t.completion_rate),
+        ]
         style = "bold red" if t.overdue or (t.period_ended and t.uninspected) else None
         add_row(table, *(str(v) for v in values), style=style)
     return table
@@ -482,6 +493,18 @@ def _pending_table(found: StatusReport) -> Table:
     return pending
 
 
+def followup_table(rows: pd.DataFrame, as_of: date) -> Table:
+    """Results needing follow-up not yet done, the oldest first (``status``, ``report``)."""
+    table = Table(title=messages.STATUS_FOLLOWUPS_TITLE.format(as_of=as_of, count=len(rows)))
+    for header in messages.STATUS_FOLLOWUPS_HEADERS:
+        table.add_column(header, overflow="fold")
+    for f in rows.itertuples():
+        latest = f"{f.action_date!s} {f.action!s}" if f.action else messages.STATUS_FOLLOWUPS_NONE
+        cells = [f.plan, f.task, f.draw_id, f.uscc, f.name, f.item, f.result, f.completed, latest, f.age_days]
+        add_row(table, *(str(v) for v in cells))
+    return table
+
+
 def _status_verdict(console: Console, found: StatusReport) -> None:
     lapsed = found.lapsed_tasks
     if len(lapsed):
@@ -496,7 +519,7 @@ def _status_verdict(console: Console, found: StatusReport) -> None:
         console.print(messages.STATUS_ODD_DATES_NOTE.format(count=len(found.out_of_period)), markup=False)
 
 
-def _rate(value: object) -> str:
+def rate_text(value: object) -> str:
     """公示率 and 完成率 for people: "—" where undefined (nothing inspected, nothing drawn)."""
     if value is None or (isinstance(value, float) and value != value):
         return "—"

@@ -5,10 +5,16 @@ Specification
 Every record has ``seq, kind, key, created_at, payload, prev_hash, hash``.
 
 * ``seq`` counts records 1, 2, 3, … without gaps. ``kind`` is ``prepare``, ``refused`` (a draw
-  refused after its seed was given), ``draw``, ``result``, ``correction`` or ``publication`` (the
-  generic API accepts others). ``key`` names what the record is about: ``"<plan>|<task>|<round>"``
-  for prepares, refused attempts and draws, ``"<draw_id>|<uscc>|<item>"`` for
-  results and corrections. ``created_at`` is UTC to the second, e.g. ``2024-05-01T08:00:00Z``.
+  refused after its seed was given), ``draw``, ``result``, ``correction``, ``publication`` or
+  ``followup`` (the generic API accepts others). ``key`` names what the record is about:
+  ``"<plan>|<task>|<round>"`` for prepares, refused attempts and draws, ``"<draw_id>|<uscc>|<item>"``
+  for results, corrections and follow-ups.
+* A ``followup`` records what was done about a result in a category that needs 后续处置
+  (``jcdraw followup``): payload ``draw_id, uscc, item`` (as the result's key), ``action`` (text),
+  ``date`` (ISO, the action's day), ``recorded_on`` (ISO), and optionally ``done`` (ISO, the day the
+  follow-up was completed) and ``approved_by``. A key may have several; the newest one is the
+  current state, and none follows one with ``done``.
+* ``created_at`` is UTC to the second, e.g. ``2024-05-01T08:00:00Z``.
 * ``payload`` is canonical JSON: ``json.dumps(obj, ensure_ascii=False, sort_keys=True,
   separators=(",", ":"))`` (NaN is refused; dates are written as ISO text).
 * ``hash`` is the lower-case hex SHA-256 of the UTF-8 bytes of

@@ -3,6 +3,11 @@
 An item may carry several results separated by 、; a category listed under ``exclusive`` (未发现问题)
 cannot be combined with any other. One category itself contains 、 ("公示信息隐瞒真实情况、弄虚作假"),
 so a cell is split by matching known categories, longest first, never by a naive split.
+
+``findings`` are the categories that count as a problem found (the year report's detection rate);
+``follow_up`` those whose result needs 后续处置 tracked until done (``jcdraw followup``, ``status``).
+A categories file written before these lists existed (a working folder's copy) takes them from the
+shipped file, keeping only the categories it has.
 """
 
 from __future__ import annotations
@@ -15,9 +20,9 @@ import pandas as pd
 
 from jcdraw import messages
 from jcdraw.errors import BadPlan
-from jcdraw.io.normalize import normalize_key
+from jcdraw.io.normalize import map_distinct, normalize_key
 from jcdraw.io.text import normalize_key_one
-from jcdraw.plans.folders import plan_dirs
+from jcdraw.plans.folders import builtin_plans_dir, plan_dirs
 from jcdraw.plans.yaml_file import read_yaml
 
 FILE_NAME = "result_categories.yaml"
@@ -30,6 +35,23 @@ class ResultCategories:
     exclusive: frozenset[str]
     # Other wordings (the national publicity system's, common short forms) → the category recorded.
     aliases: Mapping[str, str] = field(default_factory=dict)
+    findings: frozenset[str] = frozenset()  # a problem found (detection rate)
+    follow_up: frozenset[str] = frozenset()  # needs 后续处置 until done
+
+    def any_of(self, results: pd.Series, wanted: frozenset[str]) -> pd.Series:
+        """Per result text (categories joined by 、, as the ledger view holds them): holds one of ``wanted``.
+
+        Example:
+            >>> c = ResultCategories(("未发现问题", "发现问题待后续处理"), frozenset(), {},
+            ...                      frozenset({"发现问题待后续处理"}))
+            >>> c.any_of(pd.Series(["未发现问题", "发现问题待后续处理", None]), c.findings).tolist()
+            [False, True, False]
+        """
+        parser = CategoryParser(self)
+        found = map_distinct(
+            results, lambda text: bool(set(parser.parse(text).categories) & wanted), skip_na=True
+        )
+        return found.eq(True)  # an empty cell (NaN) holds none
 
 
 def load_result_categories(path: Path | None = None) -> ResultCategories:
@@ -54,9 +76,24 @@ def load_result_categories(path: Path | None = None) -> ResultCategories:
         not isinstance(k, str) or not k.strip() or v not in categories for k, v in aliases.items()
     ):
         raise BadPlan(messages.RESULT_CATEGORIES_INVALID.format(path=path))
+    names = tuple(c.strip() for c in categories)
     return ResultCategories(
-        tuple(c.strip() for c in categories), frozenset(exclusive), {k.strip(): v for k, v in aliases.items()}
-    )
+        names, frozenset(exclusive), {k.strip(): v for k, v in aliases.items()},
+        _subset(raw, "findings", names, path), _subset(raw, "follow_up", names, path),
+    )  # fmt: skip
+
+
+def _subset(raw: dict[str, object], name: str, categories: tuple[str, ...], path: Path) -> frozenset[str]:
+    """The categories listed under ``name``; absent (an older file): the shipped file's, where known."""
+    if name not in raw:
+        shipped = builtin_plans_dir() / FILE_NAME
+        if path.resolve() == shipped.resolve():
+            return frozenset()
+        return frozenset(getattr(load_result_categories(shipped), name)) & frozenset(categories)
+    listed = raw.get(name) or []
+    if not isinstance(listed, list) or any(c not in categories for c in listed):
+        raise BadPlan(messages.RESULT_CATEGORIES_INVALID.format(path=path))
+    return frozenset(listed)
 
 
 # --- parsing result cells ------------------------------------------------------------------------

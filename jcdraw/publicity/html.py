@@ -175,12 +175,23 @@ def _task_section(task: Any, results: pd.DataFrame, stats: pd.DataFrame) -> Iter
         + "</tr></thead>"
     )
     yield "<tbody>"
-    columns = ["name", "uscc", "departments", "completed", "item_text", "result", "note", "remark"]
+    columns = [
+        "name",
+        "uscc",
+        "departments",
+        "completed",
+        "item_text",
+        "result",
+        "note",
+        "remark",
+        "followup",
+    ]
     cells = [_escaped(results[column]) for column in columns]
-    for name, uscc, departments, completed, item, result, note, remark in zip(*cells, strict=True):
+    for name, uscc, departments, completed, item, result, note, remark, followup in zip(*cells, strict=True):
         yield (
             f'<tr><td>{name}</td><td class="code">{uscc}</td><td>{departments}</td>'
-            f"<td>{completed}</td><td>{item}</td><td>{result}</td><td>{note}</td><td>{remark}</td></tr>"
+            f"<td>{completed}</td><td>{item}</td><td>{result}</td><td>{note}</td><td>{remark}</td>"
+            f"<td>{followup}</td></tr>"
         )
     yield "</tbody>"
     yield "</table>"

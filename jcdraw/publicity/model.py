@@ -7,7 +7,9 @@ two plans both have a task 2) and its 抽查类型 (定向抽查 / 不定向抽�
 in the plan); a task also shows its 抽查事项 and 抽查对象范围 (the plan's ``scope_text``). A result
 dated outside its task period or before its draw is published with 备注 超出计划期限
 (``jcdraw.results.period``). A correction of the 检查结果 or the 检查日期 is explained; one of the
-inspectors alone is not public and adds nothing.
+inspectors alone is not public and adds nothing. Where a follow-up of a finding is recorded
+(``jcdraw followup``), 处置结果 shows its newest action, and the day it was done or that it is
+still under way.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ TASK_FIELDS = [
 ]  # fmt: skip
 RESULT_FIELDS = [
     "plan", "plan_name", "task", "task_name", "inspection_type", "name", "uscc", "departments",
-    "completed", "item_text", "result", "note", "remark",
+    "completed", "item_text", "result", "note", "remark", "followup",
 ]  # fmt: skip
 # What identifies a result (the platform export needs them; the workbook and page do not show them).
 RESULT_KEYS = ["draw_id", "item", "key"]
@@ -164,7 +166,27 @@ def _public_results(view: LedgerView, plans: list[str], tasks: pd.DataFrame) -> 
     for at in corrected:
         notes[at] = correction_note(corrections[at])
     rows["note"] = notes
+    rows["followup"] = rows["key"].map(followup_texts(view.followups)).astype(object)
+    rows["followup"] = rows["followup"].where(rows["followup"].notna(), None)
     return rows[columns].reset_index(drop=True)
+
+
+def followup_texts(followups: pd.DataFrame) -> dict[str, str]:
+    """Result key → its 处置结果: the newest action, done on a day or still under way.
+
+    Example:
+        >>> frame = pd.DataFrame({"key": ["k1", "k2"], "action": ["已复查", "责令改正"],
+        ...                       "done": ["2024-12-01", None]})
+        >>> followup_texts(frame)
+        {'k1': '已复查（2024-12-01 办结）', 'k2': '责令改正（处置中）'}
+    """
+    m = messages
+    return {
+        key: m.PUBLICITY_FOLLOWUP_DONE.format(action=action, done=done)
+        if isinstance(done, str)
+        else m.PUBLICITY_FOLLOWUP_OPEN.format(action=action)
+        for key, action, done in zip(followups["key"], followups["action"], followups["done"], strict=True)
+    }
 
 
 def correction_note(corrections: Sequence[Mapping[str, Any]]) -> str | None:

@@ -30,6 +30,7 @@ def publicity_sheets(pub: Publicity) -> list[Sheet]:
         "检查事项": 50,
         "检查结果": 30,
         "更正说明": 50,
+        "处置结果": 40,
     }
     kinds: dict[str, ColumnKind] = {"任务编号": "number", "检查完成日期": "date"}
     tasks = Sheet(

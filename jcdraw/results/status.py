@@ -32,6 +32,9 @@ Counting (unit: the drawn entity; one row per task, its rounds added together)
     out_of_period (超出计划期限)
         inspected on a day outside the task period or before the draw: published all the same, and
         flagged.
+    followups (待后续处置)
+        recorded results in a category that needs follow-up with no follow-up done yet, with their
+        age in days since the 检查日期 (``jcdraw.results.followup``).
     undrawn (未抽取)
         a task of ``plans`` with no standing draw; ``period_ended`` when its period ended before
         ``as_of``. A standing statement that the task's round had no eligible entity
@@ -59,12 +62,13 @@ from jcdraw.ledger import Ledger
 from jcdraw.plans.calendar import WorkdayCalendar
 from jcdraw.plans.load import load_plans
 from jcdraw.plans.model import Plan
+from jcdraw.results.followup import FOLLOWUP_ROW_FIELDS, followup_rows
 from jcdraw.results.period import outside_plan
 from jcdraw.results.progress import entity_progress, rates, task_counts
 from jcdraw.results.sheet import read_results
 from jcdraw.results.view import LedgerView, plan_of
 
-__all__ = ["DUE_SOON_WORKDAYS", "StatusReport", "status"]
+__all__ = ["DUE_SOON_WORKDAYS", "StatusReport", "plain_records", "status"]
 
 DUE_SOON_WORKDAYS = 5
 TASK_FIELDS = [
@@ -74,6 +78,7 @@ TASK_FIELDS = [
 ]  # fmt: skip
 PENDING_FIELDS = ["plan", "task", "draw_id", "uscc", "name", "completed", "deadline", "state", "source"]
 ENTITY_FIELDS = ["plan", "task", "draw_id", "uscc", "name", "day"]  # day: period end, or the odd 检查日期
+OPEN_FOLLOWUP_FIELDS = [f for f in FOLLOWUP_ROW_FIELDS if f not in ("done", "approved_by", "open")]
 
 
 @dataclass
@@ -86,6 +91,7 @@ class StatusReport:
     notes: list[P.Problem] = field(default_factory=list)
     uninspected: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ENTITY_FIELDS))
     out_of_period: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ENTITY_FIELDS))
+    followups: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=OPEN_FOLLOWUP_FIELDS))
 
     @property
     def overdue(self) -> int:
@@ -109,11 +115,24 @@ class StatusReport:
         return int(self.tasks["due_soon"].sum()) if len(self.tasks) else 0
 
     def to_dict(self) -> dict[str, Any]:
-        tasks = [
-            {name: _plain(value) for name, value in zip(TASK_FIELDS, row, strict=True)}
-            for row in self.tasks[TASK_FIELDS].itertuples(index=False, name=None)
-        ]
-        return {"as_of": self.as_of.isoformat(), "tasks": tasks}
+        return {
+            "as_of": self.as_of.isoformat(),
+            "tasks": plain_records(self.tasks, TASK_FIELDS),
+            "followups": plain_records(self.followups, OPEN_FOLLOWUP_FIELDS),
+        }
+
+
+def plain_records(frame: pd.DataFrame, fields: Sequence[str]) -> list[dict[str, Any]]:
+    """Rows of ``frame`` as JSON-ready dicts of ``fields``: numpy scalars as Python ones, NaN as None.
+
+    Example:
+        >>> plain_records(pd.DataFrame({"a": [1], "b": [float("nan")]}), ["a", "b"])
+        [{'a': 1, 'b': None}]
+    """
+    return [
+        {name: _plain(value) for name, value in zip(fields, row, strict=True)}
+        for row in frame[list(fields)].itertuples(index=False, name=None)
+    ]
 
 
 def _plain(value: object) -> object:
@@ -148,10 +167,12 @@ def status(
     entities = _deadline_states(entities, as_of, calendar, view)
     tasks = _with_undrawn(_task_table(entities, view, as_of), plans, view, as_of)
     open_ = entities["completed"] & ~entities["published"].astype(bool)
+    followups = followup_rows(view, as_of, view.standing_ids())
     return StatusReport(
         as_of, tasks, _pending(entities[open_], as_of), notes.finished(),
         _listed(entities[entities["uninspected"]], entities["draw_id"].map(view.draws["end"])),
         _listed(entities[entities["completed"] & entities["out_of_period"]], odd_days),
+        followups[followups["open"].astype(bool)].reset_index(drop=True),
     )  # fmt: skip
 
 

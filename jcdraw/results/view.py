@@ -1,5 +1,5 @@
 """What the ledger knows, as frames read once: draws, results (current and as first recorded),
-publications, and the rows every standing draw expects in a results sheet (entity × item).
+publications, follow-ups, and the rows every standing draw expects in a results sheet (entity × item).
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ class LedgerView:
     ``draws`` is indexed by draw id; ``results`` has one row per result key with the current and
     the originally recorded values as text; ``published`` one row per published key (its first
     publication); ``shown_corrections`` how many corrections of a key the public record shows;
-    ``latest_publication`` the newest publication record as read.
+    ``latest_publication`` the newest publication record as read; ``followups`` one row per result
+    key with follow-up records (``FOLLOWUP_FIELDS``: the newest record's values).
     """
 
     draws: pd.DataFrame
@@ -41,6 +42,7 @@ class LedgerView:
     shown_corrections: dict[str, int]
     _expected: dict[str, _DrawRows] = field(default_factory=dict)
     latest_publication: Record | None = None
+    followups: pd.DataFrame = field(default_factory=lambda: _followup_table([]))
 
     @classmethod
     def load(cls, ledger: Ledger) -> LedgerView:
@@ -51,7 +53,11 @@ class LedgerView:
             published, shown = _publications(publications)
             results = _result_table(ledger.stored_results())
             latest = publications[-1] if publications else None
-            return cls(_draw_table(records), payloads, results, published, shown, latest_publication=latest)
+            followups = _followup_table(ledger.records("followup"))
+            return cls(
+                _draw_table(records), payloads, results, published, shown,
+                latest_publication=latest, followups=followups,
+            )  # fmt: skip
 
     def expected(self, draw_ids: Iterable[str]) -> pd.DataFrame:
         """One row per drawn entity × item of ``draw_ids`` (key, entity, item, texts, order)."""
@@ -353,6 +359,22 @@ def _publications(records: Sequence[Record]) -> tuple[pd.DataFrame, dict[str, in
     frame = pd.DataFrame({name: pd.Series(values, dtype=object) for name, values in columns.items()})
     frame["on_time"] = pd.Series(on_time, dtype=bool)
     return frame.drop_duplicates("key", keep="first").reset_index(drop=True), shown
+
+
+FOLLOWUP_FIELDS = ["key", "action", "date", "done", "approved_by", "records"]
+
+
+def _followup_table(records: Sequence[Record]) -> pd.DataFrame:
+    """The newest follow-up record of each result key (a key's records stay in ledger order)."""
+    newest: dict[str, dict[str, Any]] = {}
+    for record in records:
+        p = record.payload
+        count = newest[record.key]["records"] + 1 if record.key in newest else 1
+        newest[record.key] = {
+            "key": record.key, "action": str(p.get("action", "")), "date": p.get("date"),
+            "done": p.get("done"), "approved_by": p.get("approved_by"), "records": count,
+        }  # fmt: skip
+    return pd.DataFrame(list(newest.values()), columns=FOLLOWUP_FIELDS, dtype=object)
 
 
 def plan_of(view: LedgerView, plan_id: str) -> Plan:
