@@ -417,6 +417,8 @@ WORKSPACE_README = """jcdraw 工作目录
 每条命令都可以加 --help 查看说明。
 """
 INIT_NOT_A_FOLDER = "“{path}”已存在且不是文件夹。请换一个文件夹名称。"
+INIT_FORCE_FILLED = "名录库“{path}”中已填有数据，--force 不会用空白模板覆盖它，本次没有写入任何文件。如确需重新生成，请先把该文件移到别的文件夹保存，再运行 jcdraw init；只想补齐缺少的文件时，去掉 --force 即可。"
+INIT_FORCE_LEDGER = "该工作目录已有台账“{path}”，正在使用中，--force 不会重新初始化它，本次没有写入任何文件。只想补齐缺少的文件时，去掉 --force 即可；如确需重新初始化，请先把台账移到别的文件夹妥善保存（不要删除），再运行 jcdraw init。"
 
 # --- rendering (validate, plans) ---------------------------------------------------------------
 PROBLEMS_TITLE = "发现的问题"
@@ -795,7 +797,7 @@ PLATFORM_NOTHING = "本次没有新公示的结果，平台导入表“{path}”
 PLATFORM_NO_PUBLISHED = "台账中 {year} 年度还没有已公示的检查结果，平台导入表“{path}”只有表头。"
 PLATFORM_NO_YEAR = "台账“{ledger}”中没有 {year} 年度的抽取记录，无法导出平台导入表。请核对 --year 和 --ledger。"
 PLATFORM_NO_DRAWS = "台账“{ledger}”中还没有抽取记录，无法导出平台导入表。"
-PLATFORM_SAME_FILE = "{option} 的文件“{path}”与本次的其他输入或输出是同一个文件。请为平台导入表另取一个文件名。"
+OPTION_SAME_FILE = "{option} 的文件“{path}”与本次的其他输入或输出是同一个文件，不能覆盖（加 --force 也不行）。请另取一个文件名。"
 PUBLISH_LISTS_NEED_HTML = "--with-lists 把抽查名单加到公示网页中，须与 --html 网页文件名 同用。"
 PLATFORM_EXPORTED = "✓ 已导出 {year} 年度已公示的检查结果。"
 PUBLICITY_SHEET_PLANS = "抽查计划"
