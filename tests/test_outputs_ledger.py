@@ -126,6 +126,29 @@ def test_a_failing_html_write_leaves_no_workbook_and_records_nothing(
     assert counts(folder / "jcdraw.sqlite3") == (0, 0)
 
 
+def test_a_rename_failing_after_the_commit_says_so_and_a_rerun_completes(
+    folder: Path, reference: dict[str, bytes], run_cli: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = os.replace
+
+    def locked(src: Any, dst: Any) -> None:  # Excel holds the page open on Windows
+        if Path(dst).name == "公示.html":
+            raise PermissionError(errno.EACCES, "Access is denied", str(src), None, str(dst))
+        real(src, dst)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(atomic.os, "replace", locked)
+        failed = run_cli(PUBLISH, folder)
+    assert failed.code == 2 and "已登记到台账" in failed.flat and "重新运行同一条 publish" in failed.flat
+    assert counts(folder / "jcdraw.sqlite3") == (ROWS, 1)
+    assert (folder / "公示.xlsx").read_bytes() == reference["公示.xlsx"]
+    assert not (folder / "公示.html").exists()
+    again = run_cli(PUBLISH, folder)
+    assert again.code == 0, again.output
+    assert {name: (folder / name).read_bytes() for name in OUTPUTS} == reference
+    assert counts(folder / "jcdraw.sqlite3") == (ROWS, 1) and leftovers(folder) == []
+
+
 @pytest.mark.skipif(os.name == "nt" or os.geteuid() == 0, reason="root ignores folder permissions")
 def test_a_read_only_html_folder_leaves_no_workbook_and_records_nothing(folder: Path, run_cli: Run) -> None:
     locked = folder / "网站"
