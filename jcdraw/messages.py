@@ -368,6 +368,10 @@ OUTPUT_PERMISSION = "没有权限写入“{path}”（文件夹只读或无写�
 OUTPUT_DISK_FULL = (
     "磁盘空间已满，无法写入“{path}”。原有文件（如有）未被改动，也没有留下不完整的文件。请清理磁盘空间后重试。"
 )
+OUTPUT_IS_INPUT = "输出文件“{path}”与本次读取的文件“{source}”（输入文件或台账）是同一个文件，不能覆盖（加 --force 也不行）。请为输出另取一个文件名。"
+OUTPUT_TWICE = "输出文件“{path}”与“{other}”是同一个文件，后写的会覆盖先写的。请为它们分别取不同的文件名（如公示表用 .xlsx，公示网页用 .html）。"
+OUTPUT_TEMP_REPLACED = "写入“{target}”时使用的临时文件“{path}”被替换成了别的文件或快捷方式，为安全起见没有写入。请检查该文件夹是否有其他程序在改动文件，然后重试。"
+PUBLISH_RELEASE_FAILED = "本次公示已登记到台账，但公示文件未能全部写出：{detail} 排除问题后请原样重新运行同一条 publish 命令，将补写缺少的文件（不会重复登记）。"
 XLSX_CELL_TOO_LONG = "工作表“{sheet}”第 {row} 行“{column}”列（{letter} 列）的内容有 {length} 个字符，超过 Excel 单元格上限 32767 个字符，无法写入。请缩短该内容后重试。"
 XLSX_TEXT_NEEDS_FAST_WRITER = "工作表“{sheet}”第 {row} 行“{column}”列（{letter} 列）的内容既含控制字符，又含形如 _x0041_ 或 <r>…</r> 的文字，当前安装的 xlsxwriter {version} 无法原样写入。请安装 xlsxwriter 3.3 系列版本后重试，或删除该内容中的控制字符。"
 XLSX_DROPDOWN_WARNING = "这不是列表中的一个结果。一个事项有多个结果时，用顿号“、”连接列表中的结果，如“发现问题已责令改正、未按规定公示应当公示的信息”。确认无误请点“是”。"
@@ -413,6 +417,8 @@ WORKSPACE_README = """jcdraw 工作目录
 每条命令都可以加 --help 查看说明。
 """
 INIT_NOT_A_FOLDER = "“{path}”已存在且不是文件夹。请换一个文件夹名称。"
+INIT_FORCE_FILLED = "名录库“{path}”中已填有数据，--force 不会用空白模板覆盖它，本次没有写入任何文件。如确需重新生成，请先把该文件移到别的文件夹保存，再运行 jcdraw init；只想补齐缺少的文件时，去掉 --force 即可。"
+INIT_FORCE_LEDGER = "该工作目录已有台账“{path}”，正在使用中，--force 不会重新初始化它，本次没有写入任何文件。只想补齐缺少的文件时，去掉 --force 即可；如确需重新初始化，请先把台账移到别的文件夹妥善保存（不要删除），再运行 jcdraw init。"
 
 # --- rendering (validate, plans) ---------------------------------------------------------------
 PROBLEMS_TITLE = "发现的问题"
@@ -792,7 +798,7 @@ PLATFORM_NOTHING = "本次没有新公示的结果，平台导入表“{path}”
 PLATFORM_NO_PUBLISHED = "台账中 {year} 年度还没有已公示的检查结果，平台导入表“{path}”只有表头。"
 PLATFORM_NO_YEAR = "台账“{ledger}”中没有 {year} 年度的抽取记录，无法导出平台导入表。请核对 --year 和 --ledger。"
 PLATFORM_NO_DRAWS = "台账“{ledger}”中还没有抽取记录，无法导出平台导入表。"
-PLATFORM_SAME_FILE = "{option} 的文件“{path}”与本次的其他输入或输出是同一个文件。请为平台导入表另取一个文件名。"
+OPTION_SAME_FILE = "{option} 的文件“{path}”与本次的其他输入或输出是同一个文件，不能覆盖（加 --force 也不行）。请另取一个文件名。"
 PUBLISH_LISTS_NEED_HTML = "--with-lists 把抽查名单加到公示网页中，须与 --html 网页文件名 同用。"
 PLATFORM_EXPORTED = "✓ 已导出 {year} 年度已公示的检查结果。"
 PUBLICITY_SHEET_PLANS = "抽查计划"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -29,10 +30,12 @@ def test_writes_new_file_and_leaves_nothing_else(tmp_path: Path) -> None:
     assert _listing(tmp_path) == ["结果.txt"]
 
 
-def test_temp_file_is_hidden_sibling_named_with_pid(tmp_path: Path) -> None:
+def test_temp_file_is_hidden_sibling_named_with_pid_and_random_part(tmp_path: Path) -> None:
     target = tmp_path / "out.xlsx"
-    with atomic_output(target) as temp:
-        assert temp == tmp_path / f".out.xlsx.{os.getpid()}.tmp"
+    with atomic_output(target) as temp, atomic_output(tmp_path / "other.xlsx") as second:
+        assert re.fullmatch(rf"\.out\.xlsx\.{os.getpid()}\.[0-9a-f]{{8}}\.tmp", temp.name)
+        assert temp.parent == tmp_path
+        assert second.name.split(".")[-2] != temp.name.split(".")[-2]
         assert temp.exists()
         assert not target.exists()
         temp.write_bytes(b"data")
@@ -206,7 +209,7 @@ def test_sigkill_midway_never_leaves_a_partial_target(tmp_path: Path, old: bytes
     ) as child:
         assert child.stdout is not None
         assert child.stdout.readline().strip() == "writing"
-        temp = tmp_path / f".big.bin.{child.pid}.tmp"
+        (temp,) = tmp_path.glob(f".big.bin.{child.pid}.*.tmp")
         assert temp.stat().st_size >= 20 * 65536
         child.send_signal(signal.SIGKILL)
         assert child.wait(timeout=10) == -signal.SIGKILL

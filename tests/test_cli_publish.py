@@ -67,9 +67,15 @@ def test_publish_prints_the_json_report_and_writes_the_default_outputs(run_cli: 
     again = run_cli(["publish", "结果.xlsx", "--as-of", "2024-10-23"], world.folder)
     assert again.code == 0, again.output  # a second run the same day gets a numbered default name
     assert (world.folder / "公示-2024-10-23-2.xlsx").is_file()
+    kept = (world.folder / "公示-2024-10-23.xlsx").read_bytes()
     argv = ["publish", "结果.xlsx", "--as-of", "2024-10-23", "--out", "公示-2024-10-23.xlsx"]
-    named = run_cli(argv, world.folder)
-    assert named.code == 2 and "已存在" in named.flat and "--force" in named.flat
+    named = run_cli(argv, world.folder)  # what the ledger's newest publication recorded: kept, not refused
+    assert named.code == 0, named.output
+    assert (world.folder / "公示-2024-10-23.xlsx").read_bytes() == kept
+    (world.folder / "别的.xlsx").write_bytes(b"not a publicity workbook")
+    other = run_cli([*argv[:-1], "别的.xlsx"], world.folder)
+    assert other.code == 2 and "已存在" in other.flat and "--force" in other.flat
+    assert (world.folder / "别的.xlsx").read_bytes() == b"not a publicity workbook"
     forced = run_cli(
         ["publish", "结果.xlsx", "--as-of", "2024-10-24", "--out", "公示-2024-10-23.xlsx", "--force"],
         world.folder,

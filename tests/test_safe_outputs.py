@@ -184,10 +184,12 @@ def big_draw(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]
     return registry, ledger, result.draw_id
 
 
-def _kill_when_writing(process: subprocess.Popen[bytes], temp: Path, delay: float, limit: float = 30) -> bool:
-    """SIGKILL ``process`` ``delay`` s after its temp file appears; False if it finished first."""
+def _kill_when_writing(
+    process: subprocess.Popen[bytes], target: Path, delay: float, limit: float = 30
+) -> bool:
+    """SIGKILL ``process`` ``delay`` s after its temp file for ``target`` appears; False if it ended first."""
     deadline = time.monotonic() + limit
-    while not temp.exists():
+    while not any(target.parent.glob(f".{target.name}.{process.pid}.*.tmp")):
         if process.poll() is not None:
             return False
         assert time.monotonic() < deadline, "the temp file never appeared"
@@ -228,8 +230,7 @@ def test_export_killed_mid_write_leaves_the_old_file(
         "--force",
     ]
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    temp = tmp_path / f".{target.name}.{process.pid}.tmp"
-    killed = _kill_when_writing(process, temp, delay)
+    killed = _kill_when_writing(process, target, delay)
     if killed:  # the kill may land before or after the rename, never in between: old or complete
         assert target.read_bytes() == b"old workbook, must survive" or _complete_workbook(target, BIG)
     else:  # finished before the kill: then it must be the complete new workbook
@@ -256,7 +257,7 @@ def test_draw_killed_at_any_moment_leaves_a_consistent_ledger(
             "--out", str(out)]  # fmt: skip
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     if when == "writing-workbook":
-        killed = _kill_when_writing(process, tmp_path / f".{out.name}.{process.pid}.tmp", 0.05)
+        killed = _kill_when_writing(process, out, 0.05)
         assert killed
     else:
         time.sleep(float(when.split("-")[1].rstrip("s")))

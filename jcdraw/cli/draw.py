@@ -23,7 +23,6 @@ from jcdraw.cli.options import (
     YearOption,
     as_of_date,
     plan_selector,
-    refuse_same_file,
 )
 from jcdraw.errors import BadInvocation
 
@@ -169,7 +168,7 @@ def _prepare(
     with Ledger.open(ledger) as book:
         number = len(book.records("prepare", draw_key(plan.id, task, round_no))) + 1
         target = out or numbered_if_taken(notice_output(plan.id, task, round_no, number))
-        check_output(target, force=force, suffix=".xlsx")
+        check_output(target, force=force, suffix=".xlsx", inputs=[registry, ledger, plan.path])
         draw_time, place, witnesses = announced
         announcement = commitment.Announcement(draw_time, place, tuple(witnesses))
         prepared = commitment.prepare(
@@ -263,7 +262,7 @@ def _export_draw(draw_id: str, *, public: bool, out: Path | None, ledger: Path, 
     from jcdraw.draw.run import output_for
     from jcdraw.draw.workbook import write_assignment
     from jcdraw.errors import InputProblems, LedgerError
-    from jcdraw.io.atomic import numbered_if_taken
+    from jcdraw.io.atomic import check_output, numbered_if_taken
     from jcdraw.ledger import Ledger
     from jcdraw.records import as_draw_record
 
@@ -278,11 +277,13 @@ def _export_draw(draw_id: str, *, public: bool, out: Path | None, ledger: Path, 
         if replaced_by is not None:
             raise InputProblems(messages.PUBLIC_LIST_SUPERSEDED.format(draw_id=draw_id, by=replaced_by))
         target = out or numbered_if_taken(public_list.default_output(draw_id))
+        check_output(target, force=force, inputs=[ledger])
         public_list.write_public_list(target, payload, anchor.text(), force=force)
         done = messages.PUBLIC_LIST_DONE.format(draw_id=draw_id, count=len(payload["selected"]), out=target)
         render.console().print(done, markup=False)
         return
     target = out or numbered_if_taken(output_for(payload))
+    check_output(target, force=force, inputs=[ledger])
     write_assignment(target, payload, anchor=anchor, force=force)
     render.console().print(messages.EXPORT_DONE.format(draw_id=draw_id, out=target))
 
@@ -292,8 +293,7 @@ def _export_platform(target: Path, year: int | None, ledger: Path, *, force: boo
     from jcdraw.ledger import Ledger
     from jcdraw.publicity.platform import export_platform
 
-    refuse_same_file("--platform", target, [ledger])
-    check_output(target, force=force, suffix=".xlsx")
+    check_output(target, force=force, suffix=".xlsx", inputs=[ledger])
     with Ledger.open(ledger, create=False, readonly=True) as book:
         exported = export_platform(book, target, year=year, force=force)
     nothing = messages.PLATFORM_NO_PUBLISHED.format(year=exported.year, path=target)

@@ -11,6 +11,7 @@ import typer
 from jcdraw import messages
 from jcdraw.cli.usage_errors import refuse_control_path
 from jcdraw.errors import BadInvocation
+from jcdraw.io.atomic import same_file
 from jcdraw.io.text import parse_date_one
 
 
@@ -68,7 +69,7 @@ def as_of_date(value: str | None, option: str = "--as-of") -> date:
 
 
 def refuse_same_file(option: str, path: Path, others: list[Path | None]) -> None:
-    """An output named by ``option`` must not be another input or output of the same command."""
-    mine = path.absolute().resolve()
-    if any(other is not None and other.absolute().resolve() == mine for other in others):
-        raise BadInvocation(messages.PLATFORM_SAME_FILE.format(option=option, path=path))
+    """An output named by ``option`` must not be another input or output of the same command
+    (``jcdraw.io.atomic.same_file``: case, links and hard links included)."""
+    if any(other is not None and same_file(path, other) for other in others):
+        raise BadInvocation(messages.OPTION_SAME_FILE.format(option=option, path=path))

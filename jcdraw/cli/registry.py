@@ -37,10 +37,13 @@ def validate_command(
 ) -> None:
     """校验名录库（检查对象、执法人员、回避关系），并按抽查计划统计各任务可抽对象和可用人员。"""
     from jcdraw.draw.readiness import validate
+    from jcdraw.io.atomic import check_output
     from jcdraw.io.problem_report import write_problem_report
     from jcdraw.plans.load import load_plans
 
     plans = load_plans(plan, year)
+    if report is not None:  # before the slow read: a refusal must cost nothing
+        check_output(report, force=force, inputs=[registry, *(p.path for p in plans)])
     with render.progress(enabled=not json_output) as stage:
         result = validate(registry, plans, as_of=as_of_date(as_of), progress=stage)
     if report is not None:
@@ -118,7 +121,7 @@ def _plan_changes(
         report = plan_changes(book, year)
         anchor = book.anchor().text()
     target = out or numbered_if_taken(default_output(report.year))
-    check_output(target, force=force, suffix=".xlsx")
+    check_output(target, force=force, suffix=".xlsx", inputs=[ledger])
     write_plan_changes(target, report, anchor, force=force)
     if json_output:
         render.print_json(report.to_dict())
@@ -132,10 +135,13 @@ def template_registry_command(
     force: ForceOption = False,
 ) -> None:
     """生成名录库模板（带说明、下拉列表、冻结表头）。"""
+    from jcdraw.io.atomic import check_output
     from jcdraw.plans.load import load_plans
     from jcdraw.registry.template import write_registry_template
 
-    write_registry_template(out, load_plans(plan, year), force=force)
+    plans = load_plans(plan, year)
+    check_output(out, force=force, inputs=[p.path for p in plans])
+    write_registry_template(out, plans, force=force)
     render.console().print(messages.TEMPLATE_WRITTEN.format(path=out))
 
 

@@ -93,13 +93,15 @@ def publish_command(
     target = out or numbered_if_taken(default_output(day))
     if with_lists and html is None:
         raise BadInvocation(messages.PUBLISH_LISTS_NEED_HTML)
+    if html is not None:
+        refuse_same_file("--html", html, [target])
     if platform is not None:
         refuse_same_file("--platform", platform, [results, target, html, ledger])
     cal = WorkdayCalendar.load(calendar or [])
     with Ledger.open(ledger, create=False) as book:
         report = publish(
             results, book, as_of=day, calendar=cal, out=target, html=html, force=force,
-            with_lists=with_lists, platform=platform,
+            with_lists=with_lists, platform=platform, inputs=calendar or [],
         )  # fmt: skip
     if json_output:
         render.print_json(report.to_dict())
@@ -228,11 +230,14 @@ def status_command(
 
     有逾期未公示、任务期满仍有未检查对象或未抽取时退出码为 1，供定时任务使用。
     """
+    from jcdraw.io.atomic import check_output
     from jcdraw.ledger import Ledger
     from jcdraw.plans.calendar import WorkdayCalendar
     from jcdraw.results.status import plans_to_show, status
     from jcdraw.results.status_report import write_status_report
 
+    if report is not None:  # before any work: a refusal must cost nothing
+        check_output(report, force=force, inputs=[ledger, *(results or []), *(calendar or [])])
     day = _day(as_of)
     cal = WorkdayCalendar.load(calendar or [])
     with Ledger.open(ledger, readonly=True) as book:
@@ -299,7 +304,7 @@ def visits_command(
     with Ledger.open(ledger, readonly=True) as book:
         plan = plan_visits(book, year)
     target = out or numbered_if_taken(default_output(plan.year))
-    check_output(target, force=force, suffix=".xlsx")
+    check_output(target, force=force, suffix=".xlsx", inputs=[ledger])
     write_visits(target, plan, force=force)
     if json_output:
         render.print_json(plan.to_dict())

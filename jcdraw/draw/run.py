@@ -241,7 +241,7 @@ def run_draw(
         ledger.refuse_repeat(plan.id, task_no, round_no, empty=record_empty)
     else:
         ledger.refuse_redraw(plan.id, task_no, round_no)
-    check_output(target, force=force, suffix=".xlsx")
+    check_output(target, force=force, suffix=".xlsx", inputs=[registry_path, ledger.path, plan.path])
     pool = load_pool(registry_path, plan, task_no, as_of=as_of)
     given = None if seed is None else as_witnessed(seed)
     version_notes = _plan_version(ledger, pool, round_no, given, as_of)
@@ -338,7 +338,8 @@ def run_practice(
     check_round(plan, task_no, round_no)
     version_notes = check_plan_version(ledger, plan) if ledger is not None else []  # as the draw would
     target = out or numbered_if_taken(practice_output(plan, task_no, round_no))
-    check_output(target, force=force, suffix=".xlsx")
+    inputs = [registry_path, plan.path, ledger.path if ledger is not None else None]
+    check_output(target, force=force, suffix=".xlsx", inputs=inputs)
     pool = load_pool(registry_path, plan, task_no, as_of=as_of)
     given = as_witnessed(seed)
     history: set[tuple[str, str]] = set()

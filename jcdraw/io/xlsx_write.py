@@ -2,8 +2,8 @@
 
 Spec:
 
-- The whole workbook goes through ``atomic_output``: it appears complete or not at all, and an existing
-  file is replaced only with ``force``.
+- The whole workbook goes through ``atomic_output`` (or a caller's ``OutputBatch``): it appears complete
+  or not at all, and an existing file is replaced only with ``force``.
 - xlsxwriter in ``constant_memory`` mode: rows are streamed in order by our own loop, so memory stays flat
   at a million rows. A sheet's ``rows`` may be a generator and is consumed once. Data rows go through
   ``jcdraw.io._xlsx_rows``, the only user of xlsxwriter internals: on an xlsxwriter it knows they are
@@ -54,7 +54,7 @@ from xlsxwriter.workbook import Workbook
 
 from jcdraw import messages
 from jcdraw.io._xlsx_rows import RowLayout, close_scratch_files, release_zip_handles, row_writer_for
-from jcdraw.io.atomic import atomic_output
+from jcdraw.io.atomic import OutputBatch, atomic_output
 from jcdraw.io.xlsx_cells import is_missing, is_plain_number, utf16_len, utf16_truncate
 from jcdraw.io.xlsx_print import CHART_HEIGHT, CHART_WIDTH, PrintSetup, adjust_for_chart, apply_print_setup
 
@@ -219,9 +219,10 @@ def _wrapped_lines(text: str, width: float) -> int:
 
 
 def write_workbook(
-    path: Path, sheets: Sequence[Sheet], *, force: bool = False, charts: Sequence[BarChart] = ()
-) -> list[str]:
-    """Write ``sheets`` (and ``charts``) to ``path`` atomically.
+    path: Path, sheets: Sequence[Sheet], *, force: bool = False, charts: Sequence[BarChart] = (),
+    batch: OutputBatch | None = None, created: dt.datetime | None = None,  # fixed: same content, same bytes
+) -> list[str]:  # fmt: skip
+    """Write ``sheets`` (and ``charts``) to ``path`` atomically, or into ``batch`` (renamed when released).
 
     Returns:
         The names of the data sheets written, in order, including continuation sheets such as
@@ -238,11 +239,11 @@ def write_workbook(
         raise ValueError("every sheet needs at least one column")
     if all(sheet.hidden for sheet in sheets):
         raise ValueError("at least one sheet must be visible; Excel cannot open a workbook without one")
-    with (
-        atomic_output(Path(path), force=force) as temp,
-        tempfile.TemporaryDirectory(prefix="jcdraw-xlsx-", ignore_cleanup_errors=True) as scratch,
-    ):
+    target = atomic_output(Path(path), force=force) if batch is None else batch.output(Path(path))
+    scratch_dir = tempfile.TemporaryDirectory(prefix="jcdraw-xlsx-", ignore_cleanup_errors=True)
+    with target as temp, scratch_dir as scratch:
         workbook = Workbook(str(temp), {**WORKBOOK_OPTIONS, "tmpdir": scratch})
+        workbook.set_properties({"created": created})  # None: xlsxwriter stores the time now
         try:
             names = _fill(workbook, sheets, charts)
             workbook.close()

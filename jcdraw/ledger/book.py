@@ -496,6 +496,23 @@ class Ledger(Store):
         with self.writing() as w:
             return w.append("publication", key, payload)
 
+    def newest_outputs(self) -> dict[str, str]:
+        """File name → SHA-256 of the outputs the newest record lists, if it is a publication, else {}.
+
+        Read without decoding the record's (possibly long) list of published results.
+        """
+        rows = self._query(
+            "SELECT kind, json_extract(payload, '$.outputs') FROM records ORDER BY seq DESC LIMIT 1"
+        )
+        if not rows or rows[0][0] != "publication" or not isinstance(rows[0][1], str):
+            return {}
+        entries = json.loads(rows[0][1])
+        return {
+            str(e["file"]): str(e["sha256"])
+            for e in (entries if isinstance(entries, list) else [])
+            if isinstance(e, dict) and "file" in e and "sha256" in e
+        }
+
 
 # --- helpers -----------------------------------------------------------------------------------
 

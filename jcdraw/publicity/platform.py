@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ import pandas as pd
 
 from jcdraw import messages
 from jcdraw.errors import BadPlan, LedgerError
+from jcdraw.io.atomic import OutputBatch
 from jcdraw.io.normalize import map_distinct
 from jcdraw.io.xlsx_print import NOT_FOR_PRINT
 from jcdraw.io.xlsx_write import Column, Sheet, write_workbook
@@ -160,15 +161,21 @@ def write_platform(
     publicity: Publicity | None = None,
     mapping: PlatformMapping | None = None,
     force: bool = False,
+    batch: OutputBatch | None = None,
 ) -> PlatformExport:
-    """Write the published results of ``plans`` (only ``keys``, if given) as the platform imports them."""
+    """Write the published results of ``plans`` (only ``keys``, if given) as the platform imports them.
+
+    ``batch``: write into that ``OutputBatch`` (renamed into place with the others), the workbook
+    dated ``as_of`` so that the same rows give the same bytes.
+    """
     mapping = mapping or load_platform_mapping()
     pub = publicity or build_publicity(view, plans, as_of)
     current = {plan_id: current_plan(view, plan_id) for plan_id in plans}
     rows = platform_rows(pub, view, current)
     if keys is not None:
         rows = rows[rows["key"].isin(set(keys))].reset_index(drop=True)
-    write_workbook(path, [platform_sheet(rows, mapping)], force=force)
+    created = datetime(as_of.year, as_of.month, as_of.day)
+    write_workbook(path, [platform_sheet(rows, mapping)], force=force, batch=batch, created=created)
     return PlatformExport(path, len(rows), mapping.path, missing_numbers(rows, current, mapping))
 
 

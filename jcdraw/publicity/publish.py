@@ -16,8 +16,27 @@ Publishing
     new correction) appends one ``publication`` record listing, per result key, completion date,
     deadline and whether it was on time, plus the output files' SHA-256. The checks against the
     ledger, the results, the output files and the publication record happen in one ledger
-    transaction: two runs at once cannot record or publish anything twice, and if an output cannot be
-    written the ledger is left unchanged.
+    transaction: two runs at once cannot record or publish anything twice.
+
+Outputs and the ledger move together
+    Every output (workbook, page, platform file) is first written in full to a temp file next to
+    its target (``jcdraw.io.atomic.OutputBatch``), inside the ledger transaction; then the ledger
+    commits; then the temp files are renamed onto their targets. A failure before the commit (an
+    unwritable ``--html`` folder, a full disk) removes every temp file and records nothing, so no
+    output exists that the ledger does not record. A kill after the commit leaves outputs the
+    ledger records but that are not (all) in place yet: the missing ones wait as hidden temp files.
+    No output may be an input (the results, the ledger, a calendar file) or another output, even
+    with ``force``. ``jcdraw.io.atomic.kill_point`` marks ``before-commit`` and ``after-commit``
+    here (and ``after-first-rename`` in the batch) for tests.
+
+Completing an interrupted run
+    The rule: rerun the same command. An existing output that holds exactly what the ledger's
+    newest record, a publication, lists under its file name (SHA-256) is that publication's output:
+    it is not refused as existing (no ``--force`` needed) and, the run having nothing new, it is kept
+    as it is. A missing one whose leftover temp file ``.{name}.*.tmp`` holds the recorded SHA-256 is
+    renamed into place. Nothing is recorded twice: the results and the publication are in the ledger
+    already. Whatever is still missing is rendered anew; the workbooks carry the publication date as
+    their creation time, so the same ledger state renders the same bytes.
 
 Outputs
     The publicity workbook (``jcdraw.publicity.workbook``) and, on request, an HTML page
@@ -41,16 +60,18 @@ Unchanged outputs
     * for the HTML page, which shows the publication date, that publication has the same date, and
       it showed the draws' lists (``html_with_lists`` in its record) exactly when this run asks for them.
 
-    The page would come out byte for byte the same. The workbook would differ only in the creation
-    time xlsxwriter writes into ``docProps/core.xml``; the kept file keeps the time of the run that
-    wrote it, and so still matches the SHA-256 the ledger recorded for it. Anything else renders
-    and writes the outputs as before.
+    The page and the workbook (dated by the publication date) would come out byte for byte the same.
+    The platform file, which holds only what a run publishes for the first time, is kept on the same
+    terms: rewriting it would empty it. Anything else renders and writes the outputs as before.
 """
 
 from __future__ import annotations
 
+import glob
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -59,14 +80,15 @@ import pandas as pd
 
 from jcdraw import __version__, messages
 from jcdraw import problems as P
-from jcdraw.io.atomic import check_output, write_text_atomic
+from jcdraw.errors import OutputError
+from jcdraw.io.atomic import OutputBatch, check_output, distinct_outputs, kill_point
 from jcdraw.io.files import file_sha256, gc_paused
 from jcdraw.io.normalize import map_distinct
 from jcdraw.io.xlsx_write import write_workbook
 from jcdraw.ledger import Ledger
 from jcdraw.plans.calendar import WorkdayCalendar
 from jcdraw.plans.categories import CategoryParser, ResultCategories, load_result_categories, result_text
-from jcdraw.plans.platform import load_platform_mapping
+from jcdraw.plans.platform import PlatformMapping, load_platform_mapping
 from jcdraw.publicity.html import render_html
 from jcdraw.publicity.model import build_publicity, is_public
 from jcdraw.publicity.platform import PlatformExport, write_platform
@@ -124,19 +146,21 @@ def publish(
     categories: ResultCategories | None = None,
     with_lists: bool = False,
     platform: Path | None = None,
+    inputs: Sequence[Path] = (),
 ) -> PublishReport:
     """Check ``results_path``, record its new results, publish, and write the publicity outputs.
 
     Returns a report with ``problems`` (and nothing written) when any filled row fails a check.
-    Raises OutputError before any work when an output exists (without ``force``), CalendarMissing
+    Raises OutputError before any work when an output exists (without ``force``, and unless it is
+    what the newest publication recorded: see Completing an interrupted run), is an input (the
+    results, the ledger, ``inputs`` such as calendar files) or is another output; CalendarMissing
     when a deadline needs an unknown year, LedgerError/UnreadableInput for unusable inputs, BadPlan
     for a ``plans/platform.yaml`` that cannot be used. ``with_lists``: the page also shows each
     draw's 抽查名单. ``platform``: write the results this run publishes (and corrections it shows) as
     the provincial platform imports them (``jcdraw.publicity.platform``).
     """
-    targets = [path for path in (out, html, platform) if path is not None]
-    for target in targets:  # before any work: a refusal must cost nothing
-        check_output(target, force=force)
+    targets = (out, html, platform)
+    _check_targets(targets, ledger, force=force, inputs=[results_path, ledger.path, *inputs])
     mapping = load_platform_mapping() if platform is not None else None
     parser = CategoryParser(categories or load_result_categories())
     problems = P.ProblemList()
@@ -147,38 +171,36 @@ def publish(
         return PublishReport(problems=problems.finished())
     # Checks, results, outputs and the publication record all see one state of the ledger and stand
     # or fall together: a run that committed meanwhile is seen, so nothing is recorded or published twice.
-    with ledger.writing():
-        view = LedgerView.load(ledger)
-        checked = check_results(found, view, as_of=as_of, parser=parser, problems=problems)
-        if problems.has_errors:
-            return PublishReport(problems=problems.finished(), pending=checked.pending_entities)
-        fresh = checked.rows[~checked.rows["key"].isin(view.results["key"])]
-        with gc_paused():
-            ledger.record_results(_result_payloads(fresh))
-        if not fresh.empty:
-            view = view.with_results(_fresh_table(fresh))
-        release = _release(view, checked.plans, as_of, calendar)
-        view = release.view
-        nothing_new = fresh.empty and not release.anything_new
-        kept = (
-            _unchanged_outputs(ledger, view, checked.plans, as_of, (out, html), with_lists)
-            if nothing_new
-            else {}
-        )
-        written = _write_outputs(view, checked.plans, as_of, (out, html), with_lists, force=force, kept=kept)
-        exported = None
-        if platform is not None and mapping is not None:
-            keys = [*release.keys["key"], *release.corrections]
-            exported = write_platform(
-                platform, view, checked.plans, as_of, keys=keys, mapping=mapping, force=force
-            )
-            written.append((platform, file_sha256(platform)))
-        if release.anything_new:
+    with OutputBatch(force=force) as batch:
+        with ledger.writing():
+            view = LedgerView.load(ledger)
+            checked = check_results(found, view, as_of=as_of, parser=parser, problems=problems)
+            if problems.has_errors:
+                return PublishReport(problems=problems.finished(), pending=checked.pending_entities)
+            fresh = checked.rows[~checked.rows["key"].isin(view.results["key"])]
             with gc_paused():
-                payload = release.record(results_path, written, checked.plans)
-                if html is not None and with_lists:
-                    payload["html_with_lists"] = True
-                ledger.record_publication(payload, key=as_of.isoformat())
+                ledger.record_results(_result_payloads(fresh))
+            if not fresh.empty:
+                view = view.with_results(_fresh_table(fresh))
+            release = _release(view, checked.plans, as_of, calendar)
+            view = release.view
+            nothing_new = fresh.empty and not release.anything_new
+            kept: dict[Path, str] = {}
+            if nothing_new:
+                _complete_interrupted(ledger, targets)
+                kept = _unchanged_outputs(ledger, view, checked.plans, as_of, targets, with_lists)
+            keys = [*release.keys["key"], *release.corrections]
+            shown = _Shown(checked.plans, as_of, with_lists, keys, mapping)
+            written, exported = _write_outputs(view, shown, targets, batch=batch, kept=kept)
+            if release.anything_new:
+                with gc_paused():
+                    payload = release.record(results_path, written, checked.plans)
+                    if html is not None and with_lists:
+                        payload["html_with_lists"] = True
+                    ledger.record_publication(payload, key=as_of.isoformat())
+            kill_point("before-commit")
+        kill_point("after-commit")
+        _release_outputs(batch, recorded=not nothing_new)
     newly = release.entities()
     odd = outside_plan(fresh["draw_id"], fresh["completed"], view.draws)
     return PublishReport(
@@ -194,6 +216,49 @@ def publish(
         out_of_period=int(fresh.loc[odd, "entity"].nunique()),
         late_workdays=release.late_workdays(),
     )
+
+
+def _check_targets(
+    targets: tuple[Path, Path | None, Path | None], ledger: Ledger, *, force: bool, inputs: list[Path]
+) -> None:
+    """Before any work: every output usable, none an input or another output, none replaced by surprise.
+
+    An existing output is refused without ``force`` unless it holds what the newest publication
+    recorded under its name: that is the output of a run being completed (see the module doc).
+    """
+    distinct_outputs(targets)
+    recorded: dict[str, str] | None = None
+    for target in (t for t in targets if t is not None):
+        check_output(target, force=True, inputs=inputs)
+        if force or not os.path.lexists(target):
+            continue
+        recorded = ledger.newest_outputs() if recorded is None else recorded
+        if recorded.get(target.name) != file_sha256(target):
+            raise OutputError(messages.OUTPUT_EXISTS.format(path=target))
+
+
+def _complete_interrupted(ledger: Ledger, targets: tuple[Path, Path | None, Path | None]) -> None:
+    """Rename into place the temp files a run killed after its commit left behind (module doc)."""
+    recorded = ledger.newest_outputs()
+    for target in (t for t in targets if t is not None and t.name in recorded):
+        if os.path.lexists(target):
+            continue
+        for leftover in sorted(target.parent.glob(f".{glob.escape(target.name)}.*.tmp")):
+            if leftover.is_symlink() or not leftover.is_file():
+                continue  # only a regular file can be ours; a link is never followed
+            if file_sha256(leftover) == recorded[target.name]:
+                os.replace(leftover, target)
+                break
+
+
+def _release_outputs(batch: OutputBatch, *, recorded: bool) -> None:
+    """Rename the outputs into place; after a commit, a failure says that a rerun completes them."""
+    try:
+        batch.release()
+    except OutputError as err:
+        if not recorded:
+            raise
+        raise OutputError(messages.PUBLISH_RELEASE_FAILED.format(detail=err.message)) from err
 
 
 def default_output(as_of: date) -> Path:
@@ -349,7 +414,7 @@ def _unchanged_outputs(
     view: LedgerView,
     plans: list[str],
     as_of: date,
-    targets: tuple[Path, Path | None],
+    targets: tuple[Path, Path | None, Path | None],
     with_lists: bool,
 ) -> dict[Path, str]:
     """Output → SHA-256 of the outputs that already hold this run's rendering (see Unchanged outputs)."""
@@ -366,11 +431,11 @@ def _unchanged_outputs(
         for entry in last.get("outputs", [])
         if isinstance(entry, dict)
     }
-    out, html = targets
+    out, html, platform = targets
     # The page shows the publication date, and the lists only when asked: it is kept only if both agree.
     page_same = last.get("as_of") == as_of.isoformat() and bool(last.get("html_with_lists")) == with_lists
     kept: dict[Path, str] = {}
-    for target, dated in ((out, False), (html, True)):
+    for target, dated in ((out, False), (html, True), (platform, False)):
         if target is None or not target.is_file() or (dated and not page_same):
             continue
         digest = file_sha256(target)
@@ -386,26 +451,45 @@ def _plan_as_drawn(view: LedgerView, plan_id: str) -> bool:
     return all(view.payloads[str(d)].get("plan_sha256") == digest for d in draws)
 
 
+@dataclass(frozen=True)
+class _Shown:
+    """What the outputs show: the plans as of a date, the page's lists, the platform file's keys."""
+
+    plans: list[str]
+    as_of: date
+    with_lists: bool
+    keys: list[str]  # the results (and corrections) this run publishes: the platform file's rows
+    mapping: PlatformMapping | None
+
+
 def _write_outputs(
     view: LedgerView,
-    plans: list[str],
-    as_of: date,
-    targets: tuple[Path, Path | None],
-    with_lists: bool,
+    shown: _Shown,
+    targets: tuple[Path, Path | None, Path | None],
     *,
-    force: bool,
+    batch: OutputBatch,
     kept: dict[Path, str],
-) -> list[tuple[Path, str]]:
-    """Write the outputs not in ``kept`` (rendering only if one is needed); every output and its SHA-256."""
-    out, html = targets
+) -> tuple[list[tuple[Path, str]], PlatformExport | None]:
+    """Write the outputs not in ``kept`` to ``batch`` (rendering only if one is needed); every output
+    with its SHA-256, and the platform export when one was written."""
+    out, html, platform = targets
     rewrite = [target for target in (out, html) if target is not None and target not in kept]
-    lists = with_lists and html in rewrite
-    publicity = build_publicity(view, plans, as_of, with_lists=lists) if rewrite else None
+    lists = shown.with_lists and html in rewrite
+    publicity = build_publicity(view, shown.plans, shown.as_of, with_lists=lists) if rewrite else None
     if publicity is not None and out in rewrite:
-        write_workbook(out, publicity_sheets(publicity), force=force)
-    written = [(out, kept.get(out) or file_sha256(out))]
-    if html is not None:
-        if publicity is not None and html in rewrite:
-            write_text_atomic(html, render_html(publicity), force=force)
-        written.append((html, kept.get(html) or file_sha256(html)))
-    return written
+        write_workbook(out, publicity_sheets(publicity), batch=batch, created=published_at(shown.as_of))
+    if publicity is not None and html is not None and html in rewrite:
+        with batch.output(html) as temp:
+            temp.write_bytes(render_html(publicity).encode("utf-8"))
+    exported = None
+    if platform is not None and platform not in kept:
+        exported = write_platform(
+            platform, view, shown.plans, shown.as_of, keys=shown.keys, mapping=shown.mapping, batch=batch
+        )
+    written = [target for target in targets if target is not None]
+    return [(t, kept.get(t) or file_sha256(batch.temp_of(t))) for t in written], exported
+
+
+def published_at(as_of: date) -> datetime:
+    """The creation time stored in the workbooks: the publication date, so a rerun writes the same bytes."""
+    return datetime(as_of.year, as_of.month, as_of.day)

@@ -11,7 +11,8 @@ import shutil
 from pathlib import Path
 
 from jcdraw import messages
-from jcdraw.errors import OutputError
+from jcdraw.errors import InputProblems, OutputError, UnreadableInput
+from jcdraw.io.xlsx_read import open_workbook
 from jcdraw.io.xlsx_write import Column, Sheet, write_workbook
 from jcdraw.plans.folders import builtin_plans_dir
 from jcdraw.plans.model import Plan
@@ -77,10 +78,19 @@ def write_registry_template(path: Path, plans: list[Plan], *, force: bool = Fals
     write_workbook(path, registry_sheets(plans), force=force)
 
 
+LEDGER_NAME = "jcdraw.sqlite3"  # the ledger a workspace's commands use by default
+
+
 def init_workspace(folder: Path, plans: list[Plan], *, force: bool = False) -> list[Path]:
-    """Create a ready workspace: plans copy, registry template, staff README. Returns files written."""
+    """Create a ready workspace: plans copy, registry template, staff README. Returns files written.
+
+    ``force`` rewrites them, but never in a workspace in use: a registry with any filled row, or a
+    ledger, refuses the run (``InputProblems``, nothing written) — the data is the user's to move.
+    """
     if folder.exists() and not folder.is_dir():
         raise OutputError(messages.INIT_NOT_A_FOLDER.format(path=folder))
+    if force:
+        _refuse_live_workspace(folder)
     plans_dir = folder / "plans"
     plans_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -99,3 +109,32 @@ def init_workspace(folder: Path, plans: list[Plan], *, force: bool = False) -> l
         readme.write_text(messages.WORKSPACE_README, encoding="utf-8")
         written.append(readme)
     return written
+
+
+def _refuse_live_workspace(folder: Path) -> None:
+    """``init --force`` stops short of a workspace in use (see ``init_workspace``)."""
+    ledger = folder / LEDGER_NAME
+    if ledger.exists():
+        raise InputProblems(messages.INIT_FORCE_LEDGER.format(path=ledger))
+    registry = folder / "registry.xlsx"
+    if registry.exists() and _has_data(registry):
+        raise InputProblems(messages.INIT_FORCE_FILLED.format(path=registry))
+
+
+def _has_data(registry: Path) -> bool:
+    """Whether a registry sheet has a filled row under its header; a file that cannot be read counts."""
+    try:
+        book = open_workbook(registry)
+    except UnreadableInput:  # not ours to judge, so not ours to replace
+        return True
+    try:
+        for names in (ENTITY_SHEET, INSPECTOR_SHEET, RECUSAL_SHEET):
+            sheet = book.find_sheet([names])
+            rows = book.rows(sheet) if sheet is not None else []
+            if sum(any(str(cell).strip() for cell in row) for row in rows) > 1:
+                return True
+        return False
+    except UnreadableInput:
+        return True
+    finally:
+        book.close()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from jcdraw import messages
 from jcdraw.errors import OutputError
-from jcdraw.io.atomic import check_output, write_bytes_atomic
+from jcdraw.io.atomic import check_output, same_file, write_bytes_atomic
 from jcdraw.io.filenames import safe_filename
 from jcdraw.results.docx_combine import Combined
 from jcdraw.results.docx_render import document_bytes, render
@@ -53,9 +53,9 @@ def check_outputs(folder: Path, files: Sequence[Path], inputs: Iterable[Path], *
     parent = folder.absolute().parent
     if not folder.exists() and not parent.is_dir():
         raise OutputError(messages.NOTICES_OUT_PARENT_MISSING.format(path=folder, parent=parent))
-    protected = {p.resolve() for p in inputs}
+    protected = list(inputs)
     for path in files:
-        if path.resolve() in protected:
+        if any(same_file(path, source) for source in protected):
             raise OutputError(messages.NOTICES_OUTPUT_IS_INPUT.format(path=path))
     existing = [p for p in files if p.exists() or p.is_symlink()]
     if existing and not force:
