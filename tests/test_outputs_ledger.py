@@ -188,6 +188,8 @@ REFUSED = {
     "status --report ledger": ["status", "--as-of", AS_OF, "--report", "jcdraw.sqlite3"],
     "plans --changes --out ledger": ["plans", "--changes", "--out", "jcdraw.sqlite3"],
     "validate --report registry": ["validate", "registry.xlsx", "--report", "registry.xlsx"],
+    "report --out ledger": ["report", "--year", "2024", "--out", "jcdraw.sqlite3"],
+    "report --platform ledger": ["report", "--year", "2024", "--platform", "JCDRAW.sqlite3"],
 }
 
 

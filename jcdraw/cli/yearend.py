@@ -112,10 +112,10 @@ def report_command(
     target = out or numbered_if_taken(default_output(year))
     workbook = out is not None or not json_output
     if workbook:
-        check_output(target, force=force, suffix=".xlsx")
+        check_output(target, force=force, suffix=".xlsx", inputs=[ledger, *(calendar or [])])
     if platform is not None:
         refuse_same_file("--platform", platform, [ledger, target if workbook else None])
-        check_output(platform, force=force, suffix=".xlsx")
+        check_output(platform, force=force, suffix=".xlsx", inputs=[ledger, *(calendar or [])])
     cal = WorkdayCalendar.load(calendar or [])
     with Ledger.open(ledger, readonly=True) as book:
         found = year_report(book, year=year, as_of=day, calendar=cal)
