@@ -63,7 +63,7 @@ from jcdraw.io.atomic import check_output, write_text_atomic
 from jcdraw.io.files import file_sha256, gc_paused
 from jcdraw.io.normalize import map_distinct
 from jcdraw.io.xlsx_write import write_workbook
-from jcdraw.ledger import Ledger
+from jcdraw.ledger import Anchor, Ledger
 from jcdraw.plans.calendar import WorkdayCalendar
 from jcdraw.plans.categories import CategoryParser, ResultCategories, load_result_categories, result_text
 from jcdraw.plans.platform import load_platform_mapping
@@ -165,7 +165,10 @@ def publish(
             if nothing_new
             else {}
         )
-        written = _write_outputs(view, checked.plans, as_of, (out, html), with_lists, force=force, kept=kept)
+        anchor = _printed_anchor(ledger, view, nothing_new)
+        written = _write_outputs(
+            view, checked.plans, as_of, (out, html), with_lists, force=force, kept=kept, anchor=anchor
+        )
         exported = None
         if platform is not None and mapping is not None:
             keys = [*release.keys["key"], *release.corrections]
@@ -379,6 +382,19 @@ def _unchanged_outputs(
     return kept
 
 
+def _printed_anchor(ledger: Ledger, view: LedgerView, nothing_new: bool) -> str:
+    """The anchor in the workbook's footers: the ledger the publication it shows was made from.
+
+    A publication is recorded after its outputs are written, so that is the ledger right before the
+    publication record: now, or, when this run adds nothing to the newest record, a publication, the
+    ledger right before it (rendering again then gives the very workbook it recorded).
+    """
+    newest = view.latest_publication
+    if nothing_new and newest is not None and ledger.newest_seq() == newest.seq:
+        return Anchor(ledger.ledger_id, newest.seq - 1, newest.prev_hash).text()
+    return ledger.anchor().text()
+
+
 def _plan_as_drawn(view: LedgerView, plan_id: str) -> bool:
     """Whether the plan file found now is the one every draw of the plan recorded."""
     digest = plan_of(view, plan_id).sha256
@@ -395,6 +411,7 @@ def _write_outputs(
     *,
     force: bool,
     kept: dict[Path, str],
+    anchor: str,
 ) -> list[tuple[Path, str]]:
     """Write the outputs not in ``kept`` (rendering only if one is needed); every output and its SHA-256."""
     out, html = targets
@@ -402,7 +419,7 @@ def _write_outputs(
     lists = with_lists and html in rewrite
     publicity = build_publicity(view, plans, as_of, with_lists=lists) if rewrite else None
     if publicity is not None and out in rewrite:
-        write_workbook(out, publicity_sheets(publicity), force=force)
+        write_workbook(out, publicity_sheets(publicity, anchor), force=force)
     written = [(out, kept.get(out) or file_sha256(out))]
     if html is not None:
         if publicity is not None and html in rewrite:
