@@ -617,6 +617,12 @@ PRACTICE_DONE = "✓ 演练完成（未记入台账）：从 {pool} 个符合条
 DRAW_ANCHOR = "请在抽取记录（“抽取记录”工作表）上签字后公布。{anchor}"
 PRACTICE_TITLE = "演练（不是正式抽取，未记入台账，不能用于检查或公示）— {sheet}"
 PRACTICE_FOOTER = "演练，未记入台账"
+# Page headers of printed sheets: what the page belongs to (plan and task, or the plans of a report).
+PRINT_HEADER_DRAW = "{plan_name} · 任务 {task}“{task_name}”第 {round} 轮 · {sheet}"
+PRINT_HEADER = "{scope} · {what}"
+PRINT_HEADER_PUBLICITY = "{plans} 抽查结果公示 · {sheet}"
+PRINT_HEADER_PROBLEMS = "名录库“{registry}”校验发现的问题（{plans}）"
+PRINT_HEADER_VISITS = "{year} 年度检查安排（一业一查）· {sheet}"
 PREPARE_NEEDS_REASON = "计划“{plan}”任务 {task} 第 {round} 轮已登记过 {count} 次抽取前公告（最近一次 {when}，北京时间）。再次登记须写明原因：请加 --reason 原因（原因会记入台账并印在新公告上）。"
 PREPARE_EMPTY = "计划“{plan}”任务 {task} 第 {round} 轮没有可抽取的检查对象，无需公告，台账中没有记录。确实没有对象的，请去掉 --prepare，改加 --record-empty 登记说明。"
 PREPARE_NOTICE_WRITTEN = "抽取公告已写入“{out}”：请打印、盖章后在抽取前公布。"

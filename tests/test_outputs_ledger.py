@@ -2,7 +2,8 @@
 
 - ``publish`` killed with SIGKILL at each named point (``JCDRAW_TEST_KILL_AT``) leaves either no
   publicity file and nothing recorded, or a recorded publication whose outputs a plain rerun of the
-  same command completes, byte for byte as an uninterrupted run writes them, recording nothing twice.
+  same command completes as an uninterrupted run writes them (byte for byte but for the ledger anchor
+  in the footers, whose chain head covers the records' own timestamps), recording nothing twice.
 - A failure while writing ``--html`` leaves no workbook and records nothing.
 - No output may be an input of the command or its ledger, even with ``--force`` (case, symlinks and
   hard links included); ``--out`` and ``--html`` may not be one file.
@@ -14,11 +15,14 @@
 from __future__ import annotations
 
 import errno
+import io
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
+import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -31,7 +35,7 @@ from jcdraw import messages
 from jcdraw.errors import OutputError
 from jcdraw.io import atomic
 from jcdraw.io.atomic import atomic_output, same_file, write_bytes_atomic
-from jcdraw.ledger import Ledger
+from jcdraw.ledger import Anchor, Ledger
 from jcdraw.plans.calendar import WorkdayCalendar
 
 Run = Callable[..., Any]
@@ -50,6 +54,22 @@ def folder(tmp_path: Path) -> Path:
     world = World(work, work / "jcdraw.sqlite3", WorkdayCalendar.load(search_dirs=[]))
     write_results(work / "结果.xlsx", world.draw().rows())
     return work
+
+
+ANCHOR = re.compile(r"台账编号 [0-9a-f]+；记录 \d+ 条；台账校验值 [0-9a-f]{64}")
+
+
+def shown(name: str, data: bytes) -> object:
+    """What an output shows, its ledger anchor blanked: the anchor's head covers the records' times."""
+    if name.endswith(".xlsx"):
+        with zipfile.ZipFile(io.BytesIO(data)) as book:
+            return {part: ANCHOR.sub("…", book.read(part).decode("utf-8")) for part in book.namelist()}
+    return ANCHOR.sub("…", data.decode("utf-8"))
+
+
+def printed_anchors(path: Path) -> set[str]:
+    with zipfile.ZipFile(path) as book:
+        return {a for part in book.namelist() for a in ANCHOR.findall(book.read(part).decode("utf-8"))}
 
 
 def counts(ledger: Path) -> tuple[int, int]:
@@ -97,13 +117,18 @@ def test_publish_killed_at_any_point_never_leaves_an_unrecorded_output(
 
     again = run_cli(PUBLISH, folder)  # the plain rerun: no --force
     assert again.code == 0, again.output
-    assert {name: (folder / name).read_bytes() for name in OUTPUTS} == reference
+    assert {name: shown(name, (folder / name).read_bytes()) for name in OUTPUTS} == {
+        name: shown(name, data) for name, data in reference.items()
+    }
     assert counts(folder / "jcdraw.sqlite3") == (ROWS, 1)  # nothing recorded twice
     if point != "before-commit":  # the temp files were the outputs: renamed, none left
         assert leftovers(folder) == []
     with Ledger.open(folder / "jcdraw.sqlite3", readonly=True) as book:
-        recorded = {e["file"]: e["sha256"] for e in book.records("publication")[0].payload["outputs"]}
+        publication = book.records("publication")[0]
+        before = Anchor(book.ledger_id, publication.seq - 1, publication.prev_hash).text()
+    recorded = {e["file"]: e["sha256"] for e in publication.payload["outputs"]}
     assert recorded == {name: sha256(folder / name) for name in OUTPUTS}
+    assert printed_anchors(folder / OUTPUTS[0]) == {before}  # the ledger the publication was made from
 
 
 def test_the_test_hook_costs_nothing_when_unset(monkeypatch: pytest.MonkeyPatch) -> None:

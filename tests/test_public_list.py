@@ -122,9 +122,12 @@ def test_the_public_list_has_the_task_and_the_entities_and_nothing_secret(
     with Ledger.open(folder / "jcdraw.sqlite3", readonly=True) as book_:
         assert anchors_in(task["台账校验"]) == [book_.draw_anchor(draw_id)]  # where the draw stands
     assert_nothing_secret(out, draw)
-    for ws in book.worksheets:  # printable: A4, header rows repeated, the plan named on every page
+    for ws in book.worksheets:  # printable: A4, header rows repeated, plan and task named on every page
         assert ws.page_setup.paperSize == 9 and ws.print_title_rows == "$1:$2"
-        assert ws.oddHeader.center.text == draw["plan_name"] and "&P" in ws.oddFooter.center.text
+        assert ws.oddHeader.center.text == f"{draw['plan_name']} · {listed[0][0]}"
+        page_numbers, anchor = ws.oddFooter.center.text.split("\n")  # the anchor under the page numbers
+        assert "&P" in page_numbers and anchors_in(anchor) == anchors_in(task["台账校验"])
+        assert ws.oddFooter.left.text == draw_id
 
 
 def test_the_checker_would_see_a_leak(tmp_path: Path, folder: Path) -> None:

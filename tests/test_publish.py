@@ -34,7 +34,7 @@ import jcdraw.results.sheet
 import jcdraw.results.view
 from jcdraw.errors import BadInvocation, CalendarMissing, LedgerError, OutputError
 from jcdraw.io.xlsx_write import write_workbook
-from jcdraw.ledger import Ledger
+from jcdraw.ledger import Anchor, Ledger
 from jcdraw.plans.calendar import WorkdayCalendar
 from jcdraw.plans.categories import CategoryParser, load_result_categories
 from jcdraw.plans.load import load_plan
@@ -300,8 +300,11 @@ def test_republishing_nothing_new_leaves_the_outputs_and_the_ledger_untouched(
     # What rendering again would write: the same page, and the same workbook but for its creation time.
     with Ledger.open(world.ledger_path, create=False) as ledger:
         publicity = build_publicity(LedgerView.load(ledger), [PLAN.id], date(2024, 10, 23))
+        # The footers carry the ledger the publication was made from: right before its record.
+        made = ledger.records("publication")[-1]
+        anchor = Anchor(ledger.ledger_id, made.seq - 1, made.prev_hash).text()
     assert render_html(publicity).encode("utf-8") == page.read_bytes()
-    write_workbook(tmp_path / "again.xlsx", publicity_sheets(publicity))
+    write_workbook(tmp_path / "again.xlsx", publicity_sheets(publicity, anchor))
     fresh, kept = zip_members(tmp_path / "again.xlsx"), zip_members(out)
     assert fresh.keys() == kept.keys()
     assert [n for n in fresh if fresh[n] != kept[n]] in ([], ["docProps/core.xml"])

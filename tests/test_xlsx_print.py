@@ -23,6 +23,7 @@ from jcdraw.io.xlsx_print import (
     Margins,
     PrintSetup,
     escape_header_text,
+    footer,
     header_footer,
     portrait_fits,
 )
@@ -119,12 +120,28 @@ def test_header_and_footer_escaping_rules() -> None:
 def test_long_footer_texts_are_shortened_to_excels_limit(tmp_path: Path) -> None:
     setup = PrintSetup(footer_left="锚" * 300, footer_right="&" * 100, header="题" * 400)
     ws = _write(tmp_path / "a.xlsx", [Sheet("s", NARROW, [], print_setup=setup)])["s"]
-    footer = header_footer(setup.footer_left, PAGE_NUMBERS, setup.footer_right, centre_is_code=True)
-    assert HEADER_FOOTER_LIMIT - 1 <= len(footer) <= HEADER_FOOTER_LIMIT  # cutting "&" removes "&&"
-    assert ws.oddFooter.center.text == PAGE_NUMBERS  # never cut
-    assert ws.oddFooter.left.text.endswith("…") and ws.oddFooter.left.text.startswith("锚锚")
-    assert ws.oddFooter.right.text.endswith("…") and "&&" in ws.oddFooter.right.text
+    text = footer(setup.footer_left, setup.footer_right)
+    assert HEADER_FOOTER_LIMIT - 1 <= len(text) <= HEADER_FOOTER_LIMIT  # cutting "&" removes "&&"
+    # Both are too wide for a side: they go under the page numbers, which are never cut.
+    assert (ws.oddFooter.left.text, ws.oddFooter.right.text) == (None, None)
+    first, second, third = ws.oddFooter.center.text.split("\n")
+    assert first == PAGE_NUMBERS
+    assert second.startswith("锚锚") and third.endswith("…") and third.startswith("&&")
     assert len(ws.oddHeader.center.text) == HEADER_FOOTER_LIMIT - 2  # "&C" and 253 characters
+
+
+def test_a_side_text_too_wide_for_its_side_goes_under_the_page_numbers(tmp_path: Path) -> None:
+    anchor = "台账编号 " + "a" * 32 + "；记录 2 条；台账校验值 " + "b" * 64
+    setup = PrintSetup(footer_left="2024-joint-T2-R1-1", footer_right=anchor)
+    ws = _write(tmp_path / "a.xlsx", [Sheet("s", NARROW, [], print_setup=setup)])["s"]
+    assert ws.oddFooter.left.text == "2024-joint-T2-R1-1"  # 18 columns: beside the page numbers
+    assert ws.oddFooter.right.text is None
+    assert ws.oddFooter.center.text == f"{PAGE_NUMBERS}\n{anchor}"
+    assert ws.oddFooter.center.size == 8
+    assert footer("", "甲" * 20) == "&C第 &P 页 共 &N 页&R" + "甲" * 20  # 40 columns still fit beside
+    assert footer("", "甲" * 21).endswith("\n&8 " + "甲" * 21)
+    # Printed at its own size however much the sheet is shrunk to fit the page.
+    assert ws.HeaderFooter.scaleWithDoc is False
 
 
 def test_continuation_sheets_inherit_the_print_setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -155,7 +172,7 @@ def test_machine_sheet_is_visible_but_not_for_print(tmp_path: Path) -> None:
     assert not machine.sheet_view.tabSelected
     assert machine.oddHeader.center.text == messages.XLSX_NOT_FOR_PRINT == "（机读数据，无需打印）"
     assert machine.print_area == "'机读'!$A$1:$B$2"  # its title and header rows only
-    assert not machine.sheet_properties.pageSetUpPr.fitToPage
+    assert _fits(machine) == (True, 1, 1)  # that one page is never split over several pages wide
     assert machine.print_title_rows is None
     assert machine.oddFooter.center.text is None
 

@@ -47,7 +47,8 @@ def validate_command(
     with render.progress(enabled=not json_output) as stage:
         result = validate(registry, plans, as_of=as_of_date(as_of), progress=stage)
     if report is not None:
-        write_problem_report(report, result.problems, force=force)
+        plan_ids = "、".join(p.id for p in plans)
+        write_problem_report(report, result.problems, force=force, registry=registry.name, plans=plan_ids)
     if json_output:
         render.print_json(result.to_dict())
     else:

@@ -243,8 +243,9 @@ def status_command(
     with Ledger.open(ledger, readonly=True) as book:
         plans = plans_to_show(book, year, day)
         found = status(book, as_of=day, calendar=cal, results=results or [], plans=plans)
+        anchor = book.anchor().text()
     if report is not None:
-        write_status_report(report, found, force=force)
+        write_status_report(report, found, force=force, anchor=anchor)
     if json_output:
         render.print_json(found.to_dict())
     else:
@@ -303,9 +304,10 @@ def visits_command(
 
     with Ledger.open(ledger, readonly=True) as book:
         plan = plan_visits(book, year)
+        anchor = book.anchor().text()
     target = out or numbered_if_taken(default_output(plan.year))
     check_output(target, force=force, suffix=".xlsx", inputs=[ledger])
-    write_visits(target, plan, force=force)
+    write_visits(target, plan, force=force, anchor=anchor)
     if json_output:
         render.print_json(plan.to_dict())
         render.console(stderr=True).print(render.visits_done(plan, target), markup=False, soft_wrap=True)

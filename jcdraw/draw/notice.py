@@ -18,7 +18,13 @@ from pathlib import Path
 
 from jcdraw import messages
 from jcdraw.draw.commitment import Prepared
-from jcdraw.draw.record_sheet import SIGNATURE_LINE, anchor_rows, date_text, sampling_text
+from jcdraw.draw.record_sheet import (
+    RECORD_TEXT_WIDTH,
+    SIGNATURE_LINE,
+    anchor_rows,
+    date_text,
+    sampling_text,
+)
 from jcdraw.io.xlsx_print import PrintSetup
 from jcdraw.io.xlsx_write import Column, Sheet, write_workbook
 from jcdraw.plans.credit import percent, rule_text
@@ -45,8 +51,9 @@ def notice_sheet(prepared: Prepared, plan: Plan) -> Sheet:
         plan_name=plan.name, document_number=plan.document_number, task=task.number,
         task_name=task.name, round=payload["round"],
     )  # fmt: skip
-    setup = PrintSetup(fit_one_page=True, footer_right=prepared.anchor.text())
-    columns = [Column("项目", width=18), Column("内容", width=90)]
+    # Portrait, like the letters it is posted with; the texts wrap within the page's width.
+    setup = PrintSetup(orientation="portrait", fit_one_page=True, footer_right=prepared.anchor.text())
+    columns = [Column("项目", width=18), Column("内容", width=RECORD_TEXT_WIDTH, wrap=True)]
     return Sheet(NOTICE_SHEET, columns, list(_rows(prepared, plan, task)), title=title, print_setup=setup)
 
 

@@ -6,7 +6,7 @@ The assignment workbook carries each entity's risk class and its team (inspector
 departments): neither may be published, so the list is built from the draw record field by field, never
 by dropping columns from the assignment. The order is the draw's (the order of the entities' tickets),
 the 序号 of the assignment workbook, which says nothing about risk classes: a ticket is a hash of the
-seed and the credit code. Two sheets, both printable on A4 with the plan's name in the page header:
+seed and the credit code. Two sheets, both printable on A4 with the plan and task in the page header:
 ``抽查任务`` (the task as published, and the ledger anchor as the list was written) and ``抽查名单``
 (the entities).
 """
@@ -35,8 +35,10 @@ def public_list_sheets(payload: DrawRecord, anchor: str) -> list[Sheet]:
     """The two sheets of a draw's public list; ``anchor`` is the ledger anchor printed in the footer."""
     m = messages
     title = m.PUBLIC_LIST_TITLE.format(task=payload["task"], task_name=payload["task_name"])
-    # The plan's name heads every page; the anchor is printed in the task sheet, where it wraps whole.
-    setup = PrintSetup(header=payload["plan_name"], footer_left=payload.get("draw_id", ""))
+    # The plan's name and the task head every page; the anchor is in every footer and, where it wraps
+    # whole, in the task sheet.
+    header = f"{payload['plan_name']} · {title}"
+    setup = PrintSetup(header=header, footer_left=payload.get("draw_id", ""), footer_right=anchor)
     task = Sheet(
         TASK_SHEET,
         [

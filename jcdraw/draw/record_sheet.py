@@ -34,6 +34,8 @@ MACHINE_FIELDS = [
     "witnesses", "inspectors_sha256", "recusals_sha256", "commitments", "refused", "empty",
 ]  # fmt: skip
 SIGNATURE_LINE = "＿" * 12
+# The text column of label/text sheets: with the label column (18) just inside portrait A4 at 100 %.
+RECORD_TEXT_WIDTH = 82
 DIGIT_GROUP = 4
 
 

@@ -19,7 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from jcdraw import messages
-from jcdraw.draw.record_sheet import RECORD_SHEET, record_rows
+from jcdraw.draw.record_sheet import RECORD_SHEET, RECORD_TEXT_WIDTH, record_rows
 from jcdraw.draw.tickets import SEPARATOR, tickets_for
 from jcdraw.io.xlsx_print import NOT_FOR_PRINT, PrintSetup
 from jcdraw.io.xlsx_write import Column, ColumnKind, Sheet, write_workbook
@@ -43,8 +43,9 @@ def write_assignment(
 
 
 def assignment_sheets(payload: DrawRecord, anchor: Anchor | None, *, practice: bool = False) -> list[Sheet]:
-    record = Sheet(RECORD_SHEET, [Column("项目", width=18), Column("内容", width=100)],
-                   list(record_rows(payload, anchor, practice=practice)))  # fmt: skip
+    # Wrapped within portrait A4's width: the record prints on one page, signature lines included.
+    columns = [Column("项目", width=18), Column("内容", width=RECORD_TEXT_WIDTH, wrap=True)]
+    record = Sheet(RECORD_SHEET, columns, list(record_rows(payload, anchor, practice=practice)))
     if payload.get("empty"):
         sheets = [record]
     else:
@@ -54,13 +55,22 @@ def assignment_sheets(payload: DrawRecord, anchor: Anchor | None, *, practice: b
         if payload.get("history_pairs"):
             columns = [Column("执法证号"), Column("统一社会信用代码", width=22)]
             sheets.append(Sheet(HISTORY_SHEET, columns, [list(pair) for pair in payload["history_pairs"]]))
-    return [_printed(sheet, anchor, practice) for sheet in sheets]
+    return [_printed(sheet, payload, anchor, practice) for sheet in sheets]
 
 
-def _printed(sheet: Sheet, anchor: Anchor | None, practice: bool) -> Sheet:
-    """The sheet with its page setup: the anchor in every footer; a rehearsal marked on every sheet."""
+def _printed(sheet: Sheet, payload: DrawRecord, anchor: Anchor | None, practice: bool) -> Sheet:
+    """The sheet with its page setup: plan, task and round in every header, the anchor in every footer;
+    a rehearsal marked on every sheet. The 抽取记录 prints on one portrait page with its signatures."""
     footer = messages.PRACTICE_FOOTER if practice else (anchor.text() if anchor else "")
-    setup = NOT_FOR_PRINT if sheet.name in (POOL_SHEET, HISTORY_SHEET) else PrintSetup(footer_right=footer)
+    header = messages.PRINT_HEADER_DRAW.format(
+        plan_name=payload.get("plan_name", payload["plan"]), task=payload["task"],
+        task_name=payload.get("task_name", ""), round=payload["round"], sheet=sheet.name,
+    )  # fmt: skip
+    setup = PrintSetup(header=header, footer_right=footer)
+    if sheet.name == RECORD_SHEET:
+        setup = replace(setup, orientation="portrait", fit_one_page=True)
+    if sheet.name in (POOL_SHEET, HISTORY_SHEET):
+        setup = NOT_FOR_PRINT
     if not practice:
         return replace(sheet, print_setup=setup)
     title = messages.PRACTICE_TITLE.format(sheet=sheet.name)

@@ -9,6 +9,7 @@ Spec:
 - ``check_cell_length``: text over Excel's 32,767-character cell limit (counted in UTF-16 units, as
   Excel counts) raises ``OutputError`` naming the sheet, row and column; it is never truncated.
 - ``utf16_len`` / ``utf16_truncate``: lengths in Excel's unit, never splitting a character.
+- ``display_width``: columns a line takes on screen or paper, East Asian wide characters counting 2.
 
 Nothing here touches xlsxwriter; ``jcdraw.io._xlsx_rows`` turns these rules into cells.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import numbers
+import unicodedata
 from decimal import Decimal
 
 from xlsxwriter.utility import xl_col_to_name
@@ -70,3 +72,10 @@ def utf16_truncate(text: str, limit: int) -> str:
     if len(text) <= limit // 2:
         return text
     return text.encode("utf-16-le")[: limit * 2].decode("utf-16-le", errors="ignore")
+
+
+def display_width(line: str) -> int:
+    """Columns ``line`` takes: East Asian wide (and fullwidth) characters count 2, others 1."""
+    if line.isascii():
+        return len(line)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)

@@ -8,7 +8,11 @@ Spec:
   with a chart, where they would grid the empty cells around it), margins of 1 cm left and right and
   1.9 cm top and bottom with header and footer 0.8 cm from the edge. Header: the centre shows
   ``header`` (default: the sheet's title, else its name). Footer: the centre shows ``第 N 页 共 M 页``;
-  ``footer_left`` and ``footer_right`` (e.g. the ledger anchor) the sides.
+  ``footer_left`` and ``footer_right`` (e.g. the ledger anchor) the sides. A side text wider than
+  ``SIDE_WIDTH`` columns (CJK characters count 2) would run into the page numbers, as the ledger anchor
+  (about 130 columns) does on any page: it goes on a line of its own under them, in ``NOTE_POINTS``
+  points. Header and footer keep their size when fit-to-page shrinks the sheet (``scaleWithDoc`` off):
+  a sheet shrunk to 60 % would otherwise print its anchor in 5-point type.
 - ``orientation="auto"``: portrait when the columns — and any chart, measured from the left edge to
   its right edge — fit portrait A4's printable width at 100 % scale, else landscape (where
   fit-to-width shrinks them less). Widths are counted as Excel lays out Calibri 11 at 96 dpi: 7 px
@@ -26,18 +30,20 @@ Spec:
   selected sheet, so Excel's and WPS's default "print active sheets" skip it. Its header says
   ``（机读数据，无需打印）`` and its print area is limited to its title and header rows, so printing
   the entire workbook (LibreOffice's default, Excel's option) gives one self-explaining page for it
-  instead of hundreds. No fit or repeated rows are set.
+  instead of hundreds: that page is fit to one page (in the orientation its columns need), never split
+  over several pages wide. No repeated rows are set.
 - Charts: ``CHART_WIDTH`` × ``CHART_HEIGHT`` pixels fit the printable area of A4 landscape with the
   default margins (1,047 × 650 px) with room for a few data columns beside them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from jcdraw import messages
-from jcdraw.io.xlsx_cells import utf16_len
+from jcdraw.io.xlsx_cells import display_width, utf16_len
 
 Orientation = Literal["auto", "portrait", "landscape"]
 A4_PAPER = 9  # xlsxwriter's (and Excel's) paper code for A4
@@ -48,6 +54,9 @@ DEFAULT_COLUMN_WIDTH = 8.43  # Excel's, in characters (64 px)
 HEADER_FOOTER_LIMIT = 255  # Excel's limit per header or footer string, codes included
 PAGE_NUMBERS = "第 &P 页 共 &N 页"
 CHART_WIDTH, CHART_HEIGHT = 720, 432  # pixels; 1.5 × xlsxwriter's default 480 × 288
+SIDE_WIDTH = 40  # columns a footer side text may take beside the page numbers on portrait A4
+NOTE_POINTS = 8  # font size of a footer text on its own line under the page numbers
+_FIXED_SIZE = {"scale_with_doc": False}  # xlsxwriter: header and footer not shrunk with the sheet
 _CM = 1 / 2.54
 
 
@@ -93,14 +102,15 @@ def apply_print_setup(
     worksheet.set_paper(A4_PAPER)
     margins = setup.margins
     worksheet.set_margins(margins.left, margins.right, margins.top, margins.bottom)
-    if not setup.for_print:
-        worksheet.set_header(_centre(messages.XLSX_NOT_FOR_PRINT), margin=margins.header)
-        worksheet.print_area(0, 0, header_row, last_col)
-        return
     if _landscape(setup, widths):
         worksheet.set_landscape()
     else:
         worksheet.set_portrait()
+    if not setup.for_print:
+        worksheet.set_header(_centre(messages.XLSX_NOT_FOR_PRINT), dict(_FIXED_SIZE), margin=margins.header)
+        worksheet.print_area(0, 0, header_row, last_col)
+        worksheet.fit_to_pages(1, 1)
+        return
     if setup.fit_one_page:
         worksheet.fit_to_pages(1, 1)
     else:
@@ -111,11 +121,25 @@ def apply_print_setup(
         worksheet.center_horizontally()
     if setup.gridlines is not False:
         worksheet.hide_gridlines(0)  # 0: neither hidden on screen nor in print
-    worksheet.set_header(_centre(setup.header if setup.header is not None else title), margin=margins.header)
-    worksheet.set_footer(
-        header_footer(setup.footer_left, PAGE_NUMBERS, setup.footer_right, centre_is_code=True),
-        margin=margins.footer,
-    )
+    header = _centre(setup.header if setup.header is not None else title)
+    worksheet.set_header(header, dict(_FIXED_SIZE), margin=margins.header)
+    text = footer(setup.footer_left, setup.footer_right)
+    worksheet.set_footer(text, dict(_FIXED_SIZE), margin=margins.footer)
+
+
+def footer(left: str, right: str) -> str:
+    r"""The footer string: page numbers in the centre, ``left`` and ``right`` beside them or, when too
+    wide for a side, each on a line of its own under them.
+
+    Example:
+        >>> footer("2024-joint-T2-R1-1", "")
+        '&L2024-joint-T2-R1-1&C第 &P 页 共 &N 页'
+        >>> footer("", "台账编号 " + "0" * 32)
+        '&C第 &P 页 共 &N 页\n&8 台账编号 00000000000000000000000000000000'
+    """
+    below = [text for text in (left, right) if display_width(text) > SIDE_WIDTH]
+    sides = ["" if text in below else text for text in (left, right)]
+    return header_footer(sides[0], PAGE_NUMBERS, sides[1], centre_is_code=True, below=below)
 
 
 def adjust_for_chart(
@@ -148,21 +172,27 @@ def _portrait_printable_px(margins: Margins) -> float:
     return (A4_WIDTH_IN - margins.left - margins.right) * PIXELS_PER_INCH
 
 
-def header_footer(left: str, centre: str, right: str, *, centre_is_code: bool = False) -> str:
+def header_footer(
+    left: str, centre: str, right: str, *, centre_is_code: bool = False, below: Sequence[str] = ()
+) -> str:
     """An Excel header/footer string of three texts, escaped and within Excel's 255-character limit.
 
     ``centre_is_code``: the centre is already in Excel's codes (page numbers) and is kept as it is.
+    ``below``: texts on lines of their own under the centre, in ``NOTE_POINTS`` points.
     """
-    texts = [left, centre, right]
+    texts = [left, centre, right, *below]
     fixed = {1} if centre_is_code else set()
     # Escaping never shortens a text, so anything longer than the limit is cut at once, not char by char.
     texts = [text if i in fixed else _shorten(text, HEADER_FOOTER_LIMIT) for i, text in enumerate(texts)]
     while True:
         parts = [text if i in fixed else escape_header_text(text) for i, text in enumerate(texts)]
-        result = "".join(f"&{code}{part}" for code, part in zip("LCR", parts, strict=True) if part)
+        if below:
+            # A space after the size code: a text starting with a digit would otherwise extend the size.
+            parts[1] = "\n".join([parts[1], f"&{NOTE_POINTS} {parts[3]}", *parts[4:]])
+        result = "".join(f"&{code}{part}" for code, part in zip("LCR", parts, strict=False) if part)
         if utf16_len(result) <= HEADER_FOOTER_LIMIT:
             return result
-        longest = max((i for i in range(3) if i not in fixed), key=lambda i: utf16_len(parts[i]))
+        longest = max((i for i in range(len(texts)) if i not in fixed), key=lambda i: utf16_len(parts[i]))
         texts[longest] = texts[longest].removesuffix("…")[:-1] + "…"
 
 

@@ -41,7 +41,6 @@ import itertools
 import math
 import numbers
 import tempfile
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -55,7 +54,7 @@ from xlsxwriter.workbook import Workbook
 from jcdraw import messages
 from jcdraw.io._xlsx_rows import RowLayout, close_scratch_files, release_zip_handles, row_writer_for
 from jcdraw.io.atomic import OutputBatch, atomic_output
-from jcdraw.io.xlsx_cells import is_missing, is_plain_number, utf16_len, utf16_truncate
+from jcdraw.io.xlsx_cells import display_width, is_missing, is_plain_number, utf16_len, utf16_truncate
 from jcdraw.io.xlsx_print import CHART_HEIGHT, CHART_WIDTH, PrintSetup, adjust_for_chart, apply_print_setup
 
 ROW_CAP = 1_048_576  # Excel's rows per sheet, title and header included; tests patch it smaller.
@@ -215,7 +214,7 @@ def _wrapped_height(
 def _wrapped_lines(text: str, width: float) -> int:
     """Lines ``text`` takes in a column ``width`` characters wide (CJK characters count 2)."""
     usable = max(1.0, width - 1)
-    return sum(max(1, math.ceil(_line_width(line) / usable)) for line in text.split("\n"))
+    return sum(max(1, math.ceil(display_width(line) / usable)) for line in text.split("\n"))
 
 
 def write_workbook(
@@ -453,13 +452,7 @@ def _value_width(value: object, kind: ColumnKind) -> int:
 
 def _text_width(text: str) -> int:
     """Display width of the widest line: East Asian wide characters count 2."""
-    return max((_line_width(line[: int(MAX_WIDTH)]) for line in text.splitlines()), default=0)
-
-
-def _line_width(line: str) -> int:
-    if line.isascii():
-        return len(line)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+    return max((display_width(line[: int(MAX_WIDTH)]) for line in text.splitlines()), default=0)
 
 
 # --- names --------------------------------------------------------------------------------------

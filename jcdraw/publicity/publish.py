@@ -85,7 +85,7 @@ from jcdraw.io.atomic import OutputBatch, check_output, distinct_outputs, kill_p
 from jcdraw.io.files import file_sha256, gc_paused
 from jcdraw.io.normalize import map_distinct
 from jcdraw.io.xlsx_write import write_workbook
-from jcdraw.ledger import Ledger
+from jcdraw.ledger import Anchor, Ledger
 from jcdraw.plans.calendar import WorkdayCalendar
 from jcdraw.plans.categories import CategoryParser, ResultCategories, load_result_categories, result_text
 from jcdraw.plans.platform import PlatformMapping, load_platform_mapping
@@ -190,7 +190,8 @@ def publish(
                 _complete_interrupted(ledger, targets)
                 kept = _unchanged_outputs(ledger, view, checked.plans, as_of, targets, with_lists)
             keys = [*release.keys["key"], *release.corrections]
-            shown = _Shown(checked.plans, as_of, with_lists, keys, mapping)
+            anchor = _printed_anchor(ledger, view, nothing_new)
+            shown = _Shown(checked.plans, as_of, with_lists, keys, mapping, anchor)
             written, exported = _write_outputs(view, shown, targets, batch=batch, kept=kept)
             if release.anything_new:
                 with gc_paused():
@@ -444,6 +445,19 @@ def _unchanged_outputs(
     return kept
 
 
+def _printed_anchor(ledger: Ledger, view: LedgerView, nothing_new: bool) -> str:
+    """The anchor in the workbook's footers: the ledger the publication it shows was made from.
+
+    A publication is recorded after its outputs are written, so that is the ledger right before the
+    publication record: now, or, when this run adds nothing to the newest record, a publication, the
+    ledger right before it (rendering again then gives the very workbook it recorded).
+    """
+    newest = view.latest_publication
+    if nothing_new and newest is not None and ledger.newest_seq() == newest.seq:
+        return Anchor(ledger.ledger_id, newest.seq - 1, newest.prev_hash).text()
+    return ledger.anchor().text()
+
+
 def _plan_as_drawn(view: LedgerView, plan_id: str) -> bool:
     """Whether the plan file found now is the one every draw of the plan recorded."""
     digest = plan_of(view, plan_id).sha256
@@ -460,6 +474,7 @@ class _Shown:
     with_lists: bool
     keys: list[str]  # the results (and corrections) this run publishes: the platform file's rows
     mapping: PlatformMapping | None
+    anchor: str  # the ledger anchor in the workbook's footers (see _printed_anchor)
 
 
 def _write_outputs(
@@ -477,7 +492,8 @@ def _write_outputs(
     lists = shown.with_lists and html in rewrite
     publicity = build_publicity(view, shown.plans, shown.as_of, with_lists=lists) if rewrite else None
     if publicity is not None and out in rewrite:
-        write_workbook(out, publicity_sheets(publicity), batch=batch, created=published_at(shown.as_of))
+        sheets = publicity_sheets(publicity, shown.anchor)
+        write_workbook(out, sheets, batch=batch, created=published_at(shown.as_of))
     if publicity is not None and html is not None and html in rewrite:
         with batch.output(html) as temp:
             temp.write_bytes(render_html(publicity).encode("utf-8"))

@@ -1,19 +1,25 @@
-"""The publicity workbook: sheets ``抽查计划``, ``抽查任务``, ``检查结果`` and ``公示统计``."""
+"""The publicity workbook: sheets ``抽查计划``, ``抽查任务``, ``检查结果`` and ``公示统计``.
+
+Each prints on A4 one page wide, its header row on every page; the page header names the plans (by
+document number), the footer the ledger anchor the publication was made from.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pandas as pd
 
 from jcdraw import messages
+from jcdraw.io.xlsx_print import PrintSetup
 from jcdraw.io.xlsx_write import Column, ColumnKind, Sheet
 from jcdraw.publicity.model import RESULT_FIELDS, TASK_FIELDS, Publicity
 from jcdraw.results.progress import COUNT_FIELDS
 
 
-def publicity_sheets(pub: Publicity) -> list[Sheet]:
-    """The four sheets of the publicity workbook."""
+def publicity_sheets(pub: Publicity, anchor: str = "") -> list[Sheet]:
+    """The four sheets of the publicity workbook; ``anchor``: the ledger anchor for the page footers."""
     m = messages
     plans = Sheet(
         m.PUBLICITY_SHEET_PLANS,
@@ -53,7 +59,17 @@ def publicity_sheets(pub: Publicity) -> list[Sheet]:
         stat_columns,
         _rows(pub.stats, COUNT_FIELDS),
     )
-    return [plans, tasks, results, stats]
+    sheets = [plans, tasks, results, stats]
+    return [replace(sheet, print_setup=_print_setup(pub, sheet.name, anchor)) for sheet in sheets]
+
+
+def _print_setup(pub: Publicity, sheet: str, anchor: str) -> PrintSetup:
+    named = [
+        doc or name for doc, name in zip(pub.plans["document_number"], pub.plans["plan_name"], strict=True)
+    ]
+    # No date: a run that publishes nothing new keeps the workbook as it is (jcdraw.publicity.publish).
+    header = messages.PRINT_HEADER_PUBLICITY.format(plans="、".join(dict.fromkeys(named)), sheet=sheet)
+    return PrintSetup(header=header, footer_right=anchor)
 
 
 def _columns(headers: list[str], widths: dict[str, int], kinds: dict[str, ColumnKind]) -> list[Column]:

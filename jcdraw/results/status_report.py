@@ -1,16 +1,24 @@
 """The status report workbook (``jcdraw status --report``): progress, what waits for publication,
-what the period left uninspected or undrawn, and inspections dated outside the period."""
+what the period left uninspected or undrawn, and inspections dated outside the period.
+
+Every sheet prints on A4 one page wide, header rows repeated, the plans and the sheet's title in the
+page header and the ledger anchor in the footer; the progress chart, under the table, is sized to fit
+the landscape page the sheet then prints on.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from jcdraw import messages
+from jcdraw.io.xlsx_print import PrintSetup
 from jcdraw.io.xlsx_write import BarChart, Column, Sheet, write_workbook
 from jcdraw.results.status import StatusReport
 
 
-def status_sheets(report: StatusReport) -> tuple[list[Sheet], list[BarChart]]:
+def status_sheets(report: StatusReport, anchor: str = "") -> tuple[list[Sheet], list[BarChart]]:
+    """The sheets and the chart; ``anchor``: the ledger anchor for the page footers."""
     m = messages
     columns = [Column(h) for h in m.STATUS_HEADERS]
     for column in columns[2:3] + columns[4:12] + columns[13:15]:
@@ -31,7 +39,13 @@ def status_sheets(report: StatusReport) -> tuple[list[Sheet], list[BarChart]]:
         anchor=f"B{len(rows) + 5}", horizontal=True,
     )  # fmt: skip
     sheets = [progress, _pending_sheet(report), _lapsed_sheet(report), _odd_dates_sheet(report)]
-    return sheets, [chart]
+    plans = "、".join(dict.fromkeys(report.tasks["plan"].astype(str)))
+    return [_printed(sheet, plans, anchor) for sheet in sheets], [chart]
+
+
+def _printed(sheet: Sheet, plans: str, anchor: str) -> Sheet:
+    header = messages.PRINT_HEADER.format(scope=plans, what=sheet.title) if plans else sheet.title
+    return replace(sheet, print_setup=PrintSetup(header=header, footer_right=anchor))
 
 
 def _state(undrawn: object, ended: object) -> str | None:
@@ -80,7 +94,7 @@ def _odd_dates_sheet(report: StatusReport) -> Sheet:
     return Sheet(m.STATUS_ODD_DATES_SHEET, columns, rows, title=title)
 
 
-def write_status_report(path: Path, report: StatusReport, *, force: bool = False) -> None:
+def write_status_report(path: Path, report: StatusReport, *, force: bool = False, anchor: str = "") -> None:
     """The tables and a bar chart of per-task progress (drawn, recorded, published)."""
-    sheets, charts = status_sheets(report)
+    sheets, charts = status_sheets(report, anchor)
     write_workbook(path, sheets, force=force, charts=charts)

@@ -50,6 +50,7 @@ from jcdraw import messages
 from jcdraw.draw.workbook import result_sheet_columns
 from jcdraw.errors import InputProblems
 from jcdraw.io.text import normalize_key_one
+from jcdraw.io.xlsx_print import PrintSetup
 from jcdraw.io.xlsx_write import Column, Sheet, write_workbook
 from jcdraw.ledger import Ledger, Record
 from jcdraw.records import MIN_OFFICERS, RESULT_COLUMNS, RESULT_SHEET, DrawRecord, as_draw_record
@@ -428,17 +429,22 @@ def default_output(year: int) -> Path:
     return Path(f"visits-{year}.xlsx")
 
 
-def write_visits(path: Path, plan: VisitPlan, *, force: bool = False) -> None:
-    write_workbook(path, visit_sheets(plan), force=force)
+def write_visits(path: Path, plan: VisitPlan, *, force: bool = False, anchor: str = "") -> None:
+    write_workbook(path, visit_sheets(plan, anchor), force=force)
 
 
-def visit_sheets(plan: VisitPlan) -> list[Sheet]:
+def visit_sheets(plan: VisitPlan, anchor: str = "") -> list[Sheet]:
+    """The five sheets, each printable on A4 (year in the page header, ``anchor`` in the footer)."""
+    sheets = [_schedule_sheet(plan), _items_sheet(plan), _people_sheet(plan), _stats_sheet(plan)]
+    header = messages.PRINT_HEADER_VISITS
     return [
-        _schedule_sheet(plan),
-        _items_sheet(plan),
-        _people_sheet(plan),
-        _stats_sheet(plan),
-        results_sheet(plan),
+        replace(
+            sheet,
+            print_setup=PrintSetup(
+                header=header.format(year=plan.year, sheet=sheet.name), footer_right=anchor
+            ),
+        )
+        for sheet in [*sheets, results_sheet(plan)]
     ]
 
 
