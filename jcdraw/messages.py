@@ -310,7 +310,16 @@ CALENDAR_CONFLICT = (
 CALENDAR_WEEKDAY_NAMES = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
 
 # --- ledger (module constants) -----------------------------------------------------------------
-LEDGER_MISSING = "找不到台账文件“{path}”。请检查路径是否正确（首次抽取时会自动创建台账）。"
+LEDGER_MISSING = "找不到台账文件“{path}”。请检查路径是否正确（jcdraw init 会新建台账）。"
+LEDGER_NEEDS_NEW = (
+    "找不到台账文件“{path}”（或它是空文件），没有新建。请到存放台账的工作文件夹中运行，或用 --ledger 指定台账；"
+    "确实要新建一本台账的（第一次使用），加 --new-ledger。"
+)
+LEDGER_CREATED = "新建台账 {ledger_id}（{path}）"
+LEDGER_BROKEN_REFUSED = (
+    "台账“{path}”未通过核验：{reason}{command} 不会向它写入。"
+    "请运行 jcdraw audit --ledger {path} 查看详情，并用备份恢复台账。"
+)
 LEDGER_EMPTY = "台账文件“{path}”是空的（0 字节），不是有效的 jcdraw 台账。请检查路径，或用备份恢复台账。"
 LEDGER_IS_DIRECTORY = "“{path}”是一个文件夹，不是 jcdraw 台账文件。请指定台账文件（例如 台账.sqlite3）。"
 LEDGER_FOLDER_MISSING = "台账所在的文件夹“{folder}”不存在。请先创建该文件夹，或指定其他台账位置。"
@@ -356,6 +365,7 @@ LEDGER_AUDIT_LINK = "第 {seq} 条记录登记的前一条校验值与第 {prev}
 LEDGER_AUDIT_CONTENT = "第 {seq} 条记录的内容与其校验值不符，记录可能被改动。"
 LEDGER_AUDIT_NOT_CANONICAL = "第 {seq} 条记录的内容格式不规范（不是标准 JSON），记录可能被手工改动。"
 LEDGER_AUDIT_HEAD = "台账登记的最后一条记录是第 {head_seq} 条，实际最后是第 {last_seq} 条（或其内容不同），末尾的记录可能被删除或添加。"
+LEDGER_AUDIT_ID = "第 {seq} 条记录登记的台账编号是 {chained}，台账文件中的编号却是 {meta}，台账编号可能被改动。"
 LEDGER_AUDIT_OK = "台账完好：共核验 {checked} 条记录，校验链完整。"
 
 # --- output writing (module constants) ---------------------------------------------------------
@@ -399,7 +409,8 @@ WORKSPACE_README = """jcdraw 工作目录
 ================
 本目录由 jcdraw init 生成，包含：
   plans/          本年度抽查计划（YAML），可按书面调整的计划修改；
-  registry.xlsx   名录库模板（检查对象、执法人员、回避关系），请填写后使用。
+  registry.xlsx   名录库模板（检查对象、执法人员、回避关系），请填写后使用；
+  jcdraw.sqlite3  台账（抽取、结果、公示都记在这里，请定期备份，不要手工修改）。
 
 常用命令（在本目录中打开命令行后运行）：
   jcdraw validate registry.xlsx                       校验名录库
@@ -409,6 +420,7 @@ WORKSPACE_README = """jcdraw 工作目录
                                                       当众抽取（每位见证人报一组数字，合计至少 20 位）
   jcdraw publish 抽取结果.xlsx                        录入并公示检查结果
   jcdraw status                                       查看公示进度
+  jcdraw audit --against 抽取结果.xlsx                 用印出的页面核对台账（发现回退、改写）
 
 每条命令都可以加 --help 查看说明。
 """

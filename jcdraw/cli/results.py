@@ -24,9 +24,11 @@ from jcdraw.cli.options import (
     ForceOption,
     JsonOption,
     LedgerOption,
+    NewLedgerOption,
     YearOption,
     as_of_date,
     refuse_same_file,
+    writing_ledger,
 )
 from jcdraw.errors import BadInvocation
 
@@ -82,10 +84,10 @@ def publish_command(
     calendar: CalendarOption = None,
     json_output: JsonOption = False,
     force: ForceOption = False,
+    new_ledger: NewLedgerOption = False,
 ) -> None:
     """校验检查结果并登记到台账，生成公示表（及公示网页、平台导入表）；有任何错误时不登记、不公示。"""
     from jcdraw.io.atomic import numbered_if_taken
-    from jcdraw.ledger import Ledger
     from jcdraw.plans.calendar import WorkdayCalendar
     from jcdraw.publicity.publish import default_output, publish
 
@@ -96,7 +98,7 @@ def publish_command(
     if platform is not None:
         refuse_same_file("--platform", platform, [results, target, html, ledger])
     cal = WorkdayCalendar.load(calendar or [])
-    with Ledger.open(ledger, create=False) as book:
+    with writing_ledger(ledger, new_ledger=new_ledger, command="jcdraw publish") as book:
         report = publish(
             results, book, as_of=day, calendar=cal, out=target, html=html, force=force,
             with_lists=with_lists, platform=platform,
@@ -172,10 +174,10 @@ def correct_command(
     ledger: LedgerOption = LEDGER_DEFAULT,
 ) -> None:
     """经单位负责人批准，更正已登记的检查结果、检查日期或检查人员（原值保留在台账中，下次公示时附更正说明；须由单位主要负责人批准）。"""
-    from jcdraw.ledger import Ledger
     from jcdraw.results.correct import correct
 
-    with Ledger.open(ledger, create=False) as book:
+    # No --new-ledger: a new ledger holds no result to correct, so a missing one is always refused.
+    with writing_ledger(ledger, new_ledger=None, command="jcdraw correct") as book:
         done = correct(
             book,
             draw_id=draw_id,

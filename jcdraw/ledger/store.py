@@ -50,6 +50,7 @@ from jcdraw.ledger.chain import (
 )
 
 SCHEMA_VERSION = 1
+ID_KIND = "ledger"  # the record kind that holds the ledger's id (the first record of a new ledger)
 APPLICATION_ID = 0x4A434452  # "JCDR" in the SQLite header, so `file` and others can tell what it is
 DEFAULT_BUSY_TIMEOUT = 5.0
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -184,16 +185,19 @@ def _initialise(conn: sqlite3.Connection, path: Path, now: str) -> None:
         if _schema_state(conn, path) == "blank":  # re-checked under the lock: another process may have won
             for statement in _SCHEMA:  # not executescript(): it would commit our transaction first
                 conn.execute(statement)
+            ledger_id = uuid.uuid4().hex
+            first = id_record_row(1, GENESIS_HASH, ledger_id, now, now)
             conn.executemany(
                 "INSERT INTO meta(name, value) VALUES (?, ?)",
                 [
                     ("schema_version", str(SCHEMA_VERSION)),
-                    ("ledger_id", uuid.uuid4().hex),
+                    ("ledger_id", ledger_id),
                     ("created_at", now),
-                    ("head_seq", "0"),
-                    ("head_hash", GENESIS_HASH),
+                    ("head_seq", "1"),
+                    ("head_hash", first[6]),
                 ],
             )
+            conn.execute("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?)", first)
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.execute("COMMIT")
@@ -201,6 +205,13 @@ def _initialise(conn: sqlite3.Connection, path: Path, now: str) -> None:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+
+
+def id_record_row(seq: int, prev: str, ledger_id: str, created_at: str, now: str) -> tuple[Any, ...]:
+    """The ``ledger`` record that puts the ledger's id in the chain (``created_at``: the ledger's own)."""
+    payload = canonical_json({"ledger_id": ledger_id, "created_at": created_at})
+    digest = record_hash(seq, ID_KIND, ledger_id, now, payload, prev)
+    return (seq, ID_KIND, ledger_id, now, payload, prev, digest)
 
 
 # --- the writer --------------------------------------------------------------------------------
@@ -435,7 +446,25 @@ class Store:
 
     def has_hash(self, digest: str) -> bool:
         """Whether some record of the chain has this hash (an anchor printed earlier is still in it)."""
-        return bool(self._query("SELECT 1 FROM records WHERE hash = ? LIMIT 1", (digest.lower(),)))
+        return self.seq_of(digest) is not None
+
+    def seq_of(self, digest: str) -> int | None:
+        """The seq of the record with this hash, None when no record of the chain has it."""
+        rows = self._query("SELECT seq FROM records WHERE hash = ? LIMIT 1", (digest.lower(),))
+        return int(rows[0][0]) if rows else None
+
+    def ensure_id_record(self) -> bool:
+        """Append the ``ledger`` record to a ledger made before the id was chained; True if appended.
+
+        Only writing commands call this (readers never write). Existing records keep their hashes.
+        """
+        with self.writing() as w:
+            if self._query(f"SELECT 1 FROM records WHERE kind = '{ID_KIND}' LIMIT 1"):
+                return False
+            created = self._query("SELECT value FROM meta WHERE name = 'created_at'")
+            since = str(created[0][0]) if created else ""
+            w.append(ID_KIND, self.ledger_id, {"ledger_id": self.ledger_id, "created_at": since})
+            return True
 
     def audit(self) -> AuditReport:
         """Recompute the whole chain and report the first broken record (reads one snapshot)."""
@@ -445,7 +474,19 @@ class Store:
                 self._conn.execute("BEGIN")
             try:
                 head = self._meta_head()
-                return audit_rows(self._conn.execute("SELECT * FROM records ORDER BY seq"), head)
+                report = audit_rows(self._conn.execute("SELECT * FROM records ORDER BY seq"), head)
+                return report if not report.ok else self._audit_id(report)
             finally:
                 if not in_outer:
                     self._conn.execute("COMMIT")
+
+    def _audit_id(self, report: AuditReport) -> AuditReport:
+        """The id in ``meta`` must be the one the chain records (a swapped id would mislead anchors)."""
+        rows = self._conn.execute(
+            f"SELECT seq, json_extract(payload, '$.ledger_id') FROM records WHERE kind = '{ID_KIND}'"
+            " ORDER BY seq LIMIT 1"
+        ).fetchall()
+        if not rows or rows[0][1] == self.ledger_id:
+            return report
+        reason = messages.LEDGER_AUDIT_ID.format(seq=rows[0][0], chained=rows[0][1], meta=self.ledger_id)
+        return AuditReport(False, report.checked, int(rows[0][0]), reason)
