@@ -17,6 +17,7 @@ import typer
 
 from jcdraw import messages
 from jcdraw.cli import render
+from jcdraw.cli.audit import audit_command
 from jcdraw.cli.options import (
     LEDGER_DEFAULT,
     AsOfOption,
@@ -41,7 +42,7 @@ def register(app: typer.Typer) -> None:
     app.command("publish")(publish_command)
     app.command("correct")(correct_command)
     app.command("status")(status_command)
-    app.command("audit")(audit_command)
+    app.command("audit")(audit_command)  # in jcdraw.cli.audit, with the anchors' checks
     app.command("visits")(visits_command)
 
 
@@ -240,44 +241,14 @@ def status_command(
     with Ledger.open(ledger, readonly=True) as book:
         plans = plans_to_show(book, year, day)
         found = status(book, as_of=day, calendar=cal, results=results or [], plans=plans)
+        anchor = book.anchor().text()
     if report is not None:
-        write_status_report(report, found, force=force)
+        write_status_report(report, found, force=force, anchor=anchor)
     if json_output:
         render.print_json(found.to_dict())
     else:
         render.status_report(render.console(), found, report)
     raise typer.Exit(1 if found.needs_attention else 0)
-
-
-# --- audit -------------------------------------------------------------------------------------
-
-
-def audit_command(ledger: LedgerOption = LEDGER_DEFAULT, json_output: JsonOption = False) -> None:
-    """重新计算台账的校验链，报告第一处被改动的记录（有改动时退出码为 1）。"""
-    from jcdraw.ledger import Ledger
-
-    with Ledger.open(ledger, readonly=True) as book:
-        result = book.audit()
-        last_hash = book.last_hash()
-    if json_output:
-        render.print_json(
-            {
-                "ok": result.ok,
-                "checked": result.checked,
-                "first_broken_seq": result.first_broken_seq,
-                "reason": result.reason,
-                "last_hash": last_hash,
-            }
-        )
-    else:
-        console = render.console()
-        if result.ok:
-            console.print(messages.LEDGER_AUDIT_OK.format(checked=result.checked), markup=False)
-            console.print(messages.AUDIT_LAST_HASH.format(last_hash=last_hash), markup=False)
-        else:
-            text = messages.AUDIT_BROKEN.format(checked=result.checked, reason=result.reason or "")
-            console.print(text, style="bold red", markup=False)
-    raise typer.Exit(0 if result.ok else 1)
 
 
 # --- visits ------------------------------------------------------------------------------------
@@ -300,9 +271,10 @@ def visits_command(
 
     with Ledger.open(ledger, readonly=True) as book:
         plan = plan_visits(book, year)
+        anchor = book.anchor().text()
     target = out or numbered_if_taken(default_output(plan.year))
     check_output(target, force=force, suffix=".xlsx")
-    write_visits(target, plan, force=force)
+    write_visits(target, plan, force=force, anchor=anchor)
     if json_output:
         render.print_json(plan.to_dict())
         render.console(stderr=True).print(render.visits_done(plan, target), markup=False, soft_wrap=True)

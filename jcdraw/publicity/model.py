@@ -41,6 +41,8 @@ class Publicity:
     stats: pd.DataFrame  # task_counts() of the plans
     # The 抽查名单 of the standing draws (publicity.lists), when the page is to show them.
     lists: pd.DataFrame | None = None
+    # The ledger anchor (Anchor.text) as of what is shown, printed in the footers; "" prints none.
+    anchor: str = ""
 
 
 PLAN_FIELDS = ["plan", "plan_name", "authority", "kind", "document_number", "year"]
@@ -57,7 +59,7 @@ RESULT_KEYS = ["draw_id", "item", "key"]
 
 
 def build_publicity(
-    view: LedgerView, plans: list[str], as_of: date, *, with_lists: bool = False
+    view: LedgerView, plans: list[str], as_of: date, *, with_lists: bool = False, anchor: str = ""
 ) -> Publicity:
     plan_objects = {plan_id: plan_of(view, plan_id) for plan_id in plans}
     plan_rows = pd.DataFrame(
@@ -77,7 +79,8 @@ def build_publicity(
     stats = task_counts(entity_progress(view, plans), view)
     task_rows = _task_rows(view, plan_objects)
     lists = drawn_lists(view, plans) if with_lists else None
-    return Publicity(as_of, plan_rows, task_rows, _public_results(view, plans, task_rows), stats, lists)
+    results = _public_results(view, plans, task_rows)
+    return Publicity(as_of, plan_rows, task_rows, results, stats, lists, anchor)
 
 
 def _task_rows(view: LedgerView, plans: Mapping[str, Plan]) -> pd.DataFrame:

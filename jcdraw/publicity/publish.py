@@ -165,7 +165,10 @@ def publish(
             if nothing_new
             else {}
         )
-        written = _write_outputs(view, checked.plans, as_of, (out, html), with_lists, force=force, kept=kept)
+        anchor = ledger.anchor().text()  # after this run's results: the outputs show them
+        written = _write_outputs(
+            view, checked.plans, as_of, (out, html), with_lists, force=force, kept=kept, anchor=anchor
+        )
         exported = None
         if platform is not None and mapping is not None:
             keys = [*release.keys["key"], *release.corrections]
@@ -395,12 +398,13 @@ def _write_outputs(
     *,
     force: bool,
     kept: dict[Path, str],
+    anchor: str,
 ) -> list[tuple[Path, str]]:
     """Write the outputs not in ``kept`` (rendering only if one is needed); every output and its SHA-256."""
     out, html = targets
     rewrite = [target for target in (out, html) if target is not None and target not in kept]
     lists = with_lists and html in rewrite
-    publicity = build_publicity(view, plans, as_of, with_lists=lists) if rewrite else None
+    publicity = build_publicity(view, plans, as_of, with_lists=lists, anchor=anchor) if rewrite else None
     if publicity is not None and out in rewrite:
         write_workbook(out, publicity_sheets(publicity), force=force)
     written = [(out, kept.get(out) or file_sha256(out))]

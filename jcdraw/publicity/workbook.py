@@ -7,13 +7,14 @@ from collections.abc import Iterator
 import pandas as pd
 
 from jcdraw import messages
+from jcdraw.io.xlsx_anchor import anchored
 from jcdraw.io.xlsx_write import Column, ColumnKind, Sheet
 from jcdraw.publicity.model import RESULT_FIELDS, TASK_FIELDS, Publicity
 from jcdraw.results.progress import COUNT_FIELDS
 
 
 def publicity_sheets(pub: Publicity) -> list[Sheet]:
-    """The four sheets of the publicity workbook."""
+    """The four sheets of the publicity workbook (the ledger anchor in every footer, when known)."""
     m = messages
     plans = Sheet(
         m.PUBLICITY_SHEET_PLANS,
@@ -52,7 +53,8 @@ def publicity_sheets(pub: Publicity) -> list[Sheet]:
         stat_columns,
         _rows(pub.stats, COUNT_FIELDS),
     )
-    return [plans, tasks, results, stats]
+    sheets = [plans, tasks, results, stats]
+    return anchored(sheets, pub.anchor) if pub.anchor else sheets
 
 
 def _columns(headers: list[str], widths: dict[str, int], kinds: dict[str, ColumnKind]) -> list[Column]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from jcdraw import messages
+from jcdraw.io.xlsx_anchor import anchored
 from jcdraw.io.xlsx_write import BarChart, Column, Sheet, write_workbook
 from jcdraw.results.status import StatusReport
 
@@ -80,7 +81,10 @@ def _odd_dates_sheet(report: StatusReport) -> Sheet:
     return Sheet(m.STATUS_ODD_DATES_SHEET, columns, rows, title=title)
 
 
-def write_status_report(path: Path, report: StatusReport, *, force: bool = False) -> None:
-    """The tables and a bar chart of per-task progress (drawn, recorded, published)."""
+def write_status_report(path: Path, report: StatusReport, *, force: bool = False, anchor: str = "") -> None:
+    """The tables and a bar chart of per-task progress (drawn, recorded, published).
+
+    ``anchor``: the ledger anchor the report was counted from, printed in every footer.
+    """
     sheets, charts = status_sheets(report)
-    write_workbook(path, sheets, force=force, charts=charts)
+    write_workbook(path, anchored(sheets, anchor) if anchor else sheets, force=force, charts=charts)

@@ -50,6 +50,7 @@ from jcdraw import messages
 from jcdraw.draw.workbook import result_sheet_columns
 from jcdraw.errors import InputProblems
 from jcdraw.io.text import normalize_key_one
+from jcdraw.io.xlsx_anchor import anchored
 from jcdraw.io.xlsx_write import Column, Sheet, write_workbook
 from jcdraw.ledger import Ledger, Record
 from jcdraw.records import MIN_OFFICERS, RESULT_COLUMNS, RESULT_SHEET, DrawRecord, as_draw_record
@@ -428,8 +429,10 @@ def default_output(year: int) -> Path:
     return Path(f"visits-{year}.xlsx")
 
 
-def write_visits(path: Path, plan: VisitPlan, *, force: bool = False) -> None:
-    write_workbook(path, visit_sheets(plan), force=force)
+def write_visits(path: Path, plan: VisitPlan, *, force: bool = False, anchor: str = "") -> None:
+    """The visits workbook; ``anchor``: the ledger anchor it was planned from, printed in every footer."""
+    sheets = visit_sheets(plan)
+    write_workbook(path, anchored(sheets, anchor) if anchor else sheets, force=force)
 
 
 def visit_sheets(plan: VisitPlan) -> list[Sheet]:
