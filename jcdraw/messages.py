@@ -855,6 +855,15 @@ PUBLICITY_ITEM = "{number}. {item}"  # 抽查事项 of a task with several items
 PUBLICITY_ITEMS_JOIN = "；"
 PUBLICITY_PERIOD = "{start} 至 {end}"
 PUBLICITY_NO_MODE = "—"
+BACKFILL_NEEDS_REASON = (
+    "--as-of {as_of} 比今天（{today}）早 {days} 天以上，属于补录：请加 --backfill-reason 原因 写明为什么事后补录"
+    "（台账同时记下补录日期，进度、公示表和台账核验都会标明“补录”）。"
+)
+BACKFILL_REASON_EMPTY = "--backfill-reason 不能为空，请写明补录的原因。"
+BACKFILL_REMARK = "补录（{recorded_on} 登记）"  # 备注 of a result published by a backfilled publication
+BACKFILL_LINE = "补录：{what}的日期为 {as_of}，实际登记于 {recorded_on}（原因：{reason}）"
+BACKFILL_WHAT = "{kind}（台账第 {seq} 条记录）"
+BACKFILL_KINDS = {"publication": "公示", "correction": "更正"}
 PUBLICITY_OUT_OF_PERIOD = "超出计划期限"  # 备注 of a result dated outside the task period or before the draw
 # 更正说明: one line per public correction (检查结果 and 检查日期; who inspected is not public).
 PUBLICITY_CORRECTION_NOTE = "{date} 经 {approver} 批准（{ref}）更正，{old}；原因：{reason}"

@@ -53,6 +53,7 @@ def audit_command(
     """
     from jcdraw.ledger import Ledger
     from jcdraw.ledger.anchor_check import check_file, head_problem
+    from jcdraw.results.backfill import backfills
 
     heads = [_head_value(value) for value in expect_head or []]
     files = against or []
@@ -64,13 +65,17 @@ def audit_command(
         anchor = book.anchor()
         head_checks = [(head, book.seq_of(head), head_problem(book, head)) for head in heads]
         file_checks = [check_file(book, path) for path in files]
+        backfilled = backfills(book)
     ok = result.ok and all(p is None for *_, p in head_checks) and all(f.ok for f in file_checks)
     if json_output:
-        render.print_json(
-            _audit_json(ok, result, anchor, head_checks, file_checks, asked=(bool(heads), bool(files)))
-        )
+        found = _audit_json(ok, result, anchor, head_checks, file_checks, asked=(bool(heads), bool(files)))
+        if backfilled:
+            found["backfilled"] = [entry.to_dict() for entry in backfilled]
+        render.print_json(found)
     else:
         _audit_report(result, anchor, head_checks, file_checks)
+        for entry in backfilled:  # dated back: shown with the day they were really recorded
+            render.console().print(entry.text(), style="yellow", markup=False, soft_wrap=True)
     raise typer.Exit(0 if ok else 1)
 
 

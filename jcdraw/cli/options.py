@@ -58,6 +58,14 @@ NewLedgerOption = Annotated[
         help="台账文件不存在时新建一本（第一次使用时）；不加时找不到台账即拒绝，以免在错误的文件夹里另起台账。",
     ),
 ]
+BackfillReasonOption = Annotated[
+    str | None,
+    typer.Option(
+        "--backfill-reason",
+        metavar="<原因>",
+        help="补录的原因：--as-of 比今天早 7 天以上时必须写明；台账同时记下实际登记日期，并标明“补录”。",
+    ),
+]
 CalendarOption = Annotated[
     list[Path] | None,
     typer.Option(

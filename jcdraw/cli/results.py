@@ -21,6 +21,7 @@ from jcdraw.cli.audit import audit_command
 from jcdraw.cli.options import (
     LEDGER_DEFAULT,
     AsOfOption,
+    BackfillReasonOption,
     CalendarOption,
     ForceOption,
     JsonOption,
@@ -86,6 +87,7 @@ def publish_command(
     json_output: JsonOption = False,
     force: ForceOption = False,
     new_ledger: NewLedgerOption = False,
+    backfill_reason: BackfillReasonOption = None,
 ) -> None:
     """校验检查结果并登记到台账，生成公示表（及公示网页、平台导入表）；有任何错误时不登记、不公示。"""
     from jcdraw.io.atomic import numbered_if_taken
@@ -102,7 +104,7 @@ def publish_command(
     with writing_ledger(ledger, new_ledger=new_ledger, command="jcdraw publish") as book:
         report = publish(
             results, book, as_of=day, calendar=cal, out=target, html=html, force=force,
-            with_lists=with_lists, platform=platform,
+            with_lists=with_lists, platform=platform, backfill_reason=backfill_reason,
         )  # fmt: skip
     if json_output:
         render.print_json(report.to_dict())
@@ -173,6 +175,7 @@ def correct_command(
         str | None, typer.Option("--as-of", help="更正日期（默认今天），格式 2024-10-23。")
     ] = None,
     ledger: LedgerOption = LEDGER_DEFAULT,
+    backfill_reason: BackfillReasonOption = None,
 ) -> None:
     """经单位负责人批准，更正已登记的检查结果、检查日期或检查人员（原值保留在台账中，下次公示时附更正说明；须由单位主要负责人批准）。"""
     from jcdraw.results.correct import correct
@@ -192,6 +195,7 @@ def correct_command(
             reason=reason,
             approval_file=approval_file,
             today=as_of_date(as_of) if as_of else None,
+            backfill_reason=backfill_reason,
         )
     if done.fields == ("result",):
         template = messages.CORRECT_DONE
@@ -233,6 +237,7 @@ def status_command(
     """
     from jcdraw.ledger import Ledger
     from jcdraw.plans.calendar import WorkdayCalendar
+    from jcdraw.results.backfill import backfills
     from jcdraw.results.status import plans_to_show, status
     from jcdraw.results.status_report import write_status_report
 
@@ -242,12 +247,16 @@ def status_command(
         plans = plans_to_show(book, year, day)
         found = status(book, as_of=day, calendar=cal, results=results or [], plans=plans)
         anchor = book.anchor().text()
+        backfilled = backfills(book)
     if report is not None:
         write_status_report(report, found, force=force, anchor=anchor)
     if json_output:
-        render.print_json(found.to_dict())
+        render.print_json({**found.to_dict(), "backfilled": [b.to_dict() for b in backfilled]})
     else:
-        render.status_report(render.console(), found, report)
+        console = render.console()
+        render.status_report(console, found, report)
+        for entry in backfilled:  # a publication or correction dated back is never shown as timely unseen
+            console.print(entry.text(), style="yellow", markup=False, soft_wrap=True)
     raise typer.Exit(1 if found.needs_attention else 0)
 
 

@@ -6,8 +6,9 @@ As the national system shows them, every task and result row names its plan (计
 two plans both have a task 2) and its 抽查类型 (定向抽查 / 不定向抽查, from the task's ``sampling``
 in the plan); a task also shows its 抽查事项 and 抽查对象范围 (the plan's ``scope_text``). A result
 dated outside its task period or before its draw is published with 备注 超出计划期限
-(``jcdraw.results.period``). A correction of the 检查结果 or the 检查日期 is explained; one of the
-inspectors alone is not public and adds nothing.
+(``jcdraw.results.period``), and one published by a backfilled publication with 补录 and the day
+it was really recorded (``jcdraw.results.backfill``). A correction of the 检查结果 or the 检查日期
+is explained; one of the inspectors alone is not public and adds nothing.
 """
 
 from __future__ import annotations
@@ -134,6 +135,14 @@ def _departments(view: LedgerView, plan_id: str, task: Task) -> list[str]:
     return task.departments
 
 
+def _remark(outside: bool, recorded_on: object) -> str | None:
+    """备注: 超出计划期限 and/or 补录 with the real recording date, "；"-joined; None when neither."""
+    parts = [messages.PUBLICITY_OUT_OF_PERIOD] if outside else []
+    if isinstance(recorded_on, str) and recorded_on:
+        parts.append(messages.BACKFILL_REMARK.format(recorded_on=recorded_on))
+    return "；".join(parts) or None
+
+
 def _public_results(view: LedgerView, plans: list[str], tasks: pd.DataFrame) -> pd.DataFrame:
     columns = [*RESULT_FIELDS, *RESULT_KEYS]
     draw_ids = list(view.draws[view.draws["plan"].isin(plans)].sort_values("order").index)
@@ -159,7 +168,8 @@ def _public_results(view: LedgerView, plans: list[str], tasks: pd.DataFrame) -> 
         by_task = dict(zip(zip(tasks["plan"], tasks["task"], strict=True), tasks[name], strict=True))
         rows[name] = np.array([str(by_task.get(pair, "")) for pair in pairs], dtype=object)[codes].tolist()
     outside = outside_plan(rows["draw_id"], rows["completed"], view.draws).to_numpy()
-    rows["remark"] = [messages.PUBLICITY_OUT_OF_PERIOD if odd else None for odd in outside]
+    backfilled = rows["key"].map(view.published.set_index("key")["recorded_on"]).to_numpy(dtype=object)
+    rows["remark"] = [_remark(odd, day) for odd, day in zip(outside, backfilled, strict=True)]
     rows["completed"] = map_distinct(rows["completed"], date.fromisoformat)
     corrections = rows["corrections"].to_numpy(dtype=object)
     corrected = np.flatnonzero(rows["corrections"].map(len).to_numpy() > 0)

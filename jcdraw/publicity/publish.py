@@ -71,6 +71,7 @@ from jcdraw.publicity.html import render_html
 from jcdraw.publicity.model import build_publicity, is_public
 from jcdraw.publicity.platform import PlatformExport, write_platform
 from jcdraw.publicity.workbook import publicity_sheets
+from jcdraw.results.backfill import backfill_fields
 from jcdraw.results.check import check_results
 from jcdraw.results.period import outside_plan
 from jcdraw.results.sheet import read_results
@@ -124,6 +125,7 @@ def publish(
     categories: ResultCategories | None = None,
     with_lists: bool = False,
     platform: Path | None = None,
+    backfill_reason: str | None = None,
 ) -> PublishReport:
     """Check ``results_path``, record its new results, publish, and write the publicity outputs.
 
@@ -132,8 +134,10 @@ def publish(
     when a deadline needs an unknown year, LedgerError/UnreadableInput for unusable inputs, BadPlan
     for a ``plans/platform.yaml`` that cannot be used. ``with_lists``: the page also shows each
     draw's 抽查名单. ``platform``: write the results this run publishes (and corrections it shows) as
-    the provincial platform imports them (``jcdraw.publicity.platform``).
+    the provincial platform imports them (``jcdraw.publicity.platform``). ``backfill_reason``: why
+    an ``as_of`` more than a week back is recorded now (needed then; ``jcdraw.results.backfill``).
     """
+    backfill = backfill_fields(as_of, backfill_reason)
     targets = [path for path in (out, html, platform) if path is not None]
     for target in targets:  # before any work: a refusal must cost nothing
         check_output(target, force=force)
@@ -157,7 +161,7 @@ def publish(
             ledger.record_results(_result_payloads(fresh))
         if not fresh.empty:
             view = view.with_results(_fresh_table(fresh))
-        release = _release(view, checked.plans, as_of, calendar)
+        release = _release(view, checked.plans, as_of, calendar, backfill.get("recorded_on"))
         view = release.view
         nothing_new = fresh.empty and not release.anything_new
         kept = (
@@ -181,6 +185,7 @@ def publish(
                 payload = release.record(results_path, written, checked.plans)
                 if html is not None and with_lists:
                     payload["html_with_lists"] = True
+                payload.update(backfill)
                 ledger.record_publication(payload, key=as_of.isoformat())
     newly = release.entities()
     odd = outside_plan(fresh["draw_id"], fresh["completed"], view.draws)
@@ -310,8 +315,13 @@ class _Release:
         }
 
 
-def _release(view: LedgerView, plans: list[str], as_of: date, calendar: WorkdayCalendar) -> _Release:
-    """Deadlines and on-time flags of every recorded, unpublished result of ``plans``."""
+def _release(
+    view: LedgerView, plans: list[str], as_of: date, calendar: WorkdayCalendar, recorded_on: str | None
+) -> _Release:
+    """Deadlines and on-time flags of every recorded, unpublished result of ``plans``.
+
+    ``recorded_on``: the real recording date when this publication is a backfill (补录), else None.
+    """
     results = view.results.assign(plan=view.results["draw_id"].map(view.draws["plan"]))
     results = results[results["plan"].isin(plans)]
     fresh = results[~results["key"].isin(view.published["key"])].copy()
@@ -327,8 +337,9 @@ def _release(view: LedgerView, plans: list[str], as_of: date, calendar: WorkdayC
     distinct, at = np.unique(deadline, return_inverse=True)
     fresh["deadline"] = distinct.astype(str)[at.reshape(-1)]
     fresh["on_time"] = np.datetime64(as_of, "D") <= deadline
+    fresh = fresh.assign(published_on=as_of.isoformat(), recorded_on=recorded_on)
     published = pd.concat(
-        [view.published, fresh.assign(published_on=as_of.isoformat())[view.published.columns]],
+        [view.published, fresh[view.published.columns]],
         ignore_index=True,
     )
     shown = dict(view.shown_corrections)
