@@ -62,7 +62,8 @@ def validate(run_cli: Any, folder: Path, registry: str, *extra: str) -> Any:
 
 def draw_argv(registry: str, ledger: str, *extra: str, task: int = 1) -> list[str]:
     return [
-        "draw", "--plan", "joint", "--task", str(task), "--seed", SEED, "--registry", registry,
+        "draw", "--new-ledger", "--plan", "joint", "--task", str(task), "--seed", SEED, "--registry",
+                                                                 registry,
         "--ledger", ledger, "--as-of", AS_OF.isoformat(), *extra,
     ]  # fmt: skip
 

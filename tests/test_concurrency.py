@@ -50,7 +50,7 @@ def run_together(argvs: list[list[str]], cwd: Path) -> list[tuple[int, str]]:
 
 def draw_argv(registry: Path, ledger: Path, out: Path) -> list[str]:
     return [
-        *jcdraw_command(), "draw", "--plan", "joint", "--task", "2", "--seed", SEED,
+        *jcdraw_command(), "draw", "--new-ledger", "--plan", "joint", "--task", "2", "--seed", SEED,
         "--registry", str(registry), "--ledger", str(ledger), "--as-of", AS_OF.isoformat(), "--out", str(out),
     ]  # fmt: skip
 

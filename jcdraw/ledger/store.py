@@ -5,6 +5,11 @@ The truth is the table ``records(seq, kind, key, created_at, payload, prev_hash,
 chain (``head_seq``, ``head_hash``). Records are never updated or deleted (SQLite triggers refuse it,
 and the chain would show it).
 
+The id is in the chain too: :meth:`Store.ensure_id_record` appends a record of kind ``ledger``
+(payload ``{"ledger_id", "created_at"}``, the ledger's own creation time) when there is none. Every
+writing command calls it when it opens the ledger (``jcdraw.ledger.opening``), so a ledger jcdraw
+creates has it as its first record and an older one gets it on its next write; readers never write.
+
 * Records are never updated or deleted (SQLite triggers refuse it, and the chain would show it).
   "Standing" is derived: a draw stands unless a later draw for the same key supersedes it. A result
   is changed only by appending a ``correction`` that names its approval.
@@ -185,19 +190,16 @@ def _initialise(conn: sqlite3.Connection, path: Path, now: str) -> None:
         if _schema_state(conn, path) == "blank":  # re-checked under the lock: another process may have won
             for statement in _SCHEMA:  # not executescript(): it would commit our transaction first
                 conn.execute(statement)
-            ledger_id = uuid.uuid4().hex
-            first = id_record_row(1, GENESIS_HASH, ledger_id, now, now)
             conn.executemany(
                 "INSERT INTO meta(name, value) VALUES (?, ?)",
                 [
                     ("schema_version", str(SCHEMA_VERSION)),
-                    ("ledger_id", ledger_id),
+                    ("ledger_id", uuid.uuid4().hex),
                     ("created_at", now),
-                    ("head_seq", "1"),
-                    ("head_hash", first[6]),
+                    ("head_seq", "0"),
+                    ("head_hash", GENESIS_HASH),
                 ],
             )
-            conn.execute("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?)", first)
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.execute("COMMIT")
@@ -205,13 +207,6 @@ def _initialise(conn: sqlite3.Connection, path: Path, now: str) -> None:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
-
-
-def id_record_row(seq: int, prev: str, ledger_id: str, created_at: str, now: str) -> tuple[Any, ...]:
-    """The ``ledger`` record that puts the ledger's id in the chain (``created_at``: the ledger's own)."""
-    payload = canonical_json({"ledger_id": ledger_id, "created_at": created_at})
-    digest = record_hash(seq, ID_KIND, ledger_id, now, payload, prev)
-    return (seq, ID_KIND, ledger_id, now, payload, prev, digest)
 
 
 # --- the writer --------------------------------------------------------------------------------
