@@ -202,18 +202,27 @@ def test_an_old_ledger_gets_its_id_record_on_first_write_and_still_audits(
     with Ledger.open(old, readonly=True) as book:
         assert [(r.seq, r.hash) for r in book.records()] == before  # readers never write
 
+    state = old.read_bytes()
+    refused = run_cli(["publish", "没有这个文件.xlsx", "--ledger", old, "--as-of", "2024-11-15"], cwd=tmp_path)
+    assert refused.code == 2 and old.read_bytes() == state  # refused before writing: nothing chained
+
     book, created = open_for_writing(old, new_ledger=False, command="jcdraw publish")
     with book:
         assert created is False
+        with book.writing() as w:  # the first write chains the id first, in the same transaction
+            w.append("note", "k", {"n": 1})
         records = book.records()
-    assert [(r.seq, r.hash) for r in records[:-1]] == before  # existing hashes never change
-    last = records[-1]
-    assert (last.seq, last.kind, last.payload["ledger_id"]) == (len(before) + 1, "ledger", ledger_id)
+    assert [(r.seq, r.hash) for r in records[:-2]] == before  # existing hashes never change
+    ledger_record = records[-2]
+    assert (ledger_record.seq, ledger_record.kind) == (len(before) + 1, "ledger")
+    assert ledger_record.payload["ledger_id"] == ledger_id and records[-1].kind == "note"
     code, found = audit_json(run_cli, tmp_path, "--ledger", old, "--expect-head", before[-1][1])
     assert code == 0 and found["expected_heads"][0]["seq"] == len(before)
     again, _ = open_for_writing(old, new_ledger=False, command="jcdraw publish")
     with again:
-        assert len(again.records("ledger")) == 1  # appended once
+        with again.writing() as w:
+            w.append("note", "k", {"n": 2})
+        assert len(again.records("ledger")) == 1  # chained once
 
 
 def test_a_broken_ledger_refuses_every_writing_command(run_cli: Any, work: Path) -> None:

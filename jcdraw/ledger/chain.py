@@ -11,7 +11,8 @@ Every record has ``seq, kind, key, created_at, payload, prev_hash, hash``.
   is about: the ledger id (32 hex) for ``ledger``, ``"<plan>|<task>|<round>"`` for prepares, refused
   attempts and draws, ``"<draw_id>|<uscc>|<item>"`` for results and corrections. The ``ledger``
   payload is ``{"created_at": <the ledger's creation time>, "ledger_id": <the id>}``; audit checks
-  that the id kept beside the records is the one the chain holds. ``created_at`` is UTC to the second, e.g. ``2024-05-01T08:00:00Z``.
+  that the id kept beside the records is the one the chain holds. ``created_at`` is UTC to the
+  second, e.g. ``2024-05-01T08:00:00Z``.
 * ``payload`` is canonical JSON: ``json.dumps(obj, ensure_ascii=False, sort_keys=True,
   separators=(",", ":"))`` (NaN is refused; dates are written as ISO text).
 * ``hash`` is the lower-case hex SHA-256 of the UTF-8 bytes of

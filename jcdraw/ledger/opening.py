@@ -4,7 +4,8 @@ A writing command (``draw``, ``draw --prepare``, ``publish``, ``correct``) works
 exists, unless the user says ``--new-ledger``: a command run in the wrong folder, or with a mistyped
 ``--ledger``, would otherwise start a second, empty ledger whose outputs look official. A ledger that
 fails its audit is not written to (a record chained onto a rewritten ledger would lend it credit). A
-ledger made before its id was chained gets its ``ledger`` record now, after the audit.
+ledger created now gets its ``ledger`` record at once; one made before the id was chained gets it with
+the command's first write, in the same transaction (a command refused before writing changes nothing).
 """
 
 from __future__ import annotations
@@ -33,17 +34,19 @@ def open_for_writing(path: Path, *, new_ledger: bool | None, command: str) -> tu
     if fresh and not new_ledger:
         template = messages.LEDGER_MISSING if new_ledger is None else messages.LEDGER_NEEDS_NEW
         raise LedgerError(template.format(path=path))
-    return _audited(Ledger.open(path, create=bool(new_ledger)), command), fresh
+    return _audited(Ledger.open(path, create=bool(new_ledger)), command, fresh), fresh
 
 
-def _audited(book: Ledger, command: str) -> Ledger:
-    """``book``, audited and given its id record; closed and refused (LedgerBroken) if it fails."""
+def _audited(book: Ledger, command: str, fresh: bool) -> Ledger:
+    """``book``, audited, its id chained now (``fresh``) or with its first write; closed if refused."""
     try:
         report = book.audit()
         if not report.ok:
             refusal = messages.LEDGER_BROKEN_REFUSED
             raise LedgerBroken(refusal.format(command=command, path=book.path, reason=report.reason))
-        book.ensure_id_record()
+        if fresh:
+            book.ensure_id_record()
+        book.chain_id_on_write()
     except BaseException:
         book.close()
         raise

@@ -5,10 +5,11 @@ The truth is the table ``records(seq, kind, key, created_at, payload, prev_hash,
 chain (``head_seq``, ``head_hash``). Records are never updated or deleted (SQLite triggers refuse it,
 and the chain would show it).
 
-The id is in the chain too: :meth:`Store.ensure_id_record` appends a record of kind ``ledger``
-(payload ``{"ledger_id", "created_at"}``, the ledger's own creation time) when there is none. Every
-writing command calls it when it opens the ledger (``jcdraw.ledger.opening``), so a ledger jcdraw
-creates has it as its first record and an older one gets it on its next write; readers never write.
+The id is in the chain too, as a record of kind ``ledger`` (payload ``{"ledger_id", "created_at"}``,
+the ledger's own creation time). Every writing command opens the ledger through
+``jcdraw.ledger.opening``: a ledger it creates gets that record at once (:meth:`Store.ensure_id_record`),
+and an older one gets it in the transaction of its next write (:meth:`Store.chain_id_on_write`).
+Readers never write.
 
 * Records are never updated or deleted (SQLite triggers refuse it, and the chain would show it).
   "Standing" is derived: a draw stands unless a later draw for the same key supersedes it. A result
@@ -269,6 +270,7 @@ class Store:
         self.readonly = readonly
         self._clock = clock
         self._writer: Writer | None = None
+        self._id_on_write = False  # chain the id with the next write if the chain lacks it
 
     @classmethod
     def open(
@@ -358,9 +360,14 @@ class Store:
             with _sqlite_errors(self.path):
                 head = self._verified_tail()
             self._writer = Writer(self._conn, self.path, head, _timestamp(self._clock()))
+            id_added = self._id_on_write and self._append_id_if_missing(self._writer)
             yield self._writer
             with _sqlite_errors(self.path):
-                self._commit(self._writer)
+                if id_added and self._writer.appended == 1:  # nothing else written: leave the file as it was
+                    self._conn.execute("ROLLBACK")
+                    self._id_on_write = True
+                else:
+                    self._commit(self._writer)
         except BaseException:
             if self._conn.in_transaction:
                 self._conn.execute("ROLLBACK")
@@ -449,17 +456,28 @@ class Store:
         return int(rows[0][0]) if rows else None
 
     def ensure_id_record(self) -> bool:
-        """Append the ``ledger`` record to a ledger made before the id was chained; True if appended.
-
-        Only writing commands call this (readers never write). Existing records keep their hashes.
-        """
+        """Append the ``ledger`` record now if the chain lacks it (a ledger just created); True if so."""
         with self.writing() as w:
-            if self._query(f"SELECT 1 FROM records WHERE kind = '{ID_KIND}' LIMIT 1"):
-                return False
-            created = self._query("SELECT value FROM meta WHERE name = 'created_at'")
-            since = str(created[0][0]) if created else ""
-            w.append(ID_KIND, self.ledger_id, {"ledger_id": self.ledger_id, "created_at": since})
-            return True
+            return self._append_id_if_missing(w)
+
+    def chain_id_on_write(self) -> None:
+        """Have the next write first append the ``ledger`` record if the chain lacks it (an older ledger).
+
+        Writing commands call this when they open the ledger, so the record joins the command's own
+        transaction; a transaction that writes nothing else is rolled back, so a command refused
+        before it writes leaves the file as it was. Readers never write.
+        """
+        self._id_on_write = True
+
+    def _append_id_if_missing(self, writer: Writer) -> bool:
+        """Append the ``ledger`` record (existing records keep their hashes); False if there is one."""
+        self._id_on_write = False
+        if self._query(f"SELECT 1 FROM records WHERE kind = '{ID_KIND}' LIMIT 1"):
+            return False
+        created = self._query("SELECT value FROM meta WHERE name = 'created_at'")
+        since = str(created[0][0]) if created else ""
+        writer.append(ID_KIND, self.ledger_id, {"ledger_id": self.ledger_id, "created_at": since})
+        return True
 
     def audit(self) -> AuditReport:
         """Recompute the whole chain and report the first broken record (reads one snapshot)."""
