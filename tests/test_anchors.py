@@ -203,7 +203,9 @@ def test_an_old_ledger_gets_its_id_record_on_first_write_and_still_audits(
         assert [(r.seq, r.hash) for r in book.records()] == before  # readers never write
 
     state = old.read_bytes()
-    refused = run_cli(["publish", "没有这个文件.xlsx", "--ledger", old, "--as-of", "2024-11-15"], cwd=tmp_path)
+    refused = run_cli(
+        ["publish", "没有这个文件.xlsx", "--ledger", old, "--as-of", "2024-11-15"], cwd=tmp_path
+    )
     assert refused.code == 2 and old.read_bytes() == state  # refused before writing: nothing chained
 
     book, created = open_for_writing(old, new_ledger=False, command="jcdraw publish")

@@ -141,6 +141,8 @@ def test_simultaneous_publications_record_no_result_twice(tmp_path: Path) -> Non
             str(ledger),
             "--as-of",
             "2024-06-03",
+            "--backfill-reason",  # subprocesses keep the real 7-day window; 2024 is replayed later
+            "测试：重放 2024 年",
             "--out",
             f"公示{n}.xlsx",
         ]

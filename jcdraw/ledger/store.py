@@ -440,9 +440,15 @@ class Store:
         rows = self._query("SELECT hash FROM records ORDER BY seq DESC LIMIT 1")
         return str(rows[0][0]) if rows else GENESIS_HASH
 
-    def anchor(self) -> Anchor:
-        """The ledger's id and head as of now, to print on what is about to be written."""
-        rows = self._query("SELECT seq, hash FROM records ORDER BY seq DESC LIMIT 1")
+    def anchor(self, *, skipping: str | None = None) -> Anchor:
+        """The ledger's id and head as of now, to print on what is about to be written.
+
+        ``skipping``: as of the newest record of another kind (a publication names its outputs'
+        SHA-256, so they print the head just before it; see ``jcdraw.publicity.publish``).
+        """
+        where = "" if skipping is None else " WHERE kind != ?"
+        params = () if skipping is None else (skipping,)
+        rows = self._query(f"SELECT seq, hash FROM records{where} ORDER BY seq DESC LIMIT 1", params)
         seq, head = (int(rows[0][0]), str(rows[0][1])) if rows else (0, GENESIS_HASH)
         return Anchor(self.ledger_id, seq, head)
 

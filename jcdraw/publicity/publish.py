@@ -26,6 +26,10 @@ Outputs
     corrections it shows) are also written as the provincial platform imports them
     (``jcdraw.publicity.platform``), and listed among the publication's output files.
     ``PublishReport.recorded`` / ``published`` count the entities newly recorded / published by one run.
+    Both print the ledger anchor (``Anchor.text``) as of the newest record that is not a
+    publication: this run's results included, but not the publication that names the outputs'
+    SHA-256. A result published by a backfilled publication (``--as-of`` more than a week back,
+    ``jcdraw.results.backfill``) shows 补录 and its real recording date in 备注.
 
 Unchanged outputs
     A run that records and publishes nothing new leaves an output file as it is, instead of
@@ -169,7 +173,9 @@ def publish(
             if nothing_new
             else {}
         )
-        anchor = ledger.anchor().text()  # after this run's results: the outputs show them
+        # The head after this run's results, but before any publication: a publication names the
+        # outputs' SHA-256, and a rerun that adds nothing must render what the first run wrote.
+        anchor = ledger.anchor(skipping="publication").text()
         written = _write_outputs(
             view, checked.plans, as_of, (out, html), with_lists, force=force, kept=kept, anchor=anchor
         )
