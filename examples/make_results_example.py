@@ -3,11 +3,11 @@ r"""Build ``examples/results-example.xlsx``: a filled results workbook for the e
 Draws are reproducible, so anyone who repeats the two example draws below gets the very draw ids,
 entities and teams this workbook refers to, and can publish it:
 
-    jcdraw draw --plan joint --task 2 --seed 12345678901234567890 --as-of 2024-04-01 \
+    jcdraw draw --plan joint --task 2 --seed 12345678901234567890 --as-of 2024-04-01 --new-ledger \
         --registry examples/registry.xlsx
     jcdraw draw --plan internal --task 2 --seed 12345678901234567890 --as-of 2024-04-01 \
         --registry examples/registry.xlsx
-    jcdraw publish examples/results-example.xlsx --as-of 2024-11-15
+    jcdraw publish examples/results-example.xlsx --as-of 2024-11-15 --backfill-reason "示例年度"
 
 The filling is deterministic (no clock, no random module): most inspections finish in early
 November (published on time on 2024-11-15), a few in June (published late), every fifth entity is

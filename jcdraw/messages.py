@@ -310,7 +310,16 @@ CALENDAR_CONFLICT = (
 CALENDAR_WEEKDAY_NAMES = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
 
 # --- ledger (module constants) -----------------------------------------------------------------
-LEDGER_MISSING = "找不到台账文件“{path}”。请检查路径是否正确（首次抽取时会自动创建台账）。"
+LEDGER_MISSING = "找不到台账文件“{path}”。请检查路径是否正确（jcdraw init 会新建台账）。"
+LEDGER_NEEDS_NEW = (
+    "找不到台账文件“{path}”（或它是空文件），没有新建。请到存放台账的工作文件夹中运行，或用 --ledger 指定台账；"
+    "确实要新建一本台账的（第一次使用），加 --new-ledger。"
+)
+LEDGER_CREATED = "新建台账 {ledger_id}（{path}）"
+LEDGER_BROKEN_REFUSED = (
+    "台账“{path}”未通过核验：{reason}{command} 不会向它写入。"
+    "请运行 jcdraw audit --ledger {path} 查看详情，并用备份恢复台账。"
+)
 LEDGER_EMPTY = "台账文件“{path}”是空的（0 字节），不是有效的 jcdraw 台账。请检查路径，或用备份恢复台账。"
 LEDGER_IS_DIRECTORY = "“{path}”是一个文件夹，不是 jcdraw 台账文件。请指定台账文件（例如 台账.sqlite3）。"
 LEDGER_FOLDER_MISSING = "台账所在的文件夹“{folder}”不存在。请先创建该文件夹，或指定其他台账位置。"
@@ -356,6 +365,7 @@ LEDGER_AUDIT_LINK = "第 {seq} 条记录登记的前一条校验值与第 {prev}
 LEDGER_AUDIT_CONTENT = "第 {seq} 条记录的内容与其校验值不符，记录可能被改动。"
 LEDGER_AUDIT_NOT_CANONICAL = "第 {seq} 条记录的内容格式不规范（不是标准 JSON），记录可能被手工改动。"
 LEDGER_AUDIT_HEAD = "台账登记的最后一条记录是第 {head_seq} 条，实际最后是第 {last_seq} 条（或其内容不同），末尾的记录可能被删除或添加。"
+LEDGER_AUDIT_ID = "第 {seq} 条记录登记的台账编号是 {chained}，台账文件中的编号却是 {meta}，台账编号可能被改动。"
 LEDGER_AUDIT_OK = "台账完好：共核验 {checked} 条记录，校验链完整。"
 
 # --- output writing (module constants) ---------------------------------------------------------
@@ -403,7 +413,8 @@ WORKSPACE_README = """jcdraw 工作目录
 ================
 本目录由 jcdraw init 生成，包含：
   plans/          本年度抽查计划（YAML），可按书面调整的计划修改；
-  registry.xlsx   名录库模板（检查对象、执法人员、回避关系），请填写后使用。
+  registry.xlsx   名录库模板（检查对象、执法人员、回避关系），请填写后使用；
+  jcdraw.sqlite3  台账（抽取、结果、公示都记在这里，请定期备份，不要手工修改）。
 
 常用命令（在本目录中打开命令行后运行）：
   jcdraw validate registry.xlsx                       校验名录库
@@ -413,6 +424,7 @@ WORKSPACE_README = """jcdraw 工作目录
                                                       当众抽取（每位见证人报一组数字，合计至少 20 位）
   jcdraw publish 抽取结果.xlsx                        录入并公示检查结果
   jcdraw status                                       查看公示进度
+  jcdraw audit --against 抽取结果.xlsx                 用印出的页面核对台账（发现回退、改写）
 
 每条命令都可以加 --help 查看说明。
 """
@@ -706,7 +718,7 @@ RECORD_LEDGER_ID_LABEL = "台账编号"
 RECORD_RECORD_HASH_LABEL = "记录校验值"
 RECORD_HEAD_LABEL = "台账校验值"
 RECORD_ANCHOR_LABEL = "台账锚点"
-RECORD_ANCHOR_NOTE = "{anchor}。本页印出时台账的状态；台账以后被回退或改写，用 jcdraw audit 核对本页即可发现。"
+RECORD_ANCHOR_NOTE = "{anchor}。本页印出时台账的状态；台账以后被回退或改写，用 jcdraw audit --against 本文件（或 --expect-head 校验值）核对即可发现。"
 RECORD_SIGN_DRAWER = "抽取人（签字）"
 RECORD_SIGN_SUPERVISOR = "监督人（签字）"
 RECORD_SIGN_WITNESS = "见证人（签字）"
@@ -733,7 +745,7 @@ VERIFY_SEED_LINE = "随机种子：{seed}"
 VERIFY_WITNESS_LINE = "  见证人 {n}：{text}"
 VERIFY_COMMITMENT_LINE = "抽取前公告（第 {n} 次）：{text}"
 VERIFY_REFUSED_LINE = "被拒绝的抽取（第 {n} 次）：随机种子 {seed}，{when}（北京时间）：{details}"
-VERIFY_ANCHOR_LINE = "台账锚点：{anchor}（可用 jcdraw audit 与台账核对）"
+VERIFY_ANCHOR_LINE = "台账锚点：{anchor}（可用 jcdraw audit --against 文件 与台账核对）"
 VERIFY_NOTE_LINE = "注：{note}"
 
 # --- publish (module constants) ---------------------------------------------------------------
@@ -857,6 +869,15 @@ PUBLICITY_ITEM = "{number}. {item}"  # 抽查事项 of a task with several items
 PUBLICITY_ITEMS_JOIN = "；"
 PUBLICITY_PERIOD = "{start} 至 {end}"
 PUBLICITY_NO_MODE = "—"
+BACKFILL_NEEDS_REASON = (
+    "--as-of {as_of} 比今天（{today}）早 {days} 天以上，属于补录：请加 --backfill-reason 原因 写明为什么事后补录"
+    "（台账同时记下补录日期，进度、公示表和台账核验都会标明“补录”）。"
+)
+BACKFILL_REASON_EMPTY = "--backfill-reason 不能为空，请写明补录的原因。"
+BACKFILL_REMARK = "补录（{recorded_on} 登记）"  # 备注 of a result published by a backfilled publication
+BACKFILL_LINE = "补录：{what}的日期为 {as_of}，实际登记于 {recorded_on}（原因：{reason}）"
+BACKFILL_WHAT = "{kind}（台账第 {seq} 条记录）"
+BACKFILL_KINDS = {"publication": "公示", "correction": "更正"}
 PUBLICITY_OUT_OF_PERIOD = "超出计划期限"  # 备注 of a result dated outside the task period or before the draw
 # 更正说明: one line per public correction (检查结果 and 检查日期; who inspected is not public).
 PUBLICITY_CORRECTION_NOTE = "{date} 经 {approver} 批准（{ref}）更正，{old}；原因：{reason}"
@@ -874,6 +895,7 @@ HTML_FILTER_LABEL = "筛选："
 HTML_FILTER_PLACEHOLDER = "输入企业名称、统一社会信用代码或检查结果"
 HTML_NO_RESULTS = "暂无已公示的检查结果。"
 HTML_FOOTER = "本页由 jcdraw {version} 于 {as_of} 根据抽查台账生成。"
+HTML_FOOTER_ANCHOR = "{anchor}。"
 HTML_LISTS_HEADING = "抽查名单（随机抽取的检查对象）"
 HTML_LISTS_EMPTY = "暂无抽取记录。"
 HTML_LIST_HEADING = "任务 {task}：{task_name}（第 {round} 轮，{drawn_on} 抽取，{count} 户，抽取编号 {draw_id}）"
@@ -953,7 +975,16 @@ STATUS_NO_DRAWS = "台账中还没有抽取记录。"
 STATUS_REPORT_WRITTEN = "进度报告已写入：{path}"
 AUDIT_BROKEN = "✗ 台账校验失败（已核验 {checked} 条）：{reason}请立即停止向该台账写入，并用备份恢复。"
 ANCHOR_TEXT = "台账编号 {ledger_id}；记录 {records} 条；台账校验值 {head}"
-AUDIT_LAST_HASH = "最后一条记录的校验值：{last_hash}（可与纸质记录核对）"
+AUDIT_LAST_HASH = "当前台账锚点：{anchor}（可用 jcdraw audit --against 文件 与印出的页面核对）"
+AUDIT_HEAD_FOUND = "✓ 校验值 {head} 是本台账第 {seq} 条记录的校验值。"
+AUDIT_FILE_OK = "✓ {path}：印出的台账编号和校验值与本台账一致（{count} 处）。"
+AUDIT_PROBLEM = "✗ {where}：{problem}"
+AUDIT_BAD_HEAD = "--expect-head 的值“{value}”不是校验值：应为 64 位十六进制数字（0-9、a-f），可从印出的页面上抄录。"
+AUDIT_NO_FILE = "找不到要核对的文件“{path}”。请检查文件名和所在文件夹。"
+ANCHOR_HEAD_MISSING = "校验值 {head} 不在本台账中：台账在印出这个校验值之后被换成旧的备份（回退）或被改写"
+ANCHOR_HEAD_MOVED = "校验值 {head} 印的是第 {records} 条记录，本台账中却是第 {seq} 条：台账被改写，或页面被改动"
+ANCHOR_NONE_IN_FILE = "没有找到台账锚点（台账编号和校验值），无法用它核对；请确认这是 jcdraw 生成的文件"
+ANCHOR_OTHER_LEDGER = "印的台账编号是 {found}，本台账是 {ledger_id}：这一页属于另一本台账（或用错了台账文件）"
 
 # --- visits (module constants) -----------------------------------------------------------------
 VISITS_ROUND_LABEL = "{task} 第{round}轮"
@@ -1249,7 +1280,7 @@ NOTICES_PROGRESS_COMBINING = "正在合并打印用的{title}"
 # The command (jcdraw.cli.paperwork).
 NOTICES_DONE = "✓ {year} 年度 {visits} 次检查的检查通知书和检查记录表已生成：每次检查各一份（{single} 个文件），另有打印用的合并文件“{notice}”“{record}”，均在文件夹“{folder}”中。"
 NOTICES_NOTHING = "{year} 年度各次检查的结果都已登记，没有需要制作文书的检查。"
-NOTICES_ANCHOR = "文书页脚印有台账编号 {ledger_id} 和校验值 {head}（截至本次生成），可用 jcdraw audit 核对。"
+NOTICES_ANCHOR = "文书页脚印有台账编号 {ledger_id} 和校验值 {head}（截至本次生成），可用 jcdraw audit --against 文书文件 核对。"
 NOTICES_REGISTRY_MISSING = "注意：找不到名录库“{path}”，文书中被检查单位的住所、法定代表人、联系电话留空，请手工填写（或用 --registry 指定名录库）。"
 NOTICES_REGISTRY_UNREADABLE = "注意：名录库“{path}”无法读取（{detail}），文书中被检查单位的住所、法定代表人、联系电话留空，请手工填写。"
 NOTICES_REGISTRY_NO_SHEET = "注意：名录库“{path}”中没有可读的“检查对象”工作表，文书中被检查单位的住所、法定代表人、联系电话留空，请手工填写。"

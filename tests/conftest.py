@@ -21,6 +21,7 @@ from jcdraw.plans.folders import builtin_plans_dir
 from jcdraw.plans.load import load_plan
 from jcdraw.plans.model import Plan
 from jcdraw.registry.uscc import make_uscc
+from jcdraw.results.backfill import BACKFILL_DAYS as REAL_BACKFILL_DAYS
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -127,6 +128,23 @@ def write_registry(
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def wide_backfill_window() -> Iterator[None]:
+    """Most tests replay 2024 with ``--as-of`` on a later computer, which is not what they test: for
+    them the 7-day backfill window is opened wide (for module fixtures too, hence the session scope).
+    Tests marked ``real_backfill_window`` (the backfill rules and the README's example year, in
+    test_anchors.py) get the real one back (``real_backfill_window`` below)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("jcdraw.results.backfill.BACKFILL_DAYS", 10**6)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def real_backfill_window(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.node.get_closest_marker("real_backfill_window") is not None:
+        monkeypatch.setattr("jcdraw.results.backfill.BACKFILL_DAYS", REAL_BACKFILL_DAYS)
 
 
 @pytest.fixture(scope="session")

@@ -31,6 +31,8 @@ def build_example_year(folder: Path) -> Path:
             "--out",
             folder / f"{plan}.xlsx",
         ]
+        if plan == "joint":
+            argv.append("--new-ledger")  # the year's first draw starts the ledger
         assert cli(argv) == 0
     argv = ["publish", RESULTS, "--as-of", PUBLISHED_ON, "--ledger", ledger, "--out", folder / "公示.xlsx"]
     assert cli(argv) == 0

@@ -62,7 +62,8 @@ def validate(run_cli: Any, folder: Path, registry: str, *extra: str) -> Any:
 
 def draw_argv(registry: str, ledger: str, *extra: str, task: int = 1) -> list[str]:
     return [
-        "draw", "--plan", "joint", "--task", str(task), "--seed", SEED, "--registry", registry,
+        "draw", "--new-ledger", "--plan", "joint", "--task", str(task), "--seed", SEED, "--registry",
+                                                                 registry,
         "--ledger", ledger, "--as-of", AS_OF.isoformat(), *extra,
     ]  # fmt: skip
 
@@ -625,7 +626,8 @@ def test_disk_full_simulated_for_the_draw_workbook(
     assert not (tmp_path / "out.xlsx").exists()
     with Ledger.open(ledger, readonly=True) as book:
         assert book.audit().ok
-        assert [r.kind for r in book.records()] == ["draw", "draw"]
+        # The fixture's draw, the ledger's id (chained by the first CLI write), this draw.
+        assert [r.kind for r in book.records()] == ["draw", "ledger", "draw"]
     monkeypatch.undo()
     export = run_cli(
         ["export", "--draw", "2024-joint-T1-R1-1", "--ledger", ledger.name, "--out", "out.xlsx"], cwd=tmp_path

@@ -74,7 +74,7 @@ def validate(run_cli: Any, folder: Path, registry: str, *extra: str) -> Any:
 
 def draw(run_cli: Any, folder: Path, registry: str, ledger: Path, *extra: str, records: bool = False) -> Any:
     """``records``: the draw is expected to go through, so the ledger may change."""
-    argv = ["draw", "--plan", "joint", "--task", "1", "--seed", SEED, "--registry", registry,
+    argv = ["draw", "--new-ledger", "--plan", "joint", "--task", "1", "--seed", SEED, "--registry", registry,
             "--ledger", ledger.name, "--as-of", AS_OF.isoformat(), *extra]  # fmt: skip
     return run_cli(argv, cwd=folder, outputs=[ledger.name] if records else [])
 

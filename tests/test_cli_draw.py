@@ -326,6 +326,7 @@ def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def draw_args(rule: TaskRule = JOINT_1, *extra: str, seed: str = SEED) -> list[str]:
     return [
         "draw",
+        "--new-ledger",
         "--plan",
         rule.selector,
         "--task",
@@ -600,7 +601,8 @@ def test_redraw_without_an_earlier_draw_is_refused(work: Path, jc: Callable[...,
 
 
 def test_prepare_then_unchanged_draw_records_the_commitment(work: Path, jc: Callable[..., Run]) -> None:
-    prepared = jc("draw", "--plan", "joint", "--task", "1", "--prepare", "--as-of", AS_OF, "--json")
+    prepared = jc("draw", "--new-ledger", "--plan", "joint", "--task", "1", "--prepare", "--as-of", AS_OF,
+                  "--json")  # fmt: skip
     assert prepared.code == 0, prepared.text
     commitment = prepared.json()
     assert commitment["registry_sha256"] == file_digest(work / "registry.xlsx")
@@ -629,7 +631,8 @@ def test_prepare_then_unchanged_draw_records_the_commitment(work: Path, jc: Call
 
 def test_prepare_then_changed_pool_refuses_and_names_the_changes(work: Path, jc: Callable[..., Run]) -> None:
     registry = work / "registry.xlsx"
-    assert jc("draw", "--plan", "joint", "--task", "1", "--prepare", "--as-of", AS_OF).code == 0
+    prepared = jc("draw", "--new-ledger", "--plan", "joint", "--task", "1", "--prepare", "--as-of", AS_OF)
+    assert prepared.code == 0
     pool = reference_pool(registry, JOINT_1)
     added = make_uscc("91140525MA0JC0001")
     assert added not in pool
@@ -806,7 +809,7 @@ def test_bad_seed_is_exit_2_in_chinese(work: Path, jc: Callable[..., Run], seed:
 
 
 def test_missing_seed_is_exit_2(work: Path, jc: Callable[..., Run]) -> None:
-    run = jc("draw", "--plan", "joint", "--task", "1", "--as-of", AS_OF)
+    run = jc("draw", "--new-ledger", "--plan", "joint", "--task", "1", "--as-of", AS_OF)
     assert run.code == 2
     assert flat(messages.DRAW_SEED_REQUIRED) in run.text
 
@@ -835,7 +838,9 @@ def test_random_seed_is_refused_for_a_recorded_draw_and_allowed_in_practice(
 
 
 def test_as_of_outside_the_task_period_warns_but_draws(work: Path, jc: Callable[..., Run]) -> None:
-    run = jc("draw", "--plan", "joint", "--task", "1", "--seed", SEED, "--as-of", "2024-02-01", "--json")
+    run = jc("draw", "--new-ledger", "--plan", "joint", "--task", "1", "--seed", SEED, "--as-of",
+             "2024-02-01",
+             "--json")  # fmt: skip
     assert run.code == 0, run.text
     warning = messages.DRAW_OUTSIDE_PERIOD.format(as_of="2024-02-01", start="2024-03-01", end="2024-12-31")
     assert flat(warning) in flat(run.err)

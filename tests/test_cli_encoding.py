@@ -51,7 +51,8 @@ WORLD_DRAW = "2024-joint-T1-R1-1"
 
 AS_OF = ["--as-of", "2024-05-20"]
 DRAW_TASK_2 = ["draw", "--plan", "joint", "--task", "2", "--seed", SEED, "--ledger", DRAWN, *AS_OF]
-PUBLISH = ["--ledger", WORLD, "--as-of", "2024-10-23"]
+# 2024 replayed on a later computer (in a subprocess, so the real 7-day window holds): a backfill.
+PUBLISH = ["--ledger", WORLD, "--as-of", "2024-10-23", "--backfill-reason", "测试：重放 2024 年"]
 CORRECT = [
     "correct", "--draw", WORLD_DRAW, "--uscc", str(draw_payload()["selected"][0]["uscc"]),
     "--result", "发现问题已责令改正", "--approved-by", "张三", "--approval-ref", "晋市商〔2024〕12号",
@@ -139,7 +140,8 @@ def _build_inputs(folder: Path) -> None:
     changed = clean_entities()
     changed[1][1] = "改过名字的公司"
     write_registry(folder / "changed.xlsx", entities=changed)
-    first = ["draw", "--plan", "joint", "--task", "1", "--seed", SEED, "--ledger", DRAWN, *AS_OF]
+    first = ["draw", "--new-ledger", "--plan", "joint", "--task", "1", "--seed", SEED, "--ledger", DRAWN,
+             *AS_OF]
     assert _main_in(folder, [*first, "--out", "抽取1.xlsx"]) == 0
     world = World(folder, folder / WORLD, WorkdayCalendar.load(search_dirs=[]))
     drawn = world.draw()

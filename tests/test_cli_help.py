@@ -179,6 +179,7 @@ def test_type_labels_still_come_from_typer_metadata() -> None:
         "out": "路径", "ledger": "路径", "as_of": "文字", "year": "整数", "prepare": "是/否",
         "redraw": "是/否", "reason": "文字", "json_output": "是/否", "force": "是/否", "practice": "是/否",
         "record_empty": "是/否", "place": "文字", "draw_time": "文字", "witness": "文字",
+        "new_ledger": "是/否",
     }  # fmt: skip
 
 

@@ -270,7 +270,9 @@ def test_audit_detects_a_hand_edited_ledger(run_cli: Run, world: World) -> None:
     write_results(world.folder / "结果.xlsx", drawn.rows())
     assert run_cli(["publish", "结果.xlsx", "--as-of", "2024-10-23"], world.folder).code == 0
     ok = run_cli(["audit"], world.folder)
-    assert ok.code == 0 and "台账完好：共核验 14 条记录" in ok.flat
+    # The draw, the ledger's id record (chained by publish, the first writing command), 12 results
+    # and the publication.
+    assert ok.code == 0 and "台账完好：共核验 15 条记录" in ok.flat
 
     _tamper(
         world.ledger_path,
@@ -280,7 +282,8 @@ def test_audit_detects_a_hand_edited_ledger(run_cli: Run, world: World) -> None:
     assert broken.code == 1
     assert "台账校验失败" in broken.flat and "第 5 条记录的内容与其校验值不符" in broken.flat
     as_json = json.loads(run_cli(["audit", "--json"], world.folder).out)
-    assert (as_json["ok"], as_json["checked"], as_json["first_broken_seq"]) == (False, 4, 5)
+    assert (as_json["ok"], as_json["records"], as_json["first_broken_seq"]) == (False, 15, 5)
+    assert set(as_json) == {"ok", "ledger_id", "records", "head", "first_broken_seq", "reason"}
 
 
 def test_audit_detects_a_deleted_last_record(run_cli: Run, world: World) -> None:
@@ -326,7 +329,8 @@ def test_a_whole_year_on_the_example_registry(run_cli: Run, tmp_path: Path) -> N
     pending = 0
     for n, (plan, task) in enumerate(TASKS):
         drawn = run_cli(
-            ["draw", "--plan", plan, "--task", str(task), "--seed", SEED, "--as-of", "2024-04-01"], tmp_path
+            ["draw", "--new-ledger", "--plan", plan, "--task", str(task), "--seed", SEED, "--as-of",
+             "2024-04-01"], tmp_path
         )
         assert drawn.code == 0, drawn.output
         workbook = tmp_path / f"draw-2024-{plan}-task{task}-round1.xlsx"

@@ -50,7 +50,7 @@ def run_together(argvs: list[list[str]], cwd: Path) -> list[tuple[int, str]]:
 
 def draw_argv(registry: Path, ledger: Path, out: Path) -> list[str]:
     return [
-        *jcdraw_command(), "draw", "--plan", "joint", "--task", "2", "--seed", SEED,
+        *jcdraw_command(), "draw", "--new-ledger", "--plan", "joint", "--task", "2", "--seed", SEED,
         "--registry", str(registry), "--ledger", str(ledger), "--as-of", AS_OF.isoformat(), "--out", str(out),
     ]  # fmt: skip
 
@@ -141,6 +141,8 @@ def test_simultaneous_publications_record_no_result_twice(tmp_path: Path) -> Non
             str(ledger),
             "--as-of",
             "2024-06-03",
+            "--backfill-reason",  # subprocesses keep the real 7-day window; 2024 is replayed later
+            "测试：重放 2024 年",
             "--out",
             f"公示{n}.xlsx",
         ]

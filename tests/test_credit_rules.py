@@ -53,6 +53,7 @@ def draw_json(run_cli: Any, folder: Path, plan: str, task: int, *extra: str) -> 
     result = run_cli(
         [
             "draw",
+            "--new-ledger",
             "--plan",
             plan,
             "--task",
@@ -140,7 +141,8 @@ def test_a_registry_without_classes_draws_ceil_r_n(run_cli: Any, tmp_path: Path)
 def test_the_record_sheet_and_terminal_state_the_rule_in_words(run_cli: Any, tmp_path: Path) -> None:
     write_registry(tmp_path / "registry.xlsx", entities=dealers({"A": 21, "B": 25, "C": 12, "D": 2}))
     result = run_cli(
-        ["draw", "--plan", "joint", "--task", "2", "--seed", SEED, "--as-of", AS_OF.isoformat()], cwd=tmp_path
+        ["draw", "--new-ledger", "--plan", "joint", "--task", "2", "--seed", SEED, "--as-of",
+         AS_OF.isoformat()], cwd=tmp_path
     )
     assert result.code == 0, result.output
     flat = re.sub(r"\s+", "", result.out)
@@ -272,7 +274,8 @@ def test_a_redraw_after_results_is_refused_and_the_results_stay(run_cli: Any, tm
     draw_json(run_cli, tmp_path, "joint", 1)
     assert record_all_results(tmp_path / "jcdraw.sqlite3", "2024-joint-T1-R1-1") == 16
     result = run_cli(
-        ["draw", "--plan", "joint", "--task", "1", "--seed", "98765432109876543210", "--as-of",
+        ["draw", "--new-ledger", "--plan", "joint", "--task", "1", "--seed", "98765432109876543210",
+         "--as-of",
          AS_OF.isoformat(), "--redraw", "--reason", "重抽"], cwd=tmp_path,
     )  # fmt: skip
     assert result.code == 1
@@ -317,10 +320,12 @@ def test_draw_and_validate_plan_mention_only_warnings_about_the_task(run_cli: An
     everything = run_cli(["validate", "registry.xlsx", "--json", "--as-of", AS_OF.isoformat()], cwd=tmp_path)
     found = {p["row"] for p in json.loads(everything.out)["problems"] if p["code"] == "status-unknown"}
     assert found == {2, 33}
-    drawn = run_cli(["draw", "--plan", "joint", "--task", "2", "--seed", SEED, "--as-of", AS_OF.isoformat()],
+    drawn = run_cli(["draw", "--new-ledger", "--plan", "joint", "--task", "2", "--seed", SEED, "--as-of",
+                    AS_OF.isoformat()],
                     cwd=tmp_path)  # fmt: skip
     assert drawn.code == 0 and "名录库有" not in drawn.output  # neither row concerns task 2
-    one = run_cli(["draw", "--plan", "joint", "--task", "1", "--seed", SEED, "--as-of", AS_OF.isoformat()],
+    one = run_cli(["draw", "--new-ledger", "--plan", "joint", "--task", "1", "--seed", SEED, "--as-of",
+                  AS_OF.isoformat()],
                   cwd=tmp_path)  # fmt: skip
     assert messages.DRAW_REGISTRY_WARNINGS.format(count=1) in one.output
 

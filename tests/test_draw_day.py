@@ -81,7 +81,7 @@ def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def jc(run_cli: Callable[..., Any], work: Path) -> Callable[..., Any]:
     def run(*argv: str, outputs: Sequence[str] = ()) -> Any:
-        return run_cli(["draw", *argv], cwd=work, outputs=outputs)
+        return run_cli(["draw", "--new-ledger", *argv], cwd=work, outputs=outputs)
 
     return run
 
@@ -165,7 +165,9 @@ def test_random_seed_is_refused_and_practice_records_nothing(
 ) -> None:
     assert jc(*TASK_1, "--seed", "random").code == 2
     assert jc(*TASK_1, "--prepare").code == 0  # a ledger now exists: the rehearsal must leave it alone
-    before = [(r.seq, r.hash) for r in records(work, "prepare")]
+    with Ledger.open(work / "jcdraw.sqlite3", readonly=True) as ledger:
+        before = [(r.seq, r.hash) for r in ledger.records()]
+    assert [seq for seq, _ in before] == [1, 2]  # the ledger's id record, the commitment
     practice = jc(*TASK_1, "--practice", *seeds(*WITNESSES))
     assert practice.code == 0, practice.output
     assert flat(messages.PRACTICE_DONE.split("：")[0]) in flat(practice.output)
@@ -195,7 +197,8 @@ def test_prepare_writes_the_notice_with_its_anchor(work: Path, jc: Callable[...,
     with Ledger.open(work / "jcdraw.sqlite3", readonly=True) as ledger:
         ledger_id = ledger.ledger_id
     assert out["anchor"] == {"ledger_id": ledger_id, "records": record.seq, "head": record.hash}
-    assert (out["ledger_records"], out["number"], out["planned_total"]) == (0, 1, 4)
+    # The ledger as it stood before the commitment: its id record alone.
+    assert (out["ledger_records"], out["number"], out["planned_total"]) == (1, 1, 4)
     committed = record.payload
     assert committed["inspectors"] == sorted(
         f"{r[0]}|{r[2]}" for r in clean_inspectors()[1:] if r[2] != "国家税务总局晋城市税务局"
@@ -420,7 +423,9 @@ def test_the_readme_recipe_redoes_the_selection_from_the_pool_sheet(
 
     monkeypatch.setattr(xlsx_write, "ROW_CAP", 60)  # the pool (60 and 129 entities) continues; 抽取记录 fits
     shutil.copy(EXAMPLES / "registry.xlsx", tmp_path / "registry.xlsx")
-    argv = ["draw", "--plan", plan, "--task", task, "--as-of", "2024-04-01", *seeds(*WITNESSES), "--json"]
+    argv = ["draw", "--new-ledger", "--plan", plan, "--task", task, "--as-of", "2024-04-01",
+            *seeds(*WITNESSES),
+            "--json"]  # fmt: skip
     run = run_cli(argv, cwd=tmp_path)
     assert run.code == 0, run.output
     payload = json.loads(run.out)

@@ -57,7 +57,8 @@ def test_a_year_with_an_uninspected_and_undrawn_tasks_exits_1_and_names_them(
     run_cli: Any, tmp_path: Path
 ) -> None:
     write_registry(tmp_path / "registry.xlsx")
-    drew = run_cli(["draw", "--plan", "joint", "--task", "1", "--seed", "12345678901234567890",
+    drew = run_cli(["draw", "--new-ledger", "--plan", "joint", "--task", "1", "--seed",
+                   "12345678901234567890",
                     "--as-of", "2024-04-01"], cwd=tmp_path)  # fmt: skip
     assert drew.code == 0, drew.output
     during = run_cli(["status", "--as-of", "2024-06-01", "--json"], cwd=tmp_path)
@@ -88,7 +89,8 @@ LEDGER = "jcdraw.sqlite3"
 
 
 def draw_cli(run_cli: Any, folder: Path, plan: str, task: int, out: str, as_of: str = "2024-04-01") -> None:
-    argv = ["draw", "--plan", plan, "--task", str(task), "--seed", SEED, "--as-of", as_of, "--out", out]
+    argv = ["draw", "--new-ledger", "--plan", plan, "--task", str(task), "--seed", SEED, "--as-of",
+            as_of, "--out", out]
     result = run_cli(argv, cwd=folder)
     assert result.code == 0, result.output
 

@@ -43,7 +43,7 @@ ROWS = 12  # the results workbook: 3 entities × 4 items, each a result record
 AS_OF = "2024-10-23"
 OUTPUTS = ("公示.xlsx", "公示.html", "平台.xlsx")
 PUBLISH = ["publish", "结果.xlsx", "--as-of", AS_OF, "--out", OUTPUTS[0], "--html", OUTPUTS[1],
-           "--platform", OUTPUTS[2]]  # fmt: skip
+           "--platform", OUTPUTS[2], "--backfill-reason", "2024 年的数据今天补录"]  # fmt: skip
 
 
 @pytest.fixture
@@ -166,11 +166,15 @@ def test_a_rename_failing_after_the_commit_says_so_and_a_rerun_completes(
         failed = run_cli(PUBLISH, folder)
     assert failed.code == 2 and "已登记到台账" in failed.flat and "重新运行同一条 publish" in failed.flat
     assert counts(folder / "jcdraw.sqlite3") == (ROWS, 1)
-    assert (folder / "公示.xlsx").read_bytes() == reference["公示.xlsx"]
+    written = (folder / "公示.xlsx").read_bytes()
+    assert shown("公示.xlsx", written) == shown("公示.xlsx", reference["公示.xlsx"])
     assert not (folder / "公示.html").exists()
     again = run_cli(PUBLISH, folder)
     assert again.code == 0, again.output
-    assert {name: (folder / name).read_bytes() for name in OUTPUTS} == reference
+    assert {name: shown(name, (folder / name).read_bytes()) for name in OUTPUTS} == {
+        name: shown(name, data) for name, data in reference.items()
+    }
+    assert (folder / "公示.xlsx").read_bytes() == written  # kept as recorded
     assert counts(folder / "jcdraw.sqlite3") == (ROWS, 1) and leftovers(folder) == []
 
 
@@ -335,7 +339,10 @@ def test_init_force_never_replaces_a_filled_registry_or_a_ledger(tmp_path: Path,
     assert sha256(workspace / "registry.xlsx") == before
 
     (workspace / "registry.xlsx").unlink()
-    Ledger.open(workspace / "jcdraw.sqlite3").close()
+    assert run_cli(["init", "ws", "--force"], cwd=tmp_path).code == 0  # init's own ledger: only its id
+    with Ledger.open(workspace / "jcdraw.sqlite3") as book, book.writing() as writer:
+        writer.append("note", "", {"text": "in use"})  # a ledger in use
+    (workspace / "registry.xlsx").unlink()
     ledger = sha256(workspace / "jcdraw.sqlite3")
     refused = run_cli(["init", "ws", "--force"], cwd=tmp_path)
     assert refused.code == 1 and "台账" in refused.flat and "移到别的文件夹" in refused.flat

@@ -60,7 +60,8 @@ def edit(folder: Path, change: Any) -> None:
 
 
 def draw(run_cli: Any, folder: Path, task: int, *extra: str, round_no: int = 1, seed: str = SEED) -> Any:
-    args = ["draw", "--plan", "joint", "--task", str(task), "--seed", seed, "--as-of", "2024-04-01"]
+    args = ["draw", "--new-ledger", "--plan", "joint", "--task", str(task), "--seed", seed, "--as-of",
+            "2024-04-01"]
     return run_cli([*args, "--round", str(round_no), *extra], cwd=folder)
 
 
@@ -177,7 +178,7 @@ def test_a_plan_edited_without_a_new_version_is_refused_naming_the_fields(run_cl
         and "2024-joint-T1-R1-1" in refused.flat
         and "本次未抽取" in refused.flat
     )
-    prepare = ["draw", "--plan", "joint", "--task", "2", "--prepare", "--as-of", "2024-04-01"]
+    prepare = ["draw", "--new-ledger", "--plan", "joint", "--task", "2", "--prepare", "--as-of", "2024-04-01"]
     prepared = run_cli(prepare, cwd=folder)
     assert prepared.code == 1 and "30% → 50%" in prepared.output
     with Ledger.open(folder / "jcdraw.sqlite3", readonly=True) as book:

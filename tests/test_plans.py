@@ -407,7 +407,8 @@ def test_a_look_alike_plan_id_cannot_record_a_second_standing_draw(
     monkeypatch.delenv("JCDRAW_LEDGER", raising=False)
     monkeypatch.delenv("JCDRAW_REGISTRY", raising=False)
     write_registry(tmp_path / "registry.xlsx")
-    draw = ["draw", "--task", "1", "--as-of", "2024-05-20", "--seed", "3141 5926 5358 9793 2384"]
+    draw = ["draw", "--new-ledger", "--task", "1", "--as-of", "2024-05-20", "--seed",
+            "3141 5926 5358 9793 2384"]
     assert run_cli([*draw, "--plan", "joint"], cwd=tmp_path).code == 0
     (tmp_path / "plans").mkdir()
     look_alike = tmp_path / "plans" / "2024_joint.yaml"  # ./plans overrides the shipped plans

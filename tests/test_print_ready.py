@@ -45,7 +45,7 @@ def year(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     os.chdir(folder)
     try:
         for command in (
-            "draw --plan joint --task 2 --prepare --as-of 2024-03-25 --out notice.xlsx",
+            "draw --plan joint --task 2 --prepare --as-of 2024-03-25 --out notice.xlsx --new-ledger",
             f"draw --plan joint --task 2 --seed {SEED} --as-of 2024-04-01 --out joint.xlsx",
             f"draw --plan internal --task 2 --seed {SEED} --as-of 2024-04-01 --out internal.xlsx",
             "publish RESULTS --as-of 2024-11-15 --out publicity.xlsx --platform platform.xlsx",
@@ -121,7 +121,7 @@ def test_notice_public_list_and_plan_changes_print_with_their_anchors(year: Path
     notice = _book(year, "notice.xlsx")["抽取公告"]
     title = notice["A1"].value
     assert "任务 2" in title and JOINT_NAME in title
-    assert _printed(notice, "portrait", title, rows="$1:$2", one_page=True).records == 1  # the commitment
+    assert _printed(notice, "portrait", title, rows="$1:$2", one_page=True).records == 2  # id, commitment
     public = _book(year, "public.xlsx")
     with _ledger(year) as ledger:
         draw = ledger.draw_anchor("2024-joint-T2-R1-1")

@@ -49,7 +49,8 @@ def example_ledger(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("example")
     with pytest.MonkeyPatch.context() as monkeypatch:
         for plan in ("joint", "internal"):
-            args = ["draw", "--plan", plan, "--task", "2", "--seed", SEED, "--as-of", "2024-04-01"]
+            args = ["draw", "--new-ledger", "--plan", plan, "--task", "2", "--seed", SEED, "--as-of",
+                    "2024-04-01"]
             code = run_quietly([*args, "--registry", str(EXAMPLES / "registry.xlsx")], folder, monkeypatch)
             assert code == 0
     return folder / "jcdraw.sqlite3"
@@ -142,7 +143,8 @@ def test_the_checker_would_see_a_leak(tmp_path: Path, folder: Path) -> None:
 
 
 def test_a_superseded_draw_has_no_public_list(run_cli: Any, folder: Path) -> None:
-    args = ["draw", "--plan", "joint", "--task", "2", "--seed", "9" * 20, "--as-of", "2024-04-02"]
+    args = ["draw", "--new-ledger", "--plan", "joint", "--task", "2", "--seed", "9" * 20, "--as-of",
+            "2024-04-02"]
     redrawn = run_cli([*args, "--registry", EXAMPLES / "registry.xlsx", "--redraw", "--reason", "名录库漏登"],
                       cwd=folder)  # fmt: skip
     assert redrawn.code == 0, redrawn.output

@@ -33,6 +33,7 @@ def test_the_example_year_draws_publishes_corrects_and_audits(run_cli: Any, tmp_
         drawn = run_cli(
             [
                 "draw",
+                "--new-ledger",
                 "--plan",
                 plan,
                 "--task",

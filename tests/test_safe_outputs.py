@@ -136,7 +136,8 @@ def test_draw_and_export_workbooks_store_names_as_text(run_cli: Any, planted: Pa
     registry = shutil.copy(planted / "registry.xlsx", tmp_path / "registry.xlsx")
     ledger = tmp_path / "台账.sqlite3"
     out = tmp_path / "抽取结果.xlsx"
-    argv = ["draw", "--plan", _plan(planted), "--task", "1", "--seed", SEED, "--registry", registry,
+    argv = ["draw", "--new-ledger", "--plan", _plan(planted), "--task", "1", "--seed", SEED,
+            "--registry", registry,
             "--ledger", ledger, "--as-of", AS_OF.isoformat(), "--out", out]  # fmt: skip
     result = run_cli(argv)
     assert result.code == 0, result.output
@@ -252,7 +253,7 @@ def test_draw_killed_at_any_moment_leaves_a_consistent_ledger(
     before = sha256(registry)
     ledger = tmp_path / "台账.sqlite3"
     out = tmp_path / "抽取结果.xlsx"
-    argv = [*jcdraw_command(), "draw", "--plan", "joint", "--task", "1", "--seed", SEED,
+    argv = [*jcdraw_command(), "draw", "--new-ledger", "--plan", "joint", "--task", "1", "--seed", SEED,
             "--registry", str(registry), "--ledger", str(ledger), "--as-of", AS_OF.isoformat(),
             "--out", str(out)]  # fmt: skip
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -324,7 +325,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, lis
     ]
     registry = bf.raw_registry(folder / "registry.xlsx", entities, inspectors)
     ledger, drawn = folder / "台账.sqlite3", folder / "抽取结果.xlsx"
-    _cli(["draw", "--plan", "joint", "--task", "1", "--seed", SEED, "--registry", registry,
+    _cli(["draw", "--new-ledger", "--plan", "joint", "--task", "1", "--seed", SEED, "--registry", registry,
           "--ledger", ledger, "--as-of", AS_OF.isoformat(), "--out", drawn])  # fmt: skip
     with Ledger.open(ledger, readonly=True) as book:
         teams = {s["uscc"]: s["team"] for s in book.records("draw")[0].payload["selected"]}

@@ -130,8 +130,9 @@ def test_init_creates_workspace(run_cli: Any, tmp_path: Path) -> None:
     assert (folder / "使用说明.txt").read_text(encoding="utf-8") == messages.WORKSPACE_README
     book = openpyxl.load_workbook(folder / "registry.xlsx")
     assert [s.title for s in book.worksheets if s.sheet_state == "visible"] == SHEETS
+    # The plans, the registry template, the staff README and the ledger.
     assert (
-        f"工作目录已就绪：2024抽查（新建 {len(list((folder / 'plans').iterdir())) + 2} 个文件）"
+        f"工作目录已就绪：2024抽查（新建 {len(list((folder / 'plans').iterdir())) + 3} 个文件）"
         in result.flat
     )
 

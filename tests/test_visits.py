@@ -91,7 +91,7 @@ def cli(argv: Sequence[str | Path]) -> int:
 
 def draw(folder: Path, registry: Path, ledger: Path, plan: str, task: int, *extra: str) -> None:
     out = folder / f"draw-{plan}-{task}-{len(list(folder.glob('draw-*.xlsx')))}.xlsx"
-    argv = ["draw", "--plan", plan, "--task", str(task), "--seed", SEED, "--as-of", AS_OF]
+    argv = ["draw", "--new-ledger", "--plan", plan, "--task", str(task), "--seed", SEED, "--as-of", AS_OF]
     code = cli([*argv, "--registry", registry, "--ledger", ledger, "--out", out, *extra])
     assert code == 0, f"draw {plan} {task} failed"
 

@@ -19,10 +19,12 @@ from jcdraw.cli.options import (
     ForceOption,
     JsonOption,
     LedgerOption,
+    NewLedgerOption,
     RegistryOption,
     YearOption,
     as_of_date,
     plan_selector,
+    writing_ledger,
 )
 from jcdraw.errors import BadInvocation
 
@@ -89,6 +91,7 @@ def draw_command(
     ] = None,
     json_output: JsonOption = False,
     force: ForceOption = False,
+    new_ledger: NewLedgerOption = False,
 ) -> None:
     """按见证人当众产生的随机种子抽取检查对象并分配执法人员，记入台账，生成抽取结果表。"""
     from jcdraw.plans.load import load_plan, resolve_plan_path
@@ -102,21 +105,21 @@ def draw_command(
     out_console = render.console(stderr=json_output)
     if prepare:
         announced = (draw_time, place, witness or [])
-        _prepare(registry, chosen, task, round_no, day, ledger, reason, announced, out, force, json_output)
+        where = (ledger, new_ledger)
+        _prepare(registry, chosen, task, round_no, day, where, reason, announced, out, force, json_output)
         return
     if practice:
         _practice(registry, chosen, task, round_no, day, ledger, seed or [], out, force, json_output)
         return
     from jcdraw.draw import run as draw_run
     from jcdraw.draw.seed import parse_witnessed
-    from jcdraw.ledger import Ledger
 
     given = None
     if not record_empty:
         if any(text.strip().lower() == "random" for text in seed or []):
             raise BadInvocation(messages.DRAW_SEED_RANDOM_REFUSED)
         given = parse_witnessed(seed or [])
-    with Ledger.open(ledger) as book:
+    with writing_ledger(ledger, new_ledger=new_ledger, command="jcdraw draw") as book:
         result = draw_run.run_draw(
             registry, chosen, task, seed=given, ledger=book, round_no=round_no, as_of=day, out=out,
             force=force, redraw_reason=reason, record_empty=record_empty,
@@ -151,8 +154,9 @@ def _check_combination(
 
 
 def _prepare(
-    registry: Path, plan: Plan, task: int, round_no: int, day: date, ledger: Path, reason: str | None,
-    announced: tuple[str | None, str | None, list[str]], out: Path | None, force: bool, json_output: bool,
+    registry: Path, plan: Plan, task: int, round_no: int, day: date, ledger: tuple[Path, bool],
+    reason: str | None, announced: tuple[str | None, str | None, list[str]], out: Path | None, force: bool,
+    json_output: bool,
 ) -> None:  # fmt: skip
     """``--prepare``: record the commitment, then write the 抽取公告 to post before the seed exists."""
     from jcdraw.draw import commitment
@@ -160,15 +164,16 @@ def _prepare(
     from jcdraw.draw.pool import load_pool
     from jcdraw.errors import InputProblems, OutputError
     from jcdraw.io.atomic import check_output, numbered_if_taken
-    from jcdraw.ledger import Ledger, draw_key
+    from jcdraw.ledger import draw_key
 
     pool = load_pool(registry, plan, task, as_of=day)
     if sum(s["size"] for s in commitment.planned_strata(pool, round_no)) == 0:
         raise InputProblems(messages.PREPARE_EMPTY.format(plan=plan.id, task=task, round=round_no))
-    with Ledger.open(ledger) as book:
+    path, new_ledger = ledger
+    with writing_ledger(path, new_ledger=new_ledger, command="jcdraw draw --prepare") as book:
         number = len(book.records("prepare", draw_key(plan.id, task, round_no))) + 1
         target = out or numbered_if_taken(notice_output(plan.id, task, round_no, number))
-        check_output(target, force=force, suffix=".xlsx", inputs=[registry, ledger, plan.path])
+        check_output(target, force=force, suffix=".xlsx", inputs=[registry, path, plan.path])
         draw_time, place, witnesses = announced
         announcement = commitment.Announcement(draw_time, place, tuple(witnesses))
         prepared = commitment.prepare(

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from jcdraw import messages
+from jcdraw.cli.console import make_console
 from jcdraw.cli.usage_errors import refuse_control_path
 from jcdraw.errors import BadInvocation
 from jcdraw.io.atomic import same_file
 from jcdraw.io.text import parse_date_one
+
+if TYPE_CHECKING:  # the ledger is imported when a command opens it (keeps --help light)
+    from jcdraw.ledger import Ledger
 
 
 def plan_selector(ctx: typer.Context, param: typer.CallbackParam, value: str | None) -> str | None:
@@ -46,6 +52,21 @@ RegistryOption = Annotated[
 LedgerOption = Annotated[
     Path, typer.Option("--ledger", envvar="JCDRAW_LEDGER", help="台账文件，默认当前文件夹的 jcdraw.sqlite3。")
 ]
+NewLedgerOption = Annotated[
+    bool,
+    typer.Option(
+        "--new-ledger",
+        help="台账文件不存在时新建一本（第一次使用时）；不加时找不到台账即拒绝，以免在错误的文件夹里另起台账。",
+    ),
+]
+BackfillReasonOption = Annotated[
+    str | None,
+    typer.Option(
+        "--backfill-reason",
+        metavar="<原因>",
+        help="补录的原因：--as-of 比今天早 7 天以上时必须写明；台账同时记下实际登记日期，并标明“补录”。",
+    ),
+]
 CalendarOption = Annotated[
     list[Path] | None,
     typer.Option(
@@ -73,3 +94,20 @@ def refuse_same_file(option: str, path: Path, others: list[Path | None]) -> None
     (``jcdraw.io.atomic.same_file``: case, links and hard links included)."""
     if any(other is not None and same_file(path, other) for other in others):
         raise BadInvocation(messages.OPTION_SAME_FILE.format(option=option, path=path))
+
+
+@contextmanager
+def writing_ledger(path: Path, *, new_ledger: bool | None, command: str) -> Iterator[Ledger]:
+    """The one way a writing command opens its ledger (``jcdraw.ledger.open_for_writing``).
+
+    ``new_ledger`` None: the command may never create one (it has no ``--new-ledger``).
+    A ledger created now is announced on stderr ("新建台账 …"), so ``--json`` stdout stays pure JSON.
+    """
+    from jcdraw.ledger import open_for_writing
+
+    book, created = open_for_writing(path, new_ledger=new_ledger, command=command)
+    with book:
+        if created:
+            note = messages.LEDGER_CREATED.format(ledger_id=book.ledger_id, path=path)
+            make_console(stderr=True).print(note, markup=False, soft_wrap=True)
+        yield book

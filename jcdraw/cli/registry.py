@@ -15,6 +15,7 @@ import typer
 from jcdraw import messages
 from jcdraw.cli import render
 from jcdraw.cli.options import (
+    LEDGER_DEFAULT,
     AsOfOption,
     ForceOption,
     JsonOption,
@@ -22,6 +23,7 @@ from jcdraw.cli.options import (
     PlanOption,
     YearOption,
     as_of_date,
+    writing_ledger,
 )
 from jcdraw.errors import BadInvocation
 
@@ -156,6 +158,10 @@ def init_command(
     from jcdraw.registry.template import init_workspace
 
     written = init_workspace(folder, load_plans(None, year), force=force)
+    ledger = folder / LEDGER_DEFAULT
+    if not ledger.exists():  # an existing ledger is never touched, with or without --force
+        with writing_ledger(ledger, new_ledger=True, command="jcdraw init"):
+            written.append(ledger)
     render.console().print(messages.INIT_DONE.format(path=folder, count=len(written)))
 
 

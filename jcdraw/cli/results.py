@@ -17,16 +17,20 @@ import typer
 
 from jcdraw import messages
 from jcdraw.cli import render
+from jcdraw.cli.audit import audit_command
 from jcdraw.cli.options import (
     LEDGER_DEFAULT,
     AsOfOption,
+    BackfillReasonOption,
     CalendarOption,
     ForceOption,
     JsonOption,
     LedgerOption,
+    NewLedgerOption,
     YearOption,
     as_of_date,
     refuse_same_file,
+    writing_ledger,
 )
 from jcdraw.errors import BadInvocation
 
@@ -39,7 +43,7 @@ def register(app: typer.Typer) -> None:
     app.command("publish")(publish_command)
     app.command("correct")(correct_command)
     app.command("status")(status_command)
-    app.command("audit")(audit_command)
+    app.command("audit")(audit_command)  # in jcdraw.cli.audit, with the anchors' checks
     app.command("visits")(visits_command)
 
 
@@ -82,10 +86,11 @@ def publish_command(
     calendar: CalendarOption = None,
     json_output: JsonOption = False,
     force: ForceOption = False,
+    new_ledger: NewLedgerOption = False,
+    backfill_reason: BackfillReasonOption = None,
 ) -> None:
     """校验检查结果并登记到台账，生成公示表（及公示网页、平台导入表）；有任何错误时不登记、不公示。"""
     from jcdraw.io.atomic import numbered_if_taken
-    from jcdraw.ledger import Ledger
     from jcdraw.plans.calendar import WorkdayCalendar
     from jcdraw.publicity.publish import default_output, publish
 
@@ -98,10 +103,11 @@ def publish_command(
     if platform is not None:
         refuse_same_file("--platform", platform, [results, target, html, ledger])
     cal = WorkdayCalendar.load(calendar or [])
-    with Ledger.open(ledger, create=False) as book:
+    with writing_ledger(ledger, new_ledger=new_ledger, command="jcdraw publish") as book:
         report = publish(
             results, book, as_of=day, calendar=cal, out=target, html=html, force=force,
             with_lists=with_lists, platform=platform, inputs=calendar or [],
+            backfill_reason=backfill_reason,
         )  # fmt: skip
     if json_output:
         render.print_json(report.to_dict())
@@ -172,12 +178,13 @@ def correct_command(
         str | None, typer.Option("--as-of", help="更正日期（默认今天），格式 2024-10-23。")
     ] = None,
     ledger: LedgerOption = LEDGER_DEFAULT,
+    backfill_reason: BackfillReasonOption = None,
 ) -> None:
     """经单位负责人批准，更正已登记的检查结果、检查日期或检查人员（原值保留在台账中，下次公示时附更正说明；须由单位主要负责人批准）。"""
-    from jcdraw.ledger import Ledger
     from jcdraw.results.correct import correct
 
-    with Ledger.open(ledger, create=False) as book:
+    # No --new-ledger: a new ledger holds no result to correct, so a missing one is always refused.
+    with writing_ledger(ledger, new_ledger=None, command="jcdraw correct") as book:
         done = correct(
             book,
             draw_id=draw_id,
@@ -191,6 +198,7 @@ def correct_command(
             reason=reason,
             approval_file=approval_file,
             today=as_of_date(as_of) if as_of else None,
+            backfill_reason=backfill_reason,
         )
     if done.fields == ("result",):
         template = messages.CORRECT_DONE
@@ -233,6 +241,7 @@ def status_command(
     from jcdraw.io.atomic import check_output
     from jcdraw.ledger import Ledger
     from jcdraw.plans.calendar import WorkdayCalendar
+    from jcdraw.results.backfill import backfills
     from jcdraw.results.status import plans_to_show, status
     from jcdraw.results.status_report import write_status_report
 
@@ -244,44 +253,17 @@ def status_command(
         plans = plans_to_show(book, year, day)
         found = status(book, as_of=day, calendar=cal, results=results or [], plans=plans)
         anchor = book.anchor().text()
+        backfilled = backfills(book)
     if report is not None:
         write_status_report(report, found, force=force, anchor=anchor)
     if json_output:
-        render.print_json(found.to_dict())
-    else:
-        render.status_report(render.console(), found, report)
-    raise typer.Exit(1 if found.needs_attention else 0)
-
-
-# --- audit -------------------------------------------------------------------------------------
-
-
-def audit_command(ledger: LedgerOption = LEDGER_DEFAULT, json_output: JsonOption = False) -> None:
-    """重新计算台账的校验链，报告第一处被改动的记录（有改动时退出码为 1）。"""
-    from jcdraw.ledger import Ledger
-
-    with Ledger.open(ledger, readonly=True) as book:
-        result = book.audit()
-        last_hash = book.last_hash()
-    if json_output:
-        render.print_json(
-            {
-                "ok": result.ok,
-                "checked": result.checked,
-                "first_broken_seq": result.first_broken_seq,
-                "reason": result.reason,
-                "last_hash": last_hash,
-            }
-        )
+        render.print_json({**found.to_dict(), "backfilled": [b.to_dict() for b in backfilled]})
     else:
         console = render.console()
-        if result.ok:
-            console.print(messages.LEDGER_AUDIT_OK.format(checked=result.checked), markup=False)
-            console.print(messages.AUDIT_LAST_HASH.format(last_hash=last_hash), markup=False)
-        else:
-            text = messages.AUDIT_BROKEN.format(checked=result.checked, reason=result.reason or "")
-            console.print(text, style="bold red", markup=False)
-    raise typer.Exit(0 if result.ok else 1)
+        render.status_report(console, found, report)
+        for entry in backfilled:  # a publication or correction dated back is never shown as timely unseen
+            console.print(entry.text(), style="yellow", markup=False, soft_wrap=True)
+    raise typer.Exit(1 if found.needs_attention else 0)
 
 
 # --- visits ------------------------------------------------------------------------------------

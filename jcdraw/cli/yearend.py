@@ -23,6 +23,7 @@ from jcdraw.cli.options import (
     LedgerOption,
     as_of_date,
     refuse_same_file,
+    writing_ledger,
 )
 
 if TYPE_CHECKING:
@@ -56,10 +57,9 @@ def followup_command(
     ledger: LedgerOption = LEDGER_DEFAULT,
 ) -> None:
     """登记对发现问题的后续处置（责令改正、复查等）及办结日期；未办结的由 jcdraw status 列出。"""
-    from jcdraw.ledger import Ledger
     from jcdraw.results.followup import record_followup
 
-    with Ledger.open(ledger, create=False) as book:
+    with writing_ledger(ledger, new_ledger=None, command="jcdraw followup") as book:
         done_ = record_followup(
             book, draw_id=draw_id, uscc=uscc, item=item, action=action, on=as_of_date(on, "--date"),
             done=None if done is None else as_of_date(done, "--done"), approved_by=approved_by,

@@ -23,6 +23,7 @@ from jcdraw.ledger.chain import (
     canonical_json,
     record_hash,
 )
+from jcdraw.ledger.opening import LedgerBroken, open_for_writing
 
 __all__ = [
     "GENESIS_HASH",
@@ -31,12 +32,14 @@ __all__ = [
     "DrawExists",
     "DrawUse",
     "Ledger",
+    "LedgerBroken",
     "Record",
     "RedrawOrphans",
     "ResultConflict",
     "anchors_in",
     "canonical_json",
     "draw_key",
+    "open_for_writing",
     "record_hash",
     "result_key",
 ]

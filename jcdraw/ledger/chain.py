@@ -4,11 +4,14 @@ Specification
 -------------
 Every record has ``seq, kind, key, created_at, payload, prev_hash, hash``.
 
-* ``seq`` counts records 1, 2, 3, … without gaps. ``kind`` is ``prepare``, ``refused`` (a draw
-  refused after its seed was given), ``draw``, ``result``, ``correction``, ``publication`` or
-  ``followup`` (the generic API accepts others). ``key`` names what the record is about:
-  ``"<plan>|<task>|<round>"`` for prepares, refused attempts and draws, ``"<draw_id>|<uscc>|<item>"``
-  for results, corrections and follow-ups.
+* ``seq`` counts records 1, 2, 3, … without gaps. ``kind`` is ``ledger`` (the ledger's id: the
+  first record of a ledger jcdraw creates, appended to an older ledger on its next write),
+  ``prepare``, ``refused`` (a draw refused after its seed was given), ``draw``, ``result``,
+  ``correction``, ``publication`` or ``followup`` (the generic API accepts others). ``key`` names
+  what the record is about: the ledger id (32 hex) for ``ledger``, ``"<plan>|<task>|<round>"`` for
+  prepares, refused attempts and draws, ``"<draw_id>|<uscc>|<item>"`` for results, corrections and
+  follow-ups. The ``ledger`` payload is ``{"created_at": <the ledger's creation time>, "ledger_id":
+  <the id>}``; audit checks that the id kept beside the records is the one the chain holds.
 * A ``followup`` records what was done about a result in a category that needs 后续处置
   (``jcdraw followup``): payload ``draw_id, uscc, item`` (as the result's key), ``action`` (text),
   ``date`` (ISO, the action's day), ``recorded_on`` (ISO), and optionally ``done`` (ISO, the day the
@@ -22,8 +25,10 @@ Every record has ``seq, kind, key, created_at, payload, prev_hash, hash``.
   record's ``hash``; the first record's is 64 zeros. Changing, deleting or inserting any record
   therefore breaks the chain, and :func:`audit_rows` names the first broken link. A deleted or
   added last record is caught by comparing the chain's end with the head kept beside the records.
-  The chain cannot stop someone who rewrites every later hash *and* the head: print the head on
-  paper records so the chain is anchored outside the file.
+  The chain cannot stop someone who rewrites every later hash *and* the head, or who puts back an
+  older copy of the file: so every page jcdraw prints carries the ledger id and the head
+  (:class:`Anchor`), and ``jcdraw audit --against`` / ``--expect-head`` check that a head printed
+  earlier is still the hash of a record at the place printed (``jcdraw.ledger.anchor_check``).
 """
 
 from __future__ import annotations

@@ -5,6 +5,12 @@ The truth is the table ``records(seq, kind, key, created_at, payload, prev_hash,
 chain (``head_seq``, ``head_hash``). Records are never updated or deleted (SQLite triggers refuse it,
 and the chain would show it).
 
+The id is in the chain too, as a record of kind ``ledger`` (payload ``{"ledger_id", "created_at"}``,
+the ledger's own creation time). Every writing command opens the ledger through
+``jcdraw.ledger.opening``: a ledger it creates gets that record at once (:meth:`Store.ensure_id_record`),
+and an older one gets it in the transaction of its next write (:meth:`Store.chain_id_on_write`).
+Readers never write.
+
 * Records are never updated or deleted (SQLite triggers refuse it, and the chain would show it).
   "Standing" is derived: a draw stands unless a later draw for the same key supersedes it. A result
   is changed only by appending a ``correction`` that names its approval.
@@ -50,6 +56,7 @@ from jcdraw.ledger.chain import (
 )
 
 SCHEMA_VERSION = 1
+ID_KIND = "ledger"  # the record kind that holds the ledger's id (the first record of a new ledger)
 APPLICATION_ID = 0x4A434452  # "JCDR" in the SQLite header, so `file` and others can tell what it is
 DEFAULT_BUSY_TIMEOUT = 5.0
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -263,6 +270,7 @@ class Store:
         self.readonly = readonly
         self._clock = clock
         self._writer: Writer | None = None
+        self._id_on_write = False  # chain the id with the next write if the chain lacks it
 
     @classmethod
     def open(
@@ -352,9 +360,14 @@ class Store:
             with _sqlite_errors(self.path):
                 head = self._verified_tail()
             self._writer = Writer(self._conn, self.path, head, _timestamp(self._clock()))
+            id_added = self._id_on_write and self._append_id_if_missing(self._writer)
             yield self._writer
             with _sqlite_errors(self.path):
-                self._commit(self._writer)
+                if id_added and self._writer.appended == 1:  # nothing else written: leave the file as it was
+                    self._conn.execute("ROLLBACK")
+                    self._id_on_write = True
+                else:
+                    self._commit(self._writer)
         except BaseException:
             if self._conn.in_transaction:
                 self._conn.execute("ROLLBACK")
@@ -427,15 +440,50 @@ class Store:
         rows = self._query("SELECT hash FROM records ORDER BY seq DESC LIMIT 1")
         return str(rows[0][0]) if rows else GENESIS_HASH
 
-    def anchor(self) -> Anchor:
-        """The ledger's id and head as of now, to print on what is about to be written."""
-        rows = self._query("SELECT seq, hash FROM records ORDER BY seq DESC LIMIT 1")
+    def anchor(self, *, skipping: str | None = None) -> Anchor:
+        """The ledger's id and head as of now, to print on what is about to be written.
+
+        ``skipping``: as of the newest record of another kind (a publication names its outputs'
+        SHA-256, so they print the head just before it; see ``jcdraw.publicity.publish``).
+        """
+        where = "" if skipping is None else " WHERE kind != ?"
+        params = () if skipping is None else (skipping,)
+        rows = self._query(f"SELECT seq, hash FROM records{where} ORDER BY seq DESC LIMIT 1", params)
         seq, head = (int(rows[0][0]), str(rows[0][1])) if rows else (0, GENESIS_HASH)
         return Anchor(self.ledger_id, seq, head)
 
     def has_hash(self, digest: str) -> bool:
         """Whether some record of the chain has this hash (an anchor printed earlier is still in it)."""
-        return bool(self._query("SELECT 1 FROM records WHERE hash = ? LIMIT 1", (digest.lower(),)))
+        return self.seq_of(digest) is not None
+
+    def seq_of(self, digest: str) -> int | None:
+        """The seq of the record with this hash, None when no record of the chain has it."""
+        rows = self._query("SELECT seq FROM records WHERE hash = ? LIMIT 1", (digest.lower(),))
+        return int(rows[0][0]) if rows else None
+
+    def ensure_id_record(self) -> bool:
+        """Append the ``ledger`` record now if the chain lacks it (a ledger just created); True if so."""
+        with self.writing() as w:
+            return self._append_id_if_missing(w)
+
+    def chain_id_on_write(self) -> None:
+        """Have the next write first append the ``ledger`` record if the chain lacks it (an older ledger).
+
+        Writing commands call this when they open the ledger, so the record joins the command's own
+        transaction; a transaction that writes nothing else is rolled back, so a command refused
+        before it writes leaves the file as it was. Readers never write.
+        """
+        self._id_on_write = True
+
+    def _append_id_if_missing(self, writer: Writer) -> bool:
+        """Append the ``ledger`` record (existing records keep their hashes); False if there is one."""
+        self._id_on_write = False
+        if self._query(f"SELECT 1 FROM records WHERE kind = '{ID_KIND}' LIMIT 1"):
+            return False
+        created = self._query("SELECT value FROM meta WHERE name = 'created_at'")
+        since = str(created[0][0]) if created else ""
+        writer.append(ID_KIND, self.ledger_id, {"ledger_id": self.ledger_id, "created_at": since})
+        return True
 
     def audit(self) -> AuditReport:
         """Recompute the whole chain and report the first broken record (reads one snapshot)."""
@@ -445,7 +493,19 @@ class Store:
                 self._conn.execute("BEGIN")
             try:
                 head = self._meta_head()
-                return audit_rows(self._conn.execute("SELECT * FROM records ORDER BY seq"), head)
+                report = audit_rows(self._conn.execute("SELECT * FROM records ORDER BY seq"), head)
+                return report if not report.ok else self._audit_id(report)
             finally:
                 if not in_outer:
                     self._conn.execute("COMMIT")
+
+    def _audit_id(self, report: AuditReport) -> AuditReport:
+        """The id in ``meta`` must be the one the chain records (a swapped id would mislead anchors)."""
+        rows = self._conn.execute(
+            f"SELECT seq, json_extract(payload, '$.ledger_id') FROM records WHERE kind = '{ID_KIND}'"
+            " ORDER BY seq LIMIT 1"
+        ).fetchall()
+        if not rows or rows[0][1] == self.ledger_id:
+            return report
+        reason = messages.LEDGER_AUDIT_ID.format(seq=rows[0][0], chained=rows[0][1], meta=self.ledger_id)
+        return AuditReport(False, report.checked, int(rows[0][0]), reason)

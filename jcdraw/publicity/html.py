@@ -101,7 +101,10 @@ def render_html(pub: Publicity) -> str:
     for plan in pub.plans.itertuples():
         parts.extend(_plan_section(pub, plan))
     parts.extend(lists_section(pub))
-    parts.append(f"<footer>{esc(messages.HTML_FOOTER.format(version=__version__, as_of=pub.as_of))}</footer>")
+    footer = messages.HTML_FOOTER.format(version=__version__, as_of=pub.as_of)
+    if pub.anchor:  # where the ledger stood, for jcdraw audit --against this page
+        footer += messages.HTML_FOOTER_ANCHOR.format(anchor=pub.anchor)
+    parts.append(f"<footer>{esc(footer)}</footer>")
     parts.append(f"<script>{SCRIPT}</script>")
     parts.append("</body>\n</html>\n")
     return "\n".join(parts)

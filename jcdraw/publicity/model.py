@@ -6,10 +6,11 @@ As the national system shows them, every task and result row names its plan (计
 two plans both have a task 2) and its 抽查类型 (定向抽查 / 不定向抽查, from the task's ``sampling``
 in the plan); a task also shows its 抽查事项 and 抽查对象范围 (the plan's ``scope_text``). A result
 dated outside its task period or before its draw is published with 备注 超出计划期限
-(``jcdraw.results.period``). A correction of the 检查结果 or the 检查日期 is explained; one of the
-inspectors alone is not public and adds nothing. Where a follow-up of a finding is recorded
-(``jcdraw followup``), 处置结果 shows its newest action, and the day it was done or that it is
-still under way.
+(``jcdraw.results.period``), and one published by a backfilled publication with 补录 and the day
+it was really recorded (``jcdraw.results.backfill``). A correction of the 检查结果 or the 检查日期
+is explained; one of the inspectors alone is not public and adds nothing. Where a follow-up of a
+finding is recorded (``jcdraw followup``), 处置结果 shows its newest action, and the day it was done
+or that it is still under way.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ class Publicity:
     stats: pd.DataFrame  # task_counts() of the plans
     # The 抽查名单 of the standing draws (publicity.lists), when the page is to show them.
     lists: pd.DataFrame | None = None
+    # The ledger anchor (Anchor.text) as of what is shown, printed in the footers; "" prints none.
+    anchor: str = ""
 
 
 PLAN_FIELDS = ["plan", "plan_name", "authority", "kind", "document_number", "year"]
@@ -59,7 +62,7 @@ RESULT_KEYS = ["draw_id", "item", "key"]
 
 
 def build_publicity(
-    view: LedgerView, plans: list[str], as_of: date, *, with_lists: bool = False
+    view: LedgerView, plans: list[str], as_of: date, *, with_lists: bool = False, anchor: str = ""
 ) -> Publicity:
     plan_objects = {plan_id: plan_of(view, plan_id) for plan_id in plans}
     plan_rows = pd.DataFrame(
@@ -79,7 +82,8 @@ def build_publicity(
     stats = task_counts(entity_progress(view, plans), view)
     task_rows = _task_rows(view, plan_objects)
     lists = drawn_lists(view, plans) if with_lists else None
-    return Publicity(as_of, plan_rows, task_rows, _public_results(view, plans, task_rows), stats, lists)
+    results = _public_results(view, plans, task_rows)
+    return Publicity(as_of, plan_rows, task_rows, results, stats, lists, anchor)
 
 
 def _task_rows(view: LedgerView, plans: Mapping[str, Plan]) -> pd.DataFrame:
@@ -133,6 +137,14 @@ def _departments(view: LedgerView, plan_id: str, task: Task) -> list[str]:
     return task.departments
 
 
+def _remark(outside: bool, recorded_on: object) -> str | None:
+    """备注: 超出计划期限 and/or 补录 with the real recording date, "；"-joined; None when neither."""
+    parts = [messages.PUBLICITY_OUT_OF_PERIOD] if outside else []
+    if isinstance(recorded_on, str) and recorded_on:
+        parts.append(messages.BACKFILL_REMARK.format(recorded_on=recorded_on))
+    return "；".join(parts) or None
+
+
 def _public_results(view: LedgerView, plans: list[str], tasks: pd.DataFrame) -> pd.DataFrame:
     columns = [*RESULT_FIELDS, *RESULT_KEYS]
     draw_ids = list(view.draws[view.draws["plan"].isin(plans)].sort_values("order").index)
@@ -158,7 +170,8 @@ def _public_results(view: LedgerView, plans: list[str], tasks: pd.DataFrame) -> 
         by_task = dict(zip(zip(tasks["plan"], tasks["task"], strict=True), tasks[name], strict=True))
         rows[name] = np.array([str(by_task.get(pair, "")) for pair in pairs], dtype=object)[codes].tolist()
     outside = outside_plan(rows["draw_id"], rows["completed"], view.draws).to_numpy()
-    rows["remark"] = [messages.PUBLICITY_OUT_OF_PERIOD if odd else None for odd in outside]
+    backfilled = rows["key"].map(view.published.set_index("key")["recorded_on"]).to_numpy(dtype=object)
+    rows["remark"] = [_remark(odd, day) for odd, day in zip(outside, backfilled, strict=True)]
     rows["completed"] = map_distinct(rows["completed"], date.fromisoformat)
     corrections = rows["corrections"].to_numpy(dtype=object)
     corrected = np.flatnonzero(rows["corrections"].map(len).to_numpy() > 0)

@@ -45,6 +45,10 @@ Outputs
     corrections it shows) are also written as the provincial platform imports them
     (``jcdraw.publicity.platform``), and listed among the publication's output files.
     ``PublishReport.recorded`` / ``published`` count the entities newly recorded / published by one run.
+    Both print the ledger anchor (``Anchor.text``) as of the newest record that is not a
+    publication: this run's results included, but not the publication that names the outputs'
+    SHA-256. A result published by a backfilled publication (``--as-of`` more than a week back,
+    ``jcdraw.results.backfill``) shows 补录 and its real recording date in 备注.
 
 Unchanged outputs
     A run that records and publishes nothing new leaves an output file as it is, instead of
@@ -85,7 +89,7 @@ from jcdraw.io.atomic import OutputBatch, check_output, distinct_outputs, kill_p
 from jcdraw.io.files import file_sha256, gc_paused
 from jcdraw.io.normalize import map_distinct
 from jcdraw.io.xlsx_write import write_workbook
-from jcdraw.ledger import Anchor, Ledger
+from jcdraw.ledger import Ledger
 from jcdraw.plans.calendar import WorkdayCalendar
 from jcdraw.plans.categories import CategoryParser, ResultCategories, load_result_categories, result_text
 from jcdraw.plans.platform import PlatformMapping, load_platform_mapping
@@ -93,6 +97,7 @@ from jcdraw.publicity.html import render_html
 from jcdraw.publicity.model import build_publicity, is_public
 from jcdraw.publicity.platform import PlatformExport, write_platform
 from jcdraw.publicity.workbook import publicity_sheets
+from jcdraw.results.backfill import backfill_fields
 from jcdraw.results.check import check_results
 from jcdraw.results.period import outside_plan
 from jcdraw.results.sheet import read_results
@@ -147,6 +152,7 @@ def publish(
     with_lists: bool = False,
     platform: Path | None = None,
     inputs: Sequence[Path] = (),
+    backfill_reason: str | None = None,
 ) -> PublishReport:
     """Check ``results_path``, record its new results, publish, and write the publicity outputs.
 
@@ -157,8 +163,10 @@ def publish(
     when a deadline needs an unknown year, LedgerError/UnreadableInput for unusable inputs, BadPlan
     for a ``plans/platform.yaml`` that cannot be used. ``with_lists``: the page also shows each
     draw's 抽查名单. ``platform``: write the results this run publishes (and corrections it shows) as
-    the provincial platform imports them (``jcdraw.publicity.platform``).
+    the provincial platform imports them (``jcdraw.publicity.platform``). ``backfill_reason``: why
+    an ``as_of`` more than a week back is recorded now (needed then; ``jcdraw.results.backfill``).
     """
+    backfill = backfill_fields(as_of, backfill_reason)
     targets = (out, html, platform)
     _check_targets(targets, ledger, force=force, inputs=[results_path, ledger.path, *inputs])
     mapping = load_platform_mapping() if platform is not None else None
@@ -182,7 +190,7 @@ def publish(
                 ledger.record_results(_result_payloads(fresh))
             if not fresh.empty:
                 view = view.with_results(_fresh_table(fresh))
-            release = _release(view, checked.plans, as_of, calendar)
+            release = _release(view, checked.plans, as_of, calendar, backfill.get("recorded_on"))
             view = release.view
             nothing_new = fresh.empty and not release.anything_new
             kept: dict[Path, str] = {}
@@ -190,7 +198,9 @@ def publish(
                 _complete_interrupted(ledger, targets)
                 kept = _unchanged_outputs(ledger, view, checked.plans, as_of, targets, with_lists)
             keys = [*release.keys["key"], *release.corrections]
-            anchor = _printed_anchor(ledger, view, nothing_new)
+            # The head after this run's results, but before any publication: a publication names the
+            # outputs' SHA-256, and a rerun that adds nothing must render what the first run wrote.
+            anchor = ledger.anchor(skipping="publication").text()
             shown = _Shown(checked.plans, as_of, with_lists, keys, mapping, anchor)
             written, exported = _write_outputs(view, shown, targets, batch=batch, kept=kept)
             if release.anything_new:
@@ -198,6 +208,7 @@ def publish(
                     payload = release.record(results_path, written, checked.plans)
                     if html is not None and with_lists:
                         payload["html_with_lists"] = True
+                    payload.update(backfill)
                     ledger.record_publication(payload, key=as_of.isoformat())
             kill_point("before-commit")
         kill_point("after-commit")
@@ -373,8 +384,13 @@ class _Release:
         }
 
 
-def _release(view: LedgerView, plans: list[str], as_of: date, calendar: WorkdayCalendar) -> _Release:
-    """Deadlines and on-time flags of every recorded, unpublished result of ``plans``."""
+def _release(
+    view: LedgerView, plans: list[str], as_of: date, calendar: WorkdayCalendar, recorded_on: str | None
+) -> _Release:
+    """Deadlines and on-time flags of every recorded, unpublished result of ``plans``.
+
+    ``recorded_on``: the real recording date when this publication is a backfill (补录), else None.
+    """
     results = view.results.assign(plan=view.results["draw_id"].map(view.draws["plan"]))
     results = results[results["plan"].isin(plans)]
     fresh = results[~results["key"].isin(view.published["key"])].copy()
@@ -390,8 +406,9 @@ def _release(view: LedgerView, plans: list[str], as_of: date, calendar: WorkdayC
     distinct, at = np.unique(deadline, return_inverse=True)
     fresh["deadline"] = distinct.astype(str)[at.reshape(-1)]
     fresh["on_time"] = np.datetime64(as_of, "D") <= deadline
+    fresh = fresh.assign(published_on=as_of.isoformat(), recorded_on=recorded_on)
     published = pd.concat(
-        [view.published, fresh.assign(published_on=as_of.isoformat())[view.published.columns]],
+        [view.published, fresh[view.published.columns]],
         ignore_index=True,
     )
     shown = dict(view.shown_corrections)
@@ -445,19 +462,6 @@ def _unchanged_outputs(
     return kept
 
 
-def _printed_anchor(ledger: Ledger, view: LedgerView, nothing_new: bool) -> str:
-    """The anchor in the workbook's footers: the ledger the publication it shows was made from.
-
-    A publication is recorded after its outputs are written, so that is the ledger right before the
-    publication record: now, or, when this run adds nothing to the newest record, a publication, the
-    ledger right before it (rendering again then gives the very workbook it recorded).
-    """
-    newest = view.latest_publication
-    if nothing_new and newest is not None and ledger.newest_seq() == newest.seq:
-        return Anchor(ledger.ledger_id, newest.seq - 1, newest.prev_hash).text()
-    return ledger.anchor().text()
-
-
 def _plan_as_drawn(view: LedgerView, plan_id: str) -> bool:
     """Whether the plan file found now is the one every draw of the plan recorded."""
     digest = plan_of(view, plan_id).sha256
@@ -474,7 +478,7 @@ class _Shown:
     with_lists: bool
     keys: list[str]  # the results (and corrections) this run publishes: the platform file's rows
     mapping: PlatformMapping | None
-    anchor: str  # the ledger anchor in the workbook's footers (see _printed_anchor)
+    anchor: str  # the ledger anchor in the outputs' footers (the head before any publication)
 
 
 def _write_outputs(
@@ -490,9 +494,11 @@ def _write_outputs(
     out, html, platform = targets
     rewrite = [target for target in (out, html) if target is not None and target not in kept]
     lists = shown.with_lists and html in rewrite
-    publicity = build_publicity(view, shown.plans, shown.as_of, with_lists=lists) if rewrite else None
+    publicity = None
+    if rewrite:
+        publicity = build_publicity(view, shown.plans, shown.as_of, with_lists=lists, anchor=shown.anchor)
     if publicity is not None and out in rewrite:
-        sheets = publicity_sheets(publicity, shown.anchor)
+        sheets = publicity_sheets(publicity)
         write_workbook(out, sheets, batch=batch, created=published_at(shown.as_of))
     if publicity is not None and html is not None and html in rewrite:
         with batch.output(html) as temp:

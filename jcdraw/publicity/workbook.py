@@ -18,8 +18,8 @@ from jcdraw.publicity.model import RESULT_FIELDS, TASK_FIELDS, Publicity
 from jcdraw.results.progress import COUNT_FIELDS
 
 
-def publicity_sheets(pub: Publicity, anchor: str = "") -> list[Sheet]:
-    """The four sheets of the publicity workbook; ``anchor``: the ledger anchor for the page footers."""
+def publicity_sheets(pub: Publicity) -> list[Sheet]:
+    """The four sheets of the publicity workbook; ``pub.anchor``: the ledger anchor for the footers."""
     m = messages
     plans = Sheet(
         m.PUBLICITY_SHEET_PLANS,
@@ -60,7 +60,7 @@ def publicity_sheets(pub: Publicity, anchor: str = "") -> list[Sheet]:
         _rows(pub.stats, COUNT_FIELDS),
     )
     sheets = [plans, tasks, results, stats]
-    return [replace(sheet, print_setup=_print_setup(pub, sheet.name, anchor)) for sheet in sheets]
+    return [replace(sheet, print_setup=_print_setup(pub, sheet.name, pub.anchor)) for sheet in sheets]
 
 
 def _print_setup(pub: Publicity, sheet: str, anchor: str) -> PrintSetup:

@@ -11,9 +11,11 @@ import shutil
 from pathlib import Path
 
 from jcdraw import messages
-from jcdraw.errors import InputProblems, OutputError, UnreadableInput
+from jcdraw.errors import InputProblems, LedgerError, OutputError, UnreadableInput
 from jcdraw.io.xlsx_read import open_workbook
 from jcdraw.io.xlsx_write import Column, Sheet, write_workbook
+from jcdraw.ledger import Ledger
+from jcdraw.ledger.store import ID_KIND
 from jcdraw.plans.folders import builtin_plans_dir
 from jcdraw.plans.model import Plan
 from jcdraw.registry.load import ENTITY_SHEET, INSPECTOR_SHEET, RECUSAL_SHEET
@@ -85,7 +87,8 @@ def init_workspace(folder: Path, plans: list[Plan], *, force: bool = False) -> l
     """Create a ready workspace: plans copy, registry template, staff README. Returns files written.
 
     ``force`` rewrites them, but never in a workspace in use: a registry with any filled row, or a
-    ledger, refuses the run (``InputProblems``, nothing written) — the data is the user's to move.
+    ledger holding more than its id record, refuses the run (``InputProblems``, nothing written) — the
+    data is the user's to move. A ledger is never touched here, in use or not.
     """
     if folder.exists() and not folder.is_dir():
         raise OutputError(messages.INIT_NOT_A_FOLDER.format(path=folder))
@@ -114,11 +117,21 @@ def init_workspace(folder: Path, plans: list[Plan], *, force: bool = False) -> l
 def _refuse_live_workspace(folder: Path) -> None:
     """``init --force`` stops short of a workspace in use (see ``init_workspace``)."""
     ledger = folder / LEDGER_NAME
-    if ledger.exists():
+    if ledger.exists() and _in_use(ledger):
         raise InputProblems(messages.INIT_FORCE_LEDGER.format(path=ledger))
     registry = folder / "registry.xlsx"
     if registry.exists() and _has_data(registry):
         raise InputProblems(messages.INIT_FORCE_FILLED.format(path=registry))
+
+
+def _in_use(ledger: Path) -> bool:
+    """Whether ``ledger`` records anything but its id (what ``init`` writes); unreadable counts."""
+    try:
+        with Ledger.open(ledger, create=False, readonly=True) as book:
+            newest = book.newest_seq()
+            return newest > 1 or (newest == 1 and book.records()[0].kind != ID_KIND)
+    except (LedgerError, UnreadableInput):  # not ours to judge, so not ours to replace
+        return True
 
 
 def _has_data(registry: Path) -> bool:

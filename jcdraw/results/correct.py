@@ -16,6 +16,7 @@ from jcdraw.ledger import Ledger
 from jcdraw.plans.categories import CategoryParser, ResultCategories, load_result_categories, result_text
 from jcdraw.plans.load import find_plan
 from jcdraw.records import MIN_OFFICERS
+from jcdraw.results.backfill import backfill_fields
 
 
 @dataclass(frozen=True)
@@ -52,13 +53,15 @@ def correct(
     categories: ResultCategories | None = None,
     approver: str | None = None,
     today: date | None = None,
+    backfill_reason: str | None = None,
 ) -> CorrectionOutcome:
     """Record an approved correction of one recorded result (old values kept; shown on next publish).
 
     Any of the 检查结果 (``result``), the 检查日期 (``completed``) and the 检查人员执法证号
     (``inspectors``: at least two members of the draw's team for the entity) may be corrected, with
     the approval of the head of the unit; when the plan names that person (``approver``), only they
-    may approve. ``today`` is the correction date (default: today in Beijing). A date after it is
+    may approve. ``today`` is the correction date (default: today in Beijing); one more than a week
+    back needs ``backfill_reason`` (``jcdraw.results.backfill``). A date after it is
     refused; a date outside the task period is allowed (publicity flags it). Raises BadInvocation for
     a missing approval field, nothing to correct, an invalid value, item number or approver;
     LedgerError for an unknown draw, a key without a recorded result, or no change; UnreadableInput
@@ -68,6 +71,7 @@ def correct(
     if result is None and completed is None and inspectors is None:
         raise BadInvocation(messages.CORRECT_NOTHING)
     day = today or beijing_today()
+    backfill = backfill_fields(day, backfill_reason)
     draw_id = draw_id.strip()
     draw = ledger.get_draw(draw_id)
     if draw is None:
@@ -90,6 +94,7 @@ def correct(
         "approval_ref": approval_ref.strip(),
         "reason": reason.strip(),
         "corrected_on": day.isoformat(),
+        **backfill,
     }
     if approval_file is not None:
         payload["approval_file"] = approval_file.name

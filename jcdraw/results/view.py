@@ -22,6 +22,7 @@ from jcdraw.ledger.book import StoredResults
 from jcdraw.plans.categories import result_text
 from jcdraw.plans.load import find_plan
 from jcdraw.plans.model import Plan
+from jcdraw.results.backfill import recorded_on
 
 
 @dataclass
@@ -33,6 +34,8 @@ class LedgerView:
     publication); ``shown_corrections`` how many corrections of a key the public record shows;
     ``latest_publication`` the newest publication record as read; ``followups`` one row per result
     key with follow-up records (``FOLLOWUP_FIELDS``: the newest record's values).
+    ``published.recorded_on`` is the real recording date of a backfilled publication (补录,
+    ``jcdraw.results.backfill``), else None.
     """
 
     draws: pd.DataFrame
@@ -344,18 +347,20 @@ def _publications(records: Sequence[Record]) -> tuple[pd.DataFrame, dict[str, in
     when: list[str] = []
     deadline: list[str] = []
     on_time: list[bool] = []
+    backfilled: list[str | None] = []
     shown: dict[str, int] = {}
     for record in records:
         p = record.payload
         entries = p.get("published", [])
         keys += [str(entry["key"]) for entry in entries]
         when += [str(p["as_of"])] * len(entries) if entries else []
+        backfilled += [recorded_on(p)] * len(entries)
         deadline += [str(entry["deadline"]) for entry in entries]
         on_time += [bool(entry["on_time"]) for entry in entries]
         for entry in p.get("corrections", []):
             key = str(entry["key"])
             shown[key] = max(shown.get(key, 0), int(entry["count"]))
-    columns = {"key": keys, "published_on": when, "deadline": deadline}
+    columns = {"key": keys, "published_on": when, "deadline": deadline, "recorded_on": backfilled}
     frame = pd.DataFrame({name: pd.Series(values, dtype=object) for name, values in columns.items()})
     frame["on_time"] = pd.Series(on_time, dtype=bool)
     return frame.drop_duplicates("key", keep="first").reset_index(drop=True), shown
