@@ -252,6 +252,7 @@ PLAN_NOT_FOUND = (
     "找不到抽查计划“{name}”。可用的计划：{available}。请用 --plan 指定 joint、internal 或 YAML 文件路径。"
 )
 PLAN_YEAR_NOT_FOUND = "找不到 {year} 年度的“{kind}”计划。可用的计划：{available}。"
+PLAN_YEAR_NONE = "找不到 {year} 年度的计划。可用的计划：{available}。"
 PLAN_UNREADABLE = "计划文件“{path}”无法读取：{detail}。"
 PLAN_YAML_ERROR = "计划文件“{path}”不是有效的 YAML：{detail}。请检查缩进和冒号。"
 PLAN_YAML_UNSAFE = "计划文件“{path}”含有不允许的 YAML 标签或别名（{detail}），已拒绝读取。计划文件只能包含普通的文字、数字和列表。"

@@ -481,3 +481,10 @@ def test_documents_must_name_real_items(tmp_path: Path, documents: str, field: s
     assert caught.value.message == messages.PLAN_INVALID.format(
         path=path, where="任务 2 的", field=field, detail=detail
     )
+
+
+def test_a_year_without_plans_is_named_without_empty_quotes() -> None:
+    with pytest.raises(BadPlan) as refused:
+        load_plans(None, 2025)
+    text = str(refused.value)
+    assert text.startswith("找不到 2025 年度的计划。可用的计划：") and "“”" not in text

@@ -38,10 +38,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import math
 import numbers
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -56,6 +55,7 @@ from jcdraw.io._xlsx_rows import RowLayout, close_scratch_files, release_zip_han
 from jcdraw.io.atomic import OutputBatch, atomic_output
 from jcdraw.io.xlsx_cells import display_width, is_missing, is_plain_number, utf16_len, utf16_truncate
 from jcdraw.io.xlsx_print import CHART_HEIGHT, CHART_WIDTH, PrintSetup, adjust_for_chart, apply_print_setup
+from jcdraw.io.xlsx_wrap import TITLE_LINE_POINTS, TITLE_POINTS, title_lines, wrapped_height
 
 ROW_CAP = 1_048_576  # Excel's rows per sheet, title and header included; tests patch it smaller.
 WIDTH_SAMPLE_ROWS = 1000
@@ -64,8 +64,6 @@ MAX_INLINE_CHOICES = 255
 SHEET_NAME_MAX = 31
 FALLBACK_SHEET_NAME = "工作表"
 HEADER_FILL = "#DDEBF7"
-LINE_POINTS = 15.0  # one line of Calibri 11 (and the CJK font Excel falls back to)
-MAX_ROW_POINTS = 409.0  # Excel's highest row
 WORKBOOK_OPTIONS: dict[str, Any] = {
     "constant_memory": True,
     "strings_to_formulas": False,
@@ -138,6 +136,7 @@ class _Part:
 class _Formats:
     header: Any
     title: Any
+    wrapped_title: Any
     general: Any
     date: Any
     datetime: Any
@@ -153,6 +152,9 @@ class _Formats:
             ),
             title=workbook.add_format(
                 {"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"}
+            ),
+            wrapped_title=workbook.add_format(
+                {"bold": True, "font_size": 14, "align": "center", "valign": "vcenter", "text_wrap": True}
             ),
             general=workbook.add_format(),
             date=workbook.add_format({"num_format": "yyyy-mm-dd"}),
@@ -182,39 +184,8 @@ class _Formats:
             number_formats=[self.for_numbers(column.kind) for column in columns],
             date_format=self.date,
             datetime_format=self.datetime,
-            row_height=None if widths is None else _wrapped_height(columns, widths),
+            row_height=None if widths is None else wrapped_height(columns, widths),
         )
-
-
-def _wrapped_height(
-    columns: list[Column], widths: list[float]
-) -> Callable[[Sequence[object]], float | None] | None:
-    """Row heights that show the wrapped texts whole, for sheets with ``wrap`` columns; else None.
-
-    Excel and WPS grow such rows when they show them, LibreOffice keeps one line: the height is set.
-    """
-    wrapped = [
-        (col, width) for col, (column, width) in enumerate(zip(columns, widths, strict=True))
-        if column.wrap and column.kind == "text"
-    ]  # fmt: skip
-    if not wrapped:
-        return None
-
-    def height(row: Sequence[object]) -> float | None:
-        lines = 1
-        for col, width in wrapped:
-            text = row[col] if col < len(row) else None
-            if isinstance(text, str):
-                lines = max(lines, _wrapped_lines(text, width))
-        return None if lines <= 1 else min(MAX_ROW_POINTS, lines * LINE_POINTS)
-
-    return height
-
-
-def _wrapped_lines(text: str, width: float) -> int:
-    """Lines ``text`` takes in a column ``width`` characters wide (CJK characters count 2)."""
-    usable = max(1.0, width - 1)
-    return sum(max(1, math.ceil(display_width(line) / usable)) for line in text.split("\n"))
 
 
 def write_workbook(
@@ -350,10 +321,12 @@ def _start_part(workbook: Any, name: str, sheet: Sheet, widths: list[float], for
         worksheet.set_column(col, col, widths[col], formats.for_column(column))
     header_row = 0
     if sheet.title:
-        worksheet.set_row(0, 26)
+        lines = title_lines(sheet.title, widths)
+        title_format = formats.title if lines == 1 else formats.wrapped_title
+        worksheet.set_row(0, TITLE_POINTS + (lines - 1) * TITLE_LINE_POINTS)
         if len(sheet.columns) > 1:
-            worksheet.merge_range(0, 0, 0, len(sheet.columns) - 1, "", formats.title)
-        worksheet.write_string(0, 0, sheet.title, formats.title)
+            worksheet.merge_range(0, 0, 0, len(sheet.columns) - 1, "", title_format)
+        worksheet.write_string(0, 0, sheet.title, title_format)
         header_row = 1
     for col, column in enumerate(sheet.columns):
         worksheet.write_string(header_row, col, column.header, formats.header)

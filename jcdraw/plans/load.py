@@ -271,7 +271,7 @@ def load_plans(selector: str | None = None, year: int | None = None) -> list[Pla
     paths = [p for (y, _k), p in sorted(found.items()) if y == wanted]
     if not paths:
         raise BadPlan(
-            messages.PLAN_YEAR_NOT_FOUND.format(year=wanted, kind="", available=_describe_available())
+            messages.PLAN_YEAR_NONE.format(year=wanted, available=_describe_available())
         )
     return [load_plan(p) for p in paths]
 
