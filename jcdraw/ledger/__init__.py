@@ -15,16 +15,19 @@ from jcdraw.ledger.book import (
     result_key,
 )
 from jcdraw.ledger.chain import (
+    ABSENT,
     GENESIS_HASH,
     Anchor,
     AuditReport,
     Record,
     anchors_in,
     canonical_json,
+    canonical_json_rows,
     record_hash,
 )
 
 __all__ = [
+    "ABSENT",
     "GENESIS_HASH",
     "Anchor",
     "AuditReport",
@@ -36,6 +39,7 @@ __all__ = [
     "ResultConflict",
     "anchors_in",
     "canonical_json",
+    "canonical_json_rows",
     "draw_key",
     "record_hash",
     "result_key",
