@@ -10,7 +10,10 @@ Spec:
   constant_memory row file, as xlsxwriter's own per-cell writes would (same cell references, style
   indices, number formatting, text escaping). Internals it uses: ``Worksheet._write_single_row`` (flush
   the header row xlsxwriter still holds), ``row_data_fh``, ``previous_row``/``dim_rowmax`` (the
-  bookkeeping xlsxwriter would have done), ``_convert_date_time``, ``Format._get_xf_index``.
+  bookkeeping xlsxwriter would have done), ``_convert_date_time``, ``Format._get_xf_index``. Rows come
+  in chunks of 1,000; a chunk of equal-length rows is typed a column at a time, each repeated value
+  (a plan's name, a date, a result) once, unless a style would get its index there (indices follow
+  the order of first use, row by row) or a cell fails a check: then it is typed row by row.
 - ``PublicRowWriter`` makes one public ``write_string``/``write_number``/``write_boolean``/
   ``write_datetime`` call per cell, and sets a row's height where the layout's ``row_height`` gives one
   (small sheets of wrapped text). Where xlsxwriter's ``write_string`` itself would change a text (text
