@@ -38,10 +38,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import inspect
 import itertools
 import math
+import os
 import re
+import shutil
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -70,6 +73,7 @@ _NEEDED_METHODS: tuple[tuple[type, str, tuple[str, ...]], ...] = (
     (_XlsxWorksheet, "_write_single_row", ("self", "current_row_num")),
     (_XlsxWorksheet, "_convert_date_time", ("self", "dt_obj")),
     (Format, "_get_xf_index", ("self",)),
+    (_XlsxWorksheet, "_write_optimized_sheet_data", ("self",)),
 )
 _NEEDED_ATTRIBUTES = (
     "constant_memory",
@@ -81,8 +85,11 @@ _NEEDED_ATTRIBUTES = (
     "default_row_height",
     "original_row_height",
     "date_1904",
+    "dim_rowmin",
+    "row_data_filename",
 )
 _ROWS_PER_WRITE = 1000  # rows joined per write to the row file; each write has a fixed cost
+_COPY_BYTES = 1 << 20
 # Stands for the row number in a cell's reference while cells are typed; escaped text never holds it.
 _ROW = "\x00"
 # Values of these types are equal only when their cells are written alike (see _ColumnCells).
@@ -211,6 +218,8 @@ class FastRowWriter(_RowChecks):
         self.date_styles = _StyleAttributes([layout.date_format])
         self.datetime_styles = _StyleAttributes([layout.datetime_format])
         self.half_limit = MAX_CELL_CHARS // 2  # shorter strings cannot exceed the limit in UTF-16 units
+        # An instance attribute: this sheet alone copies its rows as bytes (see _copy_rows_as_bytes).
+        worksheet._write_optimized_sheet_data = functools.partial(_copy_rows_as_bytes, worksheet)
 
     def write(self, first_row: int, rows: Iterator[Sequence[object]]) -> int:
         first = next(rows, None)
@@ -321,6 +330,28 @@ class FastRowWriter(_RowChecks):
         self.check_text(text, -1 if row is None else row, col)
         style = self._style(self.text_styles, col, row)
         return f'<c r="{ref}"{style} t="inlineStr"><is>{_inline_text(text)}</is></c>'
+
+
+def _copy_rows_as_bytes(worksheet: Worksheet) -> None:
+    """``Worksheet._write_optimized_sheet_data`` copying the row file's bytes into the sheet's XML.
+
+    xlsxwriter reads the row file back as text and writes it out again, decoding and encoding every
+    byte (100 MB for 100,000 publicity rows: a quarter of a CPU second). The bytes are the same: both
+    files are UTF-8, and the row XML holds no carriage return (escaped as ``_x000D_``) that newline
+    translation could change. Without real files (xlsxwriter's ``in_memory``) it does what xlsxwriter does.
+    """
+    fh, rows = worksheet.fh, worksheet.row_data_fh
+    if worksheet.dim_rowmin is None or not hasattr(fh, "buffer") or not hasattr(rows, "buffer"):
+        _XlsxWorksheet._write_optimized_sheet_data(worksheet)
+        return
+    fh.write("<sheetData>")  # as xlsxwriter's _xml_start_tag("sheetData") writes it
+    fh.flush()
+    rows.flush()
+    rows.buffer.seek(0)
+    shutil.copyfileobj(rows.buffer, fh.buffer, _COPY_BYTES)
+    rows.close()
+    os.unlink(worksheet.row_data_filename)
+    fh.write("</sheetData>")
 
 
 def _batches(rows: Iterator[Sequence[object]], size: int) -> Iterator[tuple[Sequence[object], ...]]:
