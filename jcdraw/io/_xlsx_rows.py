@@ -57,6 +57,7 @@ from xlsxwriter.worksheet import Worksheet as _XlsxWorksheet
 
 from jcdraw import messages
 from jcdraw.errors import OutputError
+from jcdraw.io.files import gc_paused
 from jcdraw.io.xlsx_cells import (
     EXACT_INT_LIMIT,
     MAX_CELL_CHARS,
@@ -221,6 +222,7 @@ class FastRowWriter(_RowChecks):
         # An instance attribute: this sheet alone copies its rows as bytes (see _copy_rows_as_bytes).
         worksheet._write_optimized_sheet_data = functools.partial(_copy_rows_as_bytes, worksheet)
 
+    @gc_paused()  # a chunk's row tuples and cell lists set off collections that find nothing to free
     def write(self, first_row: int, rows: Iterator[Sequence[object]]) -> int:
         first = next(rows, None)
         if first is None:
