@@ -132,6 +132,54 @@ def test_canonical_json_is_the_documented_dumps(payload: dict[str, Any]) -> None
     assert ledger_module.canonical_json(payload) == documented
 
 
+column_values = st.one_of(
+    st.sampled_from(
+        [ledger_module.ABSENT, None, True, False, 0, 1, -0.0, 0.0, 1.0, "1", "", "检查", ("1",), (1,)]
+    ),
+    json_values,
+    st.lists(st.text(max_size=4), max_size=3).map(tuple),
+    st.floats(allow_nan=False, allow_infinity=False),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text(max_size=6), st.lists(column_values, min_size=3, max_size=3), max_size=5))
+def test_canonical_json_rows_equal_each_row_encoded_alone(columns: dict[str, list[Any]]) -> None:
+    """Built a column at a time, with each distinct value encoded once, every row is its canonical_json:
+    values that are equal but encode differently (True, 1, 1.0; 0.0, -0.0) never share a text."""
+    rows = [
+        {name: values[n] for name, values in columns.items() if values[n] is not ledger_module.ABSENT}
+        for n in range(3)
+    ]
+    expected = [ledger_module.canonical_json(row) for row in rows] if columns else []
+    assert ledger_module.canonical_json_rows(columns) == expected
+
+
+def test_result_columns_store_what_result_rows_store(tmp_path: Path) -> None:
+    """Recording columns and recording the same rows one by one leave identical payload texts."""
+    texts = []
+    for name, by_columns in (("rows", False), ("columns", True)):
+        with Ledger.open(tmp_path / f"{name}.sqlite3") as ledger:
+            draw_id = ledger.record_draw(PLAN, 1, 1, {})
+            rows = [published_row(draw_id, n, note="备注") for n in range(3)] + [published_row(draw_id, 3)]
+            rows[1]["uscc"] = " ９１１４０５００ma0000001x\u200b"
+            rows[2]["item"] = " 3 "
+            if by_columns:
+                columns = {key: [row.get(key, ledger_module.ABSENT) for row in rows] for key in rows[0]}
+                assert ledger.record_result_columns(columns) == 4
+            else:
+                assert ledger.record_results(rows) == 4
+            texts.append(
+                [
+                    (r[0], r[1])
+                    for r in ledger._query("SELECT key, payload FROM records WHERE kind = 'result'")
+                ]
+            )
+    assert texts[0] == texts[1]
+    assert texts[0][1][0] == f"{PLAN}-T1-R1-1|91140500MA0000001X|2"
+    assert '"note"' not in texts[0][3][1] and '"note":"备注"' in texts[0][0][1]
+
+
 def test_dates_are_stored_as_iso_text_and_nan_is_refused(ledger: Ledger) -> None:
     with ledger.writing() as w:
         record = w.append("note", "", {"day": date(2024, 5, 1)})

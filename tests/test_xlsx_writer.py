@@ -536,6 +536,32 @@ def test_streamed_rows_are_byte_identical_to_per_cell_writes(
     assert {name for name in streamed if streamed[name] != per_cell[name]} == set()
 
 
+def test_rows_typed_a_column_at_a_time_are_byte_identical_to_per_cell_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks of equal-length rows are typed by column, each repeated value once: values that are equal
+    but written differently (True and 1, 0.0 and -0.0) must not share a cell, a style first used in a
+    later chunk must get its index in row order, and a too-long text is reported at its own row."""
+    values: list[object] = ["城区", "a & b", " 空格", 1, True, 0.0, -0.0, None, dt.date(2024, 9, 2), 10**16]
+    rows: list[tuple[object, ...]] = [("甲", None, None, None, None)] * 1000  # rows are chunked by 1000
+    # First used in the second chunk, a percent in row 1002 and a date in row 1003 (column C before D).
+    rows += [(None, None, None, 0.5, None), (None, None, dt.date(2024, 9, 2), None, None)]
+    rows += [tuple(values[(n + col) % len(values)] for col in range(5)) for n in range(2498)]
+    rows[3200] = ("late", dt.datetime(2025, 3, 1, 9, 30), False, 1.0, "晚")  # a style not used before
+    rows[3400] = ("short",)  # a chunk of rows of different lengths
+    streamed, per_cell = _both_ways(tmp_path, monkeypatch, [Sheet("名单", MIXED_COLUMNS, rows)])
+    assert {name for name in streamed if streamed[name] != per_cell[name]} == set()
+    too_long = "x" * 32_768
+    rows[2300] = ("ok", 1, None, too_long, None)
+    rows[2301] = (too_long, 1, None, None, None)  # first in its column, but in a later row
+    with monkeypatch.context() as patch, pytest.raises(OutputError) as caught:
+        _force_path(patch, "fast")
+        write_workbook(tmp_path / "long.xlsx", [Sheet("名单", MIXED_COLUMNS, rows)], force=True)
+    assert str(caught.value) == messages.XLSX_CELL_TOO_LONG.format(
+        sheet="名单", row=2302, column="比例", letter="D", length=32_768
+    )
+
+
 def _xlsxwriter_escapes_it_faithfully(text: str) -> bool:
     # Where xlsxwriter itself changes the text, FastRowWriter deliberately differs (see _inline_text).
     overlapping = len(re.findall(r"(?=_x[0-9a-fA-F]{4}_)", text)) != len(

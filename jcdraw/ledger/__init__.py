@@ -15,17 +15,20 @@ from jcdraw.ledger.book import (
     result_key,
 )
 from jcdraw.ledger.chain import (
+    ABSENT,
     GENESIS_HASH,
     Anchor,
     AuditReport,
     Record,
     anchors_in,
     canonical_json,
+    canonical_json_rows,
     record_hash,
 )
 from jcdraw.ledger.opening import LedgerBroken, open_for_writing
 
 __all__ = [
+    "ABSENT",
     "GENESIS_HASH",
     "Anchor",
     "AuditReport",
@@ -38,6 +41,7 @@ __all__ = [
     "ResultConflict",
     "anchors_in",
     "canonical_json",
+    "canonical_json_rows",
     "draw_key",
     "open_for_writing",
     "record_hash",

