@@ -7,7 +7,6 @@ publications). Import ``Ledger`` from here.
 
 from jcdraw.ledger.book import (
     DrawExists,
-    DrawUse,
     Ledger,
     RedrawOrphans,
     ResultConflict,
@@ -25,6 +24,7 @@ from jcdraw.ledger.chain import (
     canonical_json_rows,
     record_hash,
 )
+from jcdraw.ledger.draw_uses import DrawUse
 from jcdraw.ledger.opening import LedgerBroken, open_for_writing
 
 __all__ = [

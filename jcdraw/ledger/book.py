@@ -33,6 +33,7 @@ from jcdraw.ledger.chain import (
     canonical_json_rows,
     row_to_record,
 )
+from jcdraw.ledger.draw_uses import DRAW_USES_SQL, DrawUse, draw_use
 from jcdraw.ledger.store import Store
 
 DRAW_RESERVED_FIELDS = ("draw_id", "supersedes", "redraw_reason")
@@ -98,33 +99,6 @@ class StoredResults:
     count: int
     plain: dict[str, list[Any]]
     others: dict[int, dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class DrawUse:
-    """Which plan file one draw was made under, read without decoding the draw's payload."""
-
-    draw_id: str
-    plan: str
-    task: int
-    round: int
-    year: int | None
-    plan_version: int | None  # None in records made before plans had versions
-    plan_sha256: str
-    plan_path: str
-    drawn_on: str  # the draw's as_of, else the day it was recorded (UTC)
-    created_at: str
-    supersedes: str | None
-
-
-# The fields of every draw that say which plan file it used, in ledger order, by json_extract.
-_DRAW_USE_FIELDS = ("draw_id", "plan", "task", "round", "year", "plan_version", "plan_sha256", "plan_path",
-                    "as_of", "supersedes")  # fmt: skip
-_DRAW_USES_SQL = (
-    "SELECT "
-    + ", ".join(f"json_extract(payload, '$.{name}')" for name in _DRAW_USE_FIELDS)
-    + ", created_at, key FROM records WHERE kind = 'draw'"
-)
 
 
 class ResultConflict(LedgerError):
@@ -298,13 +272,13 @@ class Ledger(Store):
     def draw_uses(self, plan_id: str | None = None) -> list[DrawUse]:
         """Every draw (superseded ones too) with the plan file it used, in ledger order; cheap at any
         size, as the drawn entities are never decoded."""
-        sql = _DRAW_USES_SQL
+        sql = DRAW_USES_SQL
         params: tuple[str, ...] = ()
         if plan_id is not None:  # keys of one plan sort between "<id>|" and "<id>}"
             sql += " AND key >= ? AND key < ?"
             params = (f"{plan_id}|", f"{plan_id}}}")
         rows = self._query(sql + " ORDER BY seq", params)
-        return [_draw_use(row) for row in rows]
+        return [draw_use(row) for row in rows]
 
     def pairings(self, *, except_key: str | None = None) -> set[tuple[str, str]]:
         """(badge, uscc) pairs that standing draws have already sent together.
@@ -541,20 +515,6 @@ def _standing(draws_for_key: list[Record]) -> Record | None:
     replaced = {r.payload.get("supersedes") for r in draws_for_key}
     standing = [r for r in draws_for_key if r.payload.get("draw_id") not in replaced]
     return standing[-1] if standing else None
-
-
-def _draw_use(row: Sequence[Any]) -> DrawUse:
-    draw_id, plan, task, round_no, year, version, sha, path, as_of, supersedes, created_at, key = row
-    if year is None:  # as _draw_year: records made before the year was kept name it in the key
-        match = re.match(r"(\d{4})", str(key))
-        year = int(match.group(1)) if match else None
-    return DrawUse(
-        draw_id=str(draw_id), plan=str(plan), task=int(task), round=int(round_no or 1),
-        year=None if year is None else int(year), plan_version=None if version is None else int(version),
-        plan_sha256=str(sha or ""), plan_path=str(path or ""),
-        drawn_on=str(as_of or created_at)[:10], created_at=str(created_at),
-        supersedes=None if supersedes is None else str(supersedes),
-    )  # fmt: skip
 
 
 def _replaces_empty(standing: Record, payload: Mapping[str, Any]) -> bool:
