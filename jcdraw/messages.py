@@ -1245,6 +1245,8 @@ PLAN_DOCUMENTS_ITEM = "中的检查事项序号 {number} 不存在（本任务�
 PLAN_DOCUMENTS_EMPTY = "中有空白的材料名称，请删除或填写"
 # Templates (jcdraw.results.docx_render, jcdraw.cli.paperwork).
 DOCX_TEMPLATE_BUILTIN = "内置{title}模板"
+DOCX_TEMPLATE_KIND_UNKNOWN = "认不出模板“{path}”是检查通知书还是检查记录表（文档中没有这两个标题）。请在标题中写明，或改用 --notice-template / --record-template 指明。"
+DOCX_TEMPLATE_KIND_TWICE = "给了两个{title}模板：“{first}”和“{second}”。每种文书只能用一个模板，请去掉其中一个。"
 DOCX_TEMPLATE_MISSING = "找不到模板文件“{path}”。可先用 jcdraw template notice 或 jcdraw template record 生成默认模板，再修改。"
 DOCX_TEMPLATE_UNREADABLE = "模板文件“{path}”无法读取（没有权限，或正被其他程序占用）。请关闭 Word 后重试。"
 DOCX_TEMPLATE_NOT_DOCX = "“{path}”不是 Word 文档（.docx），无法用作模板。请在 Word 中打开模板，另存为“Word 文档 (*.docx)”后重试。"

@@ -573,6 +573,30 @@ def test_edited_template_with_a_broken_tag(made: Made, run_cli: Any, tmp_path: P
     assert not out.exists()
 
 
+def test_template_option_recognises_each_kind_by_its_title(made: Made, run_cli: Any, tmp_path: Path) -> None:
+    notice = _edited_template(tmp_path, "{{ firm.name }}：", "{{ firm.name }}（按本局模板）：")
+    record = tmp_path / "记录表模板.docx"
+    record.write_bytes(default_template("record"))
+    out = tmp_path / "out"
+    argv = ["notices", "--ledger", made.year.ledger, "--registry", made.year.registry, "--out", out]
+    result = run_cli([*argv, "--template", record, "--template", notice])  # any order
+    assert result.code == 0, result.output
+    combined = body_texts(Document(str(out / "全部检查通知书.docx")))
+    assert sum(line.endswith("（按本局模板）：") for line in combined) == len(made.plan.visits)
+    records = body_texts(Document(str(out / "全部检查记录表.docx")))
+    assert not any("（按本局模板）" in line for line in records)
+
+    twice = run_cli([*argv[:-1], tmp_path / "again", "--template", notice, "--notice-template", notice])
+    assert (twice.code, twice.err.strip()) == (
+        2, messages.DOCX_TEMPLATE_KIND_TWICE.format(title=NOTICE, first=notice, second=notice)
+    )  # fmt: skip
+    blank = tmp_path / "空白.docx"
+    Document().save(str(blank))
+    unknown = run_cli([*argv[:-1], tmp_path / "again", "--template", blank])
+    assert (unknown.code, unknown.err.strip()) == (2, messages.DOCX_TEMPLATE_KIND_UNKNOWN.format(path=blank))
+    assert not (tmp_path / "again").exists()
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [

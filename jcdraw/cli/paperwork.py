@@ -22,6 +22,7 @@ from jcdraw.cli.options import (
     RegistryOption,
     as_of_date,
 )
+from jcdraw.errors import BadInvocation
 
 if TYPE_CHECKING:
     from jcdraw.registry.contacts import FirmBook
@@ -62,6 +63,15 @@ def notices_command(
             help="检查记录表模板（.docx，可先用 jcdraw template record 生成），默认用内置模板。",
         ),
     ] = None,
+    template: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--template",
+            metavar="<模板>",
+            help="检查通知书或检查记录表的模板（.docx，可给两次）：按文档开头的标题“检查通知书”“检查记录表”"
+            "认出是哪一种。",
+        ),
+    ] = None,
     date: Annotated[
         str | None,
         typer.Option(
@@ -93,7 +103,7 @@ def notices_command(
     from jcdraw.results.visits import plan_visits
 
     issued_on = as_of_date(date, "--date") if date is not None else None
-    chosen = {"notice": notice_template, "record": record_template}
+    chosen = _templates_by_kind(template or [], {"notice": notice_template, "record": record_template})
     templates = [_template(kind, chosen[kind], TITLES[kind]) for kind in KINDS]
     rows = read_schedule(visits) if visits is not None else None
     if year is None and rows:
@@ -113,7 +123,7 @@ def notices_command(
         return
     folder = out or default_output(plan.year)
     files = planned_files(folder, paperwork.contexts)
-    inputs = [ledger, registry, *(p for p in (visits, notice_template, record_template) if p is not None)]
+    inputs = [ledger, registry, *(p for p in (visits, *chosen.values()) if p is not None)]
     check_outputs(folder, files, inputs, force=force)
     with render.progress(enabled=not json_output) as stage:
         written = write_paperwork(
@@ -140,6 +150,24 @@ def notices_command(
     console = render.console()
     console.print(done, markup=False, soft_wrap=True)
     console.print(messages.NOTICES_ANCHOR.format(**anchor), markup=False, soft_wrap=True)
+
+
+def _templates_by_kind(given: list[Path], named: dict[str, Path | None]) -> dict[str, Path | None]:
+    """``--template`` files sorted by the title they carry, beside the ones named by kind."""
+    from jcdraw.results.docx_render import load_template, template_kind
+    from jcdraw.results.paperwork import TITLES
+
+    chosen = dict(named)
+    for path in given:
+        kind = template_kind(load_template(path), TITLES)
+        if kind is None:
+            raise BadInvocation(messages.DOCX_TEMPLATE_KIND_UNKNOWN.format(path=path))
+        first = chosen[kind]
+        if first is not None:
+            twice = messages.DOCX_TEMPLATE_KIND_TWICE
+            raise BadInvocation(twice.format(title=TITLES[kind], first=first, second=path))
+        chosen[kind] = path
+    return chosen
 
 
 def _template(kind: str, path: Path | None, title: str) -> PaperworkTemplate:

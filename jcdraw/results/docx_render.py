@@ -150,6 +150,22 @@ def load_template(path: Path) -> bytes:
     return data
 
 
+def template_kind(template: bytes, titles: Mapping[str, str]) -> str | None:
+    """Which paperwork a template is: the kind whose title (``titles``: kind → e.g. 检查通知书) comes
+    first in the document's text, None if none does. A record may mention the notice further down, and
+    a bureau's own wording keeps the title at the top.
+
+    Example:
+        >>> titles = {"notice": "检查通知书", "record": "检查记录表"}
+        >>> [template_kind(default_template(kind), titles) for kind in ("record", "notice")]
+        ['record', 'notice']
+    """
+    with zipfile.ZipFile(io.BytesIO(template)) as package:
+        text = _XML_TAG.sub("", package.read("word/document.xml").decode("utf-8", "replace"))
+    found = {kind: text.find(title) for kind, title in titles.items() if title in text}
+    return min(found, key=found.__getitem__) if found else None
+
+
 def render(template: bytes, context: Mapping[str, Any], *, name: Path | str) -> DocxDocument:
     """``template`` (a .docx's bytes) filled with ``context``; ``name`` is the file shown in errors."""
     try:
