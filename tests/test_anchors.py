@@ -80,6 +80,8 @@ def test_a_rolled_back_ledger_redrawn_is_caught_by_the_first_workbook(run_cli: A
     assert flat(line) in flat(against.out)
     # The second workbook belongs to the ledger as it is now, and a head typed from paper is accepted.
     assert run_cli(["audit", "--against", "b.xlsx"], cwd=work).code == 0
+    both = run_cli(["audit", "--against", "b.xlsx", "a.xlsx"], cwd=work)  # more files may follow
+    assert both.code == 1 and flat(line) in flat(both.out) and "b.xlsx" in both.out
     code, now = audit_json(
         run_cli, work, "--expect-head", " ".join(re.findall(".{8}", now_head(work).upper()))
     )

@@ -1,7 +1,8 @@
 """``audit``: recompute the ledger's chain, and check it against heads printed on pages (anchors).
 
-``--expect-head HEX`` (repeatable) and ``--against FILE`` (repeatable: any workbook, page or document
-jcdraw wrote) say whether what was printed is still in the chain (``jcdraw.ledger.anchor_check``).
+``--expect-head HEX`` (repeatable) and ``--against FILE…`` (repeatable, and further files may follow it
+as arguments: any workbook, page or document jcdraw wrote) say whether what was printed is still in the
+chain (``jcdraw.ledger.anchor_check``).
 Exit 0 when the chain is whole and every head fits, 1 otherwise, 2 for an unusable invocation.
 ``--json`` prints ``{"ok", "ledger_id", "records", "head"}`` (the ledger's anchor now), with
 ``first_broken_seq`` and ``reason`` for a broken chain and ``expected_heads`` / ``against`` when asked.
@@ -27,6 +28,14 @@ HeadCheck = tuple[str, int | None, str | None]  # head, its seq (None: not in th
 
 
 def audit_command(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            metavar="文件",
+            help="同 --against：要核对的 jcdraw 生成的文件（jcdraw audit --against a.xlsx b.html 也可以）。",
+            show_default=False,
+        ),
+    ] = None,
     ledger: LedgerOption = LEDGER_DEFAULT,
     json_output: JsonOption = False,
     expect_head: Annotated[
@@ -56,7 +65,7 @@ def audit_command(
     from jcdraw.results.backfill import backfills
 
     heads = [_head_value(value) for value in expect_head or []]
-    files = against or []
+    files = [*(against or []), *(files or [])]
     for path in files:
         if not path.is_file():
             raise BadInvocation(messages.AUDIT_NO_FILE.format(path=path))
