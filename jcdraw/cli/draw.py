@@ -15,6 +15,7 @@ import typer
 from jcdraw import messages
 from jcdraw.cli import render
 from jcdraw.cli.options import (
+    LEDGER_DEFAULT,
     AsOfOption,
     ForceOption,
     JsonOption,
@@ -56,7 +57,7 @@ def draw_command(
     out: Annotated[
         Path | None, typer.Option("--out", help="抽取结果表文件名（与 --prepare 同用时为抽取公告文件名）。")
     ] = None,
-    ledger: LedgerOption = Path("jcdraw.sqlite3"),
+    ledger: LedgerOption = LEDGER_DEFAULT,
     as_of: AsOfOption = None,
     year: YearOption = None,
     prepare: Annotated[
@@ -241,7 +242,7 @@ def export_command(
         int | None, typer.Option("--year", help="与 --platform 同用：年度，默认台账中最新的年度。")
     ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="与 --draw 同用：输出文件名。")] = None,
-    ledger: LedgerOption = Path("jcdraw.sqlite3"),
+    ledger: LedgerOption = LEDGER_DEFAULT,
     force: ForceOption = False,
 ) -> None:
     """按台账导出某次抽取的抽取结果表，或可公开的抽查名单（--public），或平台导入表（--platform）。

@@ -78,7 +78,7 @@ def plans_command(
         Path | None,
         typer.Option("--out", help="计划调整情况的文件名（与 --changes 同用），默认“计划调整-年度.xlsx”。"),
     ] = None,
-    ledger: LedgerOption = Path("jcdraw.sqlite3"),
+    ledger: LedgerOption = LEDGER_DEFAULT,
     json_output: JsonOption = False,
     force: ForceOption = False,
 ) -> None:
