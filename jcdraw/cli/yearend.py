@@ -114,7 +114,7 @@ def report_command(
     if workbook:
         check_output(target, force=force, suffix=".xlsx", inputs=[ledger, *(calendar or [])])
     if platform is not None:
-        refuse_same_file("--platform", platform, [ledger, target if workbook else None])
+        refuse_same_file("--platform", platform, [target if workbook else None])  # inputs: check_output
         check_output(platform, force=force, suffix=".xlsx", inputs=[ledger, *(calendar or [])])
     cal = WorkdayCalendar.load(calendar or [])
     with Ledger.open(ledger, readonly=True) as book:
