@@ -6,7 +6,7 @@ Usage::
 
 Builds, in a temporary folder, a ledger whose draws (task 1 of the 2024 joint plan, four items,
 one draw per round) cover ``--rows`` entity × item rows, and a results workbook with every row
-filled. Then, in the same run, it times
+filled (deflated at zlib's default level, as Excel saves it). Then, in the same run, it times
 
 * ``pandas.read_excel(engine="calamine")`` of the ``检查结果`` sheet (the floor: reading the data),
 * checking alone (``read_results`` + ``check_results``, no ledger writes),
@@ -15,9 +15,11 @@ filled. Then, in the same run, it times
 
 and prints wall and CPU seconds and their ratios to the plain read (compare CPU ratios when the
 shared machine is busy). CPU seconds are ``os.times()`` user + system of this process *and its
-children*, so work moved into a subprocess still counts. Each measurement is repeated ``--repeat``
-times (3) and the fastest wall and the fastest CPU time are kept: other work on the machine only ever
-slows a run down. Every publish run starts from a copy of the same freshly built ledger.
+children*, so work moved into a subprocess still counts. The four measurements run in turn, ``--repeat``
+rounds (3), so the read a ratio divides by is taken next to what it is compared with (on a shared
+machine the speed drifts over a minute); the fastest wall and the fastest CPU time of each are kept:
+other work on the machine only ever slows a run down. Every publish run starts from a copy of the
+same freshly built ledger; each re-publish runs on the ledger the publish before it left.
 ``--profile`` afterwards runs one publish and one re-publish under cProfile and writes the top
 functions by cumulative time to ``bench/out/profile-{publish,republish}-ROWS.txt``. Deterministic:
 no randomness anywhere.
@@ -33,6 +35,7 @@ import pstats
 import shutil
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -103,7 +106,21 @@ def build(folder: Path, rows: int, per_draw: int) -> tuple[Path, Path]:
     columns = [Column(h) for h in HEADER]
     columns[HEADER.index("检查日期")].kind = "date"
     write_workbook(workbook, [Sheet("检查结果", columns, sheet_rows[:rows])])
+    deflate_as_excel(workbook)
     return ledger_path, workbook
+
+
+def deflate_as_excel(path: Path) -> None:
+    """Re-deflate ``path`` at zlib's default level, as Excel and WPS save a workbook.
+
+    jcdraw writes its own workbooks at a faster, lighter level (``jcdraw.io._xlsx_rows.ZIP_LEVEL``),
+    which also inflates more slowly; the workbook read here stands for one the bureau filled in.
+    """
+    with zipfile.ZipFile(path) as source:
+        members = [(info, source.read(info)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, data in members:
+            target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
 
 
 def cpu_seconds() -> float:
@@ -112,18 +129,16 @@ def cpu_seconds() -> float:
     return t.user + t.system + t.children_user + t.children_system
 
 
-def timed(
-    label: str, action: Callable[[], object], repeat: int, setup: Callable[[], object] = lambda: None
-) -> tuple[float, float]:
-    """Run ``setup`` (untimed) then ``action``, ``repeat`` times; print and return the best (wall, CPU)."""
-    walls, cpus = [], []
-    for _ in range(max(1, repeat)):
-        setup()
-        wall, cpu = time.perf_counter(), cpu_seconds()
-        action()
-        walls.append(time.perf_counter() - wall)
-        cpus.append(cpu_seconds() - cpu)
-    wall, cpu = min(walls), min(cpus)
+def measured(action: Callable[[], object]) -> tuple[float, float]:
+    """Run ``action`` once; its (wall, CPU) seconds."""
+    wall, cpu = time.perf_counter(), cpu_seconds()
+    action()
+    return time.perf_counter() - wall, cpu_seconds() - cpu
+
+
+def best(label: str, runs: list[tuple[float, float]]) -> tuple[float, float]:
+    """Print and return the fastest wall and the fastest CPU time of ``runs``."""
+    wall, cpu = min(w for w, _ in runs), min(c for _, c in runs)
     print(f"{label:<44} {wall:8.2f} s wall {cpu:8.2f} s CPU")
     return wall, cpu
 
@@ -171,11 +186,8 @@ def main() -> None:
                 leftover.unlink(missing_ok=True)
             shutil.copyfile(pristine, ledger_path)
 
-        read = timed(
-            "pandas.read_excel(engine='calamine')",
-            lambda: pd.read_excel(workbook, sheet_name="检查结果", engine="calamine"),
-            args.repeat,
-        )
+        def read() -> None:
+            pd.read_excel(workbook, sheet_name="检查结果", engine="calamine")
 
         def check_only() -> None:
             problems = P.ProblemList()
@@ -186,8 +198,6 @@ def main() -> None:
             check_results(found, view, as_of=AS_OF, parser=parser_, problems=problems)
             assert not problems.has_errors, problems.finished()[:3]
 
-        check = timed("read + check (no ledger writes)", check_only, args.repeat)
-
         def publish_all(expected: int) -> None:
             with Ledger.open(ledger_path) as ledger:
                 report = publish(workbook, ledger, as_of=AS_OF, calendar=calendar, out=folder / "公示.xlsx",
@@ -195,20 +205,27 @@ def main() -> None:
                                  backfill_reason="bench: 2024 replayed")  # fmt: skip
             assert report.ok and report.rows_recorded == expected, report.problems[:3]
 
-        full = timed(
-            "publish (check, record, workbook, html)",
-            lambda: publish_all(args.rows),
-            args.repeat,
-            fresh_ledger,
-        )
-        # The ledger now holds the last run's publication: publishing again finds nothing new.
-        again = timed("publish the same workbook again", lambda: publish_all(0), args.repeat)
+        runs: dict[str, list[tuple[float, float]]] = {"read": [], "check": [], "publish": [], "again": []}
+        for _ in range(max(1, args.repeat)):
+            runs["read"].append(measured(read))
+            runs["check"].append(measured(check_only))
+            fresh_ledger()
+            runs["publish"].append(measured(lambda: publish_all(args.rows)))
+            # The ledger now holds this publication: publishing again finds nothing new.
+            runs["again"].append(measured(lambda: publish_all(0)))
+        read_best = best("pandas.read_excel(engine='calamine')", runs["read"])
+        check = best("read + check (no ledger writes)", runs["check"])
+        full = best("publish (check, record, workbook, html)", runs["publish"])
+        again = best("publish the same workbook again", runs["again"])
         print(
             f"best of {max(1, args.repeat)} runs; CPU = os.times() user + system, this process and children"
         )
-        ratio("ratio read + check / read", check, read)
-        ratio("ratio publish / read", full, read)
-        ratio("ratio re-publish / read", again, read)
+        ratio("ratio read + check / read", check, read_best)
+        ratio("ratio publish / read", full, read_best)
+        ratio("ratio re-publish / read", again, read_best)
+        for name, label in (("publish", "publish"), ("again", "re-publish")):
+            each = (f"{c / r:.2f}" for (_, c), (_, r) in zip(runs[name], runs["read"], strict=True))
+            print(f"each round, CPU {label} / read: {' '.join(each)}")
         if args.profile:
             fresh_ledger()
             print(f"profile: {profiled(f'publish-{args.rows}', lambda: publish_all(args.rows))}")

@@ -141,10 +141,10 @@ def test_the_test_hook_costs_nothing_when_unset(monkeypatch: pytest.MonkeyPatch)
 def test_a_failing_html_write_leaves_no_workbook_and_records_nothing(
     folder: Path, run_cli: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def full(*args: Any, **kwargs: Any) -> str:
+    def full(*args: Any, **kwargs: Any) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr("jcdraw.publicity.publish.render_html", full)
+    monkeypatch.setattr("jcdraw.publicity.publish.write_html", full)
     failed = run_cli(PUBLISH, folder)
     assert failed.code == 2 and "磁盘空间已满" in failed.flat and "公示.html" in failed.flat
     assert sorted(p.name for p in folder.iterdir()) == ["jcdraw.sqlite3", "结果.xlsx"]

@@ -6,6 +6,7 @@ import datetime as dt
 import errno
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 import openpyxl
 import pytest
 import xlsxwriter
+import xlsxwriter.workbook
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from openpyxl.utils import column_index_from_string
@@ -375,6 +377,60 @@ def test_disk_full_while_zipping_is_an_output_error(tmp_path: Path, monkeypatch:
         write_workbook(path, [Sheet("s", [Column("a")], [("x",)])], force=True)
     assert path.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["a.xlsx"]
+
+
+def _raw_member(path: Path, name: str) -> bytes:
+    """The stored (deflated) bytes of one zip member, as they are in the file."""
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo(name)
+    data = path.read_bytes()
+    start = info.header_offset  # the local header: 30 bytes, then the name and the extra field
+    name_len = int.from_bytes(data[start + 26 : start + 28], "little")
+    extra_len = int.from_bytes(data[start + 28 : start + 30], "little")
+    body = start + 30 + name_len + extra_len
+    return data[body : body + info.compress_size]
+
+
+def test_workbooks_are_deflated_at_the_fast_level_and_xlsxwriter_is_left_as_found(tmp_path: Path) -> None:
+    rows = [(f"企业{n % 97}", n) for n in range(3000)]
+    path = tmp_path / "a.xlsx"
+    write_workbook(path, [Sheet("数据", [Column("名称"), Column("数量", kind="number")], rows)])
+    with zipfile.ZipFile(path) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml")
+    fast = zlib.compressobj(_xlsx_rows.ZIP_LEVEL, zlib.DEFLATED, -15)
+    default = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    raw = _raw_member(path, "xl/worksheets/sheet1.xml")
+    assert raw == fast.compress(sheet) + fast.flush()
+    assert raw != default.compress(sheet) + default.flush()
+    assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile  # put back after the write
+
+
+def test_zip_level_is_put_back_after_a_failed_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[object] = []
+
+    def full(self: object) -> None:
+        seen.append(xlsxwriter.workbook.ZipFile)
+        raise FileCreateError(OSError(errno.ENOSPC, "No space left on device"))
+
+    monkeypatch.setattr(xlsx_writer.Workbook, "close", full)
+    with pytest.raises(OutputError):
+        write_workbook(tmp_path / "a.xlsx", [Sheet("s", [Column("a")], [("x",)])])
+    assert seen and seen[0] is not zipfile.ZipFile
+    assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile
+
+
+def test_xlsxwriter_zipping_its_own_way_keeps_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    class Own(zipfile.ZipFile):
+        pass
+
+    monkeypatch.setattr(xlsxwriter.workbook, "ZipFile", Own)
+    path = tmp_path / "a.xlsx"
+    write_workbook(path, [Sheet("s", [Column("a")], [(f"行{n}",) for n in range(2000)])])
+    assert xlsxwriter.workbook.ZipFile is Own
+    with zipfile.ZipFile(path) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml")
+    default = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    assert _raw_member(path, "xl/worksheets/sheet1.xml") == default.compress(sheet) + default.flush()
 
 
 def test_programming_errors_are_value_errors(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from jcdraw.io.xlsx_read import Table
 from jcdraw.problems import ProblemList, make
 
 ROWS_SHOWN = 5  # rows named in the number-cell warning
+_NEVER_NUMBERS = {str, type(None)}
 
 
 def split_badge_column(s: pd.Series) -> pd.Series:
@@ -35,8 +36,10 @@ def split_badge_column(s: pd.Series) -> pd.Series:
         >>> split_badge_column(cells).tolist()
         [['1405', '0001', '14050002', '14050003'], ['14050000011'], []]
     """
-    text = pd.Series([stringify(v) for v in s.to_numpy(dtype=object)], dtype=object)
-    codes, distinct = pd.factorize(text)  # empty cells get code -1
+    values = s.to_numpy(dtype=object)
+    if not set(map(type, values)) <= _NEVER_NUMBERS:  # stringify is the identity on text and None
+        values = np.array([stringify(v) for v in values], dtype=object)
+    codes, distinct = pd.factorize(values)  # empty cells get code -1
     parts = pd.Series(distinct, dtype=object).str.normalize("NFKC").str.split(BADGE_SEPARATORS, regex=True)
     keys = normalize_key(parts.explode().astype(object)).dropna()
     per_text = keys.groupby(level=0, sort=False).agg(list).reindex(range(len(distinct)))
@@ -48,10 +51,13 @@ def split_badge_column(s: pd.Series) -> pd.Series:
 
 def typed_as_number(s: pd.Series) -> np.ndarray:
     """True where the cell holds a number (not a boolean): Excel stored the badge as a number."""
+    values = s.to_numpy()
+    if set(map(type, values)) <= _NEVER_NUMBERS:  # the usual column: text and blanks, one C-level pass
+        return np.zeros(len(values), dtype=bool)
     return np.fromiter(
-        (isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_) and v == v for v in s.to_numpy()),
+        (isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_) and v == v for v in values),
         dtype=bool,
-        count=len(s),
+        count=len(values),
     )
 
 

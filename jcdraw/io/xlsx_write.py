@@ -51,7 +51,13 @@ from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 from xlsxwriter.workbook import Workbook
 
 from jcdraw import messages
-from jcdraw.io._xlsx_rows import RowLayout, close_scratch_files, release_zip_handles, row_writer_for
+from jcdraw.io._xlsx_rows import (
+    RowLayout,
+    close_scratch_files,
+    release_zip_handles,
+    row_writer_for,
+    zip_level,
+)
 from jcdraw.io.atomic import OutputBatch, atomic_output
 from jcdraw.io.xlsx_cells import display_width, is_missing, is_plain_number, utf16_len, utf16_truncate
 from jcdraw.io.xlsx_print import CHART_HEIGHT, CHART_WIDTH, PrintSetup, adjust_for_chart, apply_print_setup
@@ -216,7 +222,8 @@ def write_workbook(
         workbook.set_properties({"created": created})  # None: xlsxwriter stores the time now
         try:
             names = _fill(workbook, sheets, charts)
-            workbook.close()
+            with zip_level():
+                workbook.close()
         except FileCreateError as err:
             release_zip_handles(err)
             # xlsxwriter wraps OS errors (disk full, permission); unwrap so atomic_output can explain them.

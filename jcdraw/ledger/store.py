@@ -237,23 +237,29 @@ class Writer:
         return self.append_canonical((kind, key, canonical_json(dict(p))) for kind, key, p in entries)
 
     def append_canonical(self, entries: Iterable[tuple[str, str, str]]) -> int:
-        """Like :meth:`append_many` for payloads already passed through :func:`canonical_json`."""
-        rows = []
-        seq, prev = self.head_seq, self.head_hash
+        """Like :meth:`append_many` for payloads already passed through :func:`canonical_json`.
+
+        The rows are chained and handed to SQLite one at a time, so 100,000 results never sit in
+        memory as rows too (their hashes alone are 25 MB). A bad kind or key raises ValueError,
+        which the enclosing ``writing()`` rolls back like any failure.
+        """
+        before = self.appended
+        with _sqlite_errors(self._path):
+            self._conn.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?)", self._chained(entries))
+        return self.appended - before
+
+    def _chained(self, entries: Iterable[tuple[str, str, str]]) -> Iterator[tuple[Any, ...]]:
+        """The rows of ``entries``, each hashed onto the one before; the head follows each row."""
+        created_at = self._created_at
         for kind, key, text in entries:
             if not kind or not isinstance(kind, str) or not isinstance(key, str):
                 raise ValueError(f"invalid ledger kind/key {kind!r}/{key!r}")
-            seq += 1
-            digest = record_hash(seq, kind, key, self._created_at, text, prev)
-            rows.append((seq, kind, key, self._created_at, text, prev, digest))
-            prev = digest
-        with _sqlite_errors(self._path):
-            self._conn.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-        if rows:
-            self._last_row = rows[-1]
-        self.head_seq, self.head_hash = seq, prev
-        self.appended += len(rows)
-        return len(rows)
+            seq, prev = self.head_seq + 1, self.head_hash
+            digest = record_hash(seq, kind, key, created_at, text, prev)
+            self._last_row = (seq, kind, key, created_at, text, prev, digest)
+            self.head_seq, self.head_hash = seq, digest
+            self.appended += 1
+            yield self._last_row
 
 
 # --- the ledger --------------------------------------------------------------------------------

@@ -20,14 +20,18 @@ Specification
 from __future__ import annotations
 
 import html
+import itertools
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from jcdraw import __version__, messages
 from jcdraw.publicity.model import Publicity
+
+ROWS_PER_LINE = 1000  # table rows joined into one of html_lines' items (a write each, not a row each)
 
 STYLE = """
 body{font-family:"Microsoft YaHei","PingFang SC","Noto Sans CJK SC",SimSun,sans-serif;margin:1.5em;color:#222}
@@ -81,8 +85,19 @@ def esc(value: object) -> str:
 
 def render_html(pub: Publicity) -> str:
     """The whole page as one string."""
+    return "".join(html_lines(pub))
+
+
+def write_html(pub: Publicity, path: Path) -> None:
+    """Write the page to ``path`` in UTF-8 as it is rendered (100,000 rows are a 36 MB page)."""
+    with path.open("w", encoding="utf-8", newline="") as page:  # newline="": no CRLF on Windows
+        page.writelines(html_lines(pub))
+
+
+def html_lines(pub: Publicity) -> Iterator[str]:
+    """The page's lines, each ending in a line break (a table's rows come a thousand to a line)."""
     title = page_title(pub.plans)
-    parts = [
+    head = [
         "<!DOCTYPE html>",
         '<html lang="zh-CN">',
         "<head>",
@@ -98,16 +113,13 @@ def render_html(pub: Publicity) -> str:
         f'<input id="filter" type="search" placeholder="{esc(messages.HTML_FILTER_PLACEHOLDER)}">',
         "</div>",
     ]
-    for plan in pub.plans.itertuples():
-        parts.extend(_plan_section(pub, plan))
-    parts.extend(lists_section(pub))
+    body = itertools.chain.from_iterable(_plan_section(pub, plan) for plan in pub.plans.itertuples())
     footer = messages.HTML_FOOTER.format(version=__version__, as_of=pub.as_of)
     if pub.anchor:  # where the ledger stood, for jcdraw audit --against this page
         footer += messages.HTML_FOOTER_ANCHOR.format(anchor=pub.anchor)
-    parts.append(f"<footer>{esc(footer)}</footer>")
-    parts.append(f"<script>{SCRIPT}</script>")
-    parts.append("</body>\n</html>\n")
-    return "\n".join(parts)
+    tail = [f"<footer>{esc(footer)}</footer>", f"<script>{SCRIPT}</script>", "</body>\n</html>"]
+    for line in itertools.chain(head, body, lists_section(pub), tail):
+        yield line + "\n"
 
 
 def page_title(plans: pd.DataFrame) -> str:
@@ -190,12 +202,16 @@ def _task_section(task: Any, results: pd.DataFrame, stats: pd.DataFrame) -> Iter
         "followup",
     ]
     cells = [_escaped(results[column]) for column in columns]
-    for name, uscc, departments, completed, item, result, note, remark, followup in zip(*cells, strict=True):
-        yield (
-            f'<tr><td>{name}</td><td class="code">{uscc}</td><td>{departments}</td>'
-            f"<td>{completed}</td><td>{item}</td><td>{result}</td><td>{note}</td><td>{remark}</td>"
-            f"<td>{followup}</td></tr>"
+    rows = (
+        f'<tr><td>{name}</td><td class="code">{uscc}</td><td>{departments}</td>'
+        f"<td>{completed}</td><td>{item}</td><td>{result}</td><td>{note}</td><td>{remark}</td>"
+        f"<td>{followup}</td></tr>"
+        for name, uscc, departments, completed, item, result, note, remark, followup in zip(
+            *cells, strict=True
         )
+    )
+    while block := list(itertools.islice(rows, ROWS_PER_LINE)):
+        yield "\n".join(block)
     yield "</tbody>"
     yield "</table>"
 

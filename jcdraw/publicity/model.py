@@ -145,6 +145,15 @@ def _remark(outside: bool, recorded_on: object) -> str | None:
     return "；".join(parts) or None
 
 
+def _remarks(outside: np.ndarray, recorded_on: np.ndarray) -> list[str | None]:
+    """``_remark`` of each row, worked out once per distinct pair (rows repeat a few)."""
+    days, distinct_days = pd.factorize(recorded_on)  # a missing day gets -1
+    pairs, inverse = np.unique((days + 1) * 2 + outside.astype(int), return_inverse=True)
+    texts = [_remark(bool(pair % 2), distinct_days[pair // 2 - 1] if pair // 2 else None) for pair in pairs]
+    shown: list[str | None] = np.array(texts, dtype=object)[inverse.reshape(-1)].tolist()
+    return shown
+
+
 def _public_results(view: LedgerView, plans: list[str], tasks: pd.DataFrame) -> pd.DataFrame:
     columns = [*RESULT_FIELDS, *RESULT_KEYS]
     draw_ids = list(view.draws[view.draws["plan"].isin(plans)].sort_values("order").index)
@@ -171,7 +180,7 @@ def _public_results(view: LedgerView, plans: list[str], tasks: pd.DataFrame) -> 
         rows[name] = np.array([str(by_task.get(pair, "")) for pair in pairs], dtype=object)[codes].tolist()
     outside = outside_plan(rows["draw_id"], rows["completed"], view.draws).to_numpy()
     backfilled = rows["key"].map(view.published.set_index("key")["recorded_on"]).to_numpy(dtype=object)
-    rows["remark"] = [_remark(odd, day) for odd, day in zip(outside, backfilled, strict=True)]
+    rows["remark"] = _remarks(outside, backfilled)
     rows["completed"] = map_distinct(rows["completed"], date.fromisoformat)
     corrections = rows["corrections"].to_numpy(dtype=object)
     corrected = np.flatnonzero(rows["corrections"].map(len).to_numpy() > 0)

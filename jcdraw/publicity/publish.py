@@ -93,7 +93,7 @@ from jcdraw.ledger import ABSENT, Ledger
 from jcdraw.plans.calendar import WorkdayCalendar
 from jcdraw.plans.categories import CategoryParser, ResultCategories, load_result_categories, result_text
 from jcdraw.plans.platform import PlatformMapping, load_platform_mapping
-from jcdraw.publicity.html import render_html
+from jcdraw.publicity.html import write_html
 from jcdraw.publicity.model import build_publicity, is_public
 from jcdraw.publicity.platform import PlatformExport, write_platform
 from jcdraw.publicity.workbook import publicity_sheets
@@ -489,7 +489,7 @@ def _write_outputs(
         write_workbook(out, sheets, batch=batch, created=published_at(shown.as_of))
     if publicity is not None and html is not None and html in rewrite:
         with batch.output(html) as temp:
-            temp.write_bytes(render_html(publicity).encode("utf-8"))
+            write_html(publicity, temp)
     exported = None
     if platform is not None and platform not in kept:
         exported = write_platform(

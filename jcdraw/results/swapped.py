@@ -18,6 +18,8 @@ that is reported once, as an error on the sheet (no row), so it sorts before the
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable
 from typing import Final
 
 import pandas as pd
@@ -32,13 +34,14 @@ from jcdraw.results.sheet import ResultRows
 EXPECTED: Final = {RESULT: "result", DATE: "date", BADGES: "badges", NOTE: "text"}
 MAX_DATE_SERIAL: Final = 2958465  # 9999-12-31; a larger number is no date, so maybe a badge
 BADGE_LIKE: Final = re.compile(r"[0-9A-Z-]*[0-9][0-9A-Z-]*")
+_UNAMBIGUOUS: Final = {str, type(None)}
 
 
 def flag_swapped_columns(found: ResultRows, parser: CategoryParser, problems: P.ProblemList) -> None:
     """Add one ``result-columns-swapped`` error per pair of columns that look swapped."""
     raw = found.raw
-    kinds = {column: _kinds(raw[column], parser) for column in EXPECTED if column in raw}
-    looks = {column: _looks_like(kind, EXPECTED[column]) for column, kind in kinds.items()}
+    kinds = {column: _kind_counts(raw[column], parser) for column in EXPECTED if column in raw}
+    looks = {column: _looks_like(counts, EXPECTED[column]) for column, counts in kinds.items()}
     columns = list(kinds)
     for i, first in enumerate(columns):
         for second in columns[i + 1 :]:
@@ -52,26 +55,31 @@ def flag_swapped_columns(found: ResultRows, parser: CategoryParser, problems: P.
                 )  # fmt: skip
 
 
-def _looks_like(kinds: pd.Series, expected: str) -> str | None:
+def _looks_like(counts: Counter[str], expected: str) -> str | None:
     """The kind most of the column's non-empty cells have, when it is not the expected one."""
-    shares = kinds[kinds != "empty"].value_counts(normalize=True)
-    if shares.empty or shares.get(expected, 0.0) >= 0.5:
+    filled = sum(n for kind, n in counts.items() if kind != "empty")
+    if not filled or counts[expected] * 2 >= filled:
         return None
-    kind = str(shares.index[0])
-    return kind if shares.iloc[0] >= 0.5 else None
+    # Ties go to the kind met first in the column, as a stable sort by count would give.
+    kind, count = max(((k, n) for k, n in counts.items() if k != "empty"), key=lambda pair: pair[1])
+    return kind if count * 2 >= filled else None
 
 
-def _kinds(cells: pd.Series, parser: CategoryParser) -> pd.Series:
-    """The kind of each cell; each distinct value is judged once (a column repeats few values)."""
-    seen: dict[tuple[type, object], str] = {}
-    out = []
-    for value in cells.to_numpy(dtype=object):
-        key = (type(value), value)  # by type too: True == 1 == 1.0, but they are different kinds
-        kind = seen.get(key)
-        if kind is None:
-            kind = seen[key] = _kind(value, parser)
-        out.append(kind)
-    return pd.Series(out, index=cells.index, dtype=object)
+def _kind_counts(cells: pd.Series, parser: CategoryParser) -> Counter[str]:
+    """How many cells of each kind; each distinct value is judged once (a column repeats few values).
+
+    Values are told apart by type too: ``True == 1 == 1.0``, but they are different kinds.
+    """
+    values = cells.to_numpy(dtype=object)
+    if set(map(type, values)) <= _UNAMBIGUOUS:  # equal values of these types are the same kind
+        distinct: Iterable[tuple[object, int]] = Counter(values).items()
+    else:
+        typed = Counter(zip(map(type, values), values, strict=True))
+        distinct = ((value, n) for (_, value), n in typed.items())
+    counts: Counter[str] = Counter()
+    for value, n in distinct:
+        counts[_kind(value, parser)] += n
+    return counts
 
 
 def _kind(value: object, parser: CategoryParser) -> str:
