@@ -16,6 +16,7 @@ from jcdraw.cli.usage_errors import refuse_control_path
 from jcdraw.errors import BadInvocation
 from jcdraw.io.atomic import same_file
 from jcdraw.io.text import parse_date_one
+from jcdraw.ledger.store import DEFAULT_FILE_NAME
 
 if TYPE_CHECKING:  # the ledger is imported when a command opens it (keeps --help light)
     from jcdraw.ledger import Ledger
@@ -73,7 +74,7 @@ CalendarOption = Annotated[
         "--calendar", help="补充节假日安排的日历文件（YAML），用于内置节假日数据尚未覆盖的年份；可重复。"
     ),
 ]
-LEDGER_DEFAULT = Path("jcdraw.sqlite3")
+LEDGER_DEFAULT = Path(DEFAULT_FILE_NAME)
 REGISTRY_DEFAULT = Path("registry.xlsx")
 
 

@@ -57,6 +57,7 @@ from jcdraw.ledger.chain import (
 
 SCHEMA_VERSION = 1
 ID_KIND = "ledger"  # the record kind that holds the ledger's id (the first record of a new ledger)
+DEFAULT_FILE_NAME = "jcdraw.sqlite3"  # the ledger every command uses when none is named
 APPLICATION_ID = 0x4A434452  # "JCDR" in the SQLite header, so `file` and others can tell what it is
 DEFAULT_BUSY_TIMEOUT = 5.0
 SQLITE_HEADER = b"SQLite format 3\x00"

@@ -15,7 +15,7 @@ from jcdraw.errors import InputProblems, LedgerError, OutputError, UnreadableInp
 from jcdraw.io.xlsx_read import open_workbook
 from jcdraw.io.xlsx_write import Column, Sheet, write_workbook
 from jcdraw.ledger import Ledger
-from jcdraw.ledger.store import ID_KIND
+from jcdraw.ledger.store import DEFAULT_FILE_NAME, ID_KIND
 from jcdraw.plans.folders import builtin_plans_dir
 from jcdraw.plans.model import Plan
 from jcdraw.registry.load import ENTITY_SHEET, INSPECTOR_SHEET, RECUSAL_SHEET
@@ -80,7 +80,6 @@ def write_registry_template(path: Path, plans: list[Plan], *, force: bool = Fals
     write_workbook(path, registry_sheets(plans), force=force)
 
 
-LEDGER_NAME = "jcdraw.sqlite3"  # the ledger a workspace's commands use by default
 
 
 def init_workspace(folder: Path, plans: list[Plan], *, force: bool = False) -> list[Path]:
@@ -116,7 +115,7 @@ def init_workspace(folder: Path, plans: list[Plan], *, force: bool = False) -> l
 
 def _refuse_live_workspace(folder: Path) -> None:
     """``init --force`` stops short of a workspace in use (see ``init_workspace``)."""
-    ledger = folder / LEDGER_NAME
+    ledger = folder / DEFAULT_FILE_NAME
     if ledger.exists() and _in_use(ledger):
         raise InputProblems(messages.INIT_FORCE_LEDGER.format(path=ledger))
     registry = folder / "registry.xlsx"
