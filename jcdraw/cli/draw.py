@@ -16,6 +16,7 @@ from jcdraw import messages
 from jcdraw.cli import render
 from jcdraw.cli.options import (
     LEDGER_DEFAULT,
+    REGISTRY_DEFAULT,
     AsOfOption,
     ForceOption,
     JsonOption,
@@ -50,7 +51,7 @@ def draw_command(
             "合计至少 20 位；只有一串数字时可直接写数字。演练（--practice）时可写 random 由程序生成。",
         ),
     ] = None,
-    registry: RegistryOption = Path("registry.xlsx"),
+    registry: RegistryOption = REGISTRY_DEFAULT,
     round_no: Annotated[
         int, typer.Option("--round", min=1, help="本年度第几轮（高风险对象每年可抽多轮）。")
     ] = 1,
@@ -308,7 +309,7 @@ def _export_platform(target: Path, year: int | None, ledger: Path, *, force: boo
 
 def verify_command(
     assignment: Annotated[Path, typer.Argument(metavar="抽取结果表", help="jcdraw draw 生成的抽取结果表。")],
-    registry: RegistryOption = Path("registry.xlsx"),
+    registry: RegistryOption = REGISTRY_DEFAULT,
     plan: Annotated[
         Path | None, typer.Option("--plan", help="抽取时使用的计划 YAML 文件（默认按计划编号查找）。")
     ] = None,

@@ -16,7 +16,8 @@ from jcdraw.cli.usage_errors import refuse_control_path
 from jcdraw.errors import BadInvocation
 from jcdraw.io.atomic import same_file
 from jcdraw.io.text import parse_date_one
-from jcdraw.ledger.store import DEFAULT_FILE_NAME
+from jcdraw.ledger.store import DEFAULT_FILE_NAME as LEDGER_FILE_NAME
+from jcdraw.registry import DEFAULT_FILE_NAME as REGISTRY_FILE_NAME
 
 if TYPE_CHECKING:  # the ledger is imported when a command opens it (keeps --help light)
     from jcdraw.ledger import Ledger
@@ -74,8 +75,8 @@ CalendarOption = Annotated[
         "--calendar", help="补充节假日安排的日历文件（YAML），用于内置节假日数据尚未覆盖的年份；可重复。"
     ),
 ]
-LEDGER_DEFAULT = Path(DEFAULT_FILE_NAME)
-REGISTRY_DEFAULT = Path("registry.xlsx")
+LEDGER_DEFAULT = Path(LEDGER_FILE_NAME)
+REGISTRY_DEFAULT = Path(REGISTRY_FILE_NAME)
 
 
 def as_of_date(value: str | None, option: str = "--as-of") -> date:

@@ -18,12 +18,11 @@ import numpy as np
 import pandas as pd
 
 from jcdraw.io.normalize import normalize_key
-from jcdraw.io.text import BADGE_SEPARATORS, stringify
+from jcdraw.io.text import BADGE_SEPARATORS, stringify, text_or_blank
 from jcdraw.io.xlsx_read import Table
 from jcdraw.problems import ProblemList, make
 
 ROWS_SHOWN = 5  # rows named in the number-cell warning
-_NEVER_NUMBERS = {str, type(None)}
 
 
 def split_badge_column(s: pd.Series) -> pd.Series:
@@ -37,7 +36,7 @@ def split_badge_column(s: pd.Series) -> pd.Series:
         [['1405', '0001', '14050002', '14050003'], ['14050000011'], []]
     """
     values = s.to_numpy(dtype=object)
-    if not set(map(type, values)) <= _NEVER_NUMBERS:  # stringify is the identity on text and None
+    if not text_or_blank(values):
         values = np.array([stringify(v) for v in values], dtype=object)
     codes, distinct = pd.factorize(values)  # empty cells get code -1
     parts = pd.Series(distinct, dtype=object).str.normalize("NFKC").str.split(BADGE_SEPARATORS, regex=True)
@@ -52,7 +51,7 @@ def split_badge_column(s: pd.Series) -> pd.Series:
 def typed_as_number(s: pd.Series) -> np.ndarray:
     """True where the cell holds a number (not a boolean): Excel stored the badge as a number."""
     values = s.to_numpy()
-    if set(map(type, values)) <= _NEVER_NUMBERS:  # the usual column: text and blanks, one C-level pass
+    if text_or_blank(values):  # the usual column
         return np.zeros(len(values), dtype=bool)
     return np.fromiter(
         (isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_) and v == v for v in values),

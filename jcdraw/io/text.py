@@ -12,6 +12,7 @@ import datetime as dt
 import numbers
 import re
 import unicodedata
+from collections.abc import Iterable
 
 # Control and invisible format characters: none can be seen in a cell or be meant in a key. None of
 # them is alphanumeric, which lets the column functions skip the regex for alphanumeric-only cells.
@@ -49,6 +50,7 @@ DATE_FORMS = re.compile(
 )
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 MAX_SERIAL = 2958465  # 9999-12-31
+_TEXT_OR_BLANK = frozenset({str, type(None)})
 
 
 def stringify(value: object) -> str | None:
@@ -70,6 +72,17 @@ def stringify(value: object) -> str | None:
             return None
         return str(int(number)) if number.is_integer() else str(value)
     return str(value)
+
+
+def text_or_blank(values: Iterable[object]) -> bool:
+    """Whether every value is a ``str`` or None: ``stringify`` leaves each as it is, none is a number,
+    and equal values are alike (no ``True == 1``). One C-level pass over the types.
+
+    Example:
+        >>> text_or_blank(["a", None]), text_or_blank(["a", 1.0])
+        (True, False)
+    """
+    return set(map(type, values)) <= _TEXT_OR_BLANK
 
 
 def is_plain_key(text: str) -> bool:

@@ -15,9 +15,11 @@ from jcdraw.errors import InputProblems, LedgerError, OutputError, UnreadableInp
 from jcdraw.io.xlsx_read import open_workbook
 from jcdraw.io.xlsx_write import Column, Sheet, write_workbook
 from jcdraw.ledger import Ledger
-from jcdraw.ledger.store import DEFAULT_FILE_NAME, ID_KIND
+from jcdraw.ledger.store import DEFAULT_FILE_NAME as LEDGER_FILE_NAME
+from jcdraw.ledger.store import ID_KIND
 from jcdraw.plans.folders import builtin_plans_dir
 from jcdraw.plans.model import Plan
+from jcdraw.registry import DEFAULT_FILE_NAME as REGISTRY_FILE_NAME
 from jcdraw.registry.load import ENTITY_SHEET, INSPECTOR_SHEET, RECUSAL_SHEET
 
 TEMPLATE_ROWS = 2000
@@ -80,8 +82,6 @@ def write_registry_template(path: Path, plans: list[Plan], *, force: bool = Fals
     write_workbook(path, registry_sheets(plans), force=force)
 
 
-
-
 def init_workspace(folder: Path, plans: list[Plan], *, force: bool = False) -> list[Path]:
     """Create a ready workspace: plans copy, registry template, staff README. Returns files written.
 
@@ -102,7 +102,7 @@ def init_workspace(folder: Path, plans: list[Plan], *, force: bool = False) -> l
             continue
         shutil.copyfile(source, target)
         written.append(target)
-    registry = folder / "registry.xlsx"
+    registry = folder / REGISTRY_FILE_NAME
     if force or not registry.exists():
         write_registry_template(registry, plans, force=force)
         written.append(registry)
@@ -115,10 +115,10 @@ def init_workspace(folder: Path, plans: list[Plan], *, force: bool = False) -> l
 
 def _refuse_live_workspace(folder: Path) -> None:
     """``init --force`` stops short of a workspace in use (see ``init_workspace``)."""
-    ledger = folder / DEFAULT_FILE_NAME
+    ledger = folder / LEDGER_FILE_NAME
     if ledger.exists() and _in_use(ledger):
         raise InputProblems(messages.INIT_FORCE_LEDGER.format(path=ledger))
-    registry = folder / "registry.xlsx"
+    registry = folder / REGISTRY_FILE_NAME
     if registry.exists() and _has_data(registry):
         raise InputProblems(messages.INIT_FORCE_FILLED.format(path=registry))
 

@@ -26,7 +26,7 @@ import pandas as pd
 
 from jcdraw import messages
 from jcdraw import problems as P
-from jcdraw.io.text import parse_date_one, split_badges, stringify
+from jcdraw.io.text import parse_date_one, split_badges, stringify, text_or_blank
 from jcdraw.plans.categories import CategoryParser
 from jcdraw.records import BADGES, DATE, NOTE, RESULT
 from jcdraw.results.sheet import ResultRows
@@ -34,7 +34,6 @@ from jcdraw.results.sheet import ResultRows
 EXPECTED: Final = {RESULT: "result", DATE: "date", BADGES: "badges", NOTE: "text"}
 MAX_DATE_SERIAL: Final = 2958465  # 9999-12-31; a larger number is no date, so maybe a badge
 BADGE_LIKE: Final = re.compile(r"[0-9A-Z-]*[0-9][0-9A-Z-]*")
-_UNAMBIGUOUS: Final = {str, type(None)}
 
 
 def flag_swapped_columns(found: ResultRows, parser: CategoryParser, problems: P.ProblemList) -> None:
@@ -71,7 +70,7 @@ def _kind_counts(cells: pd.Series, parser: CategoryParser) -> Counter[str]:
     Values are told apart by type too: ``True == 1 == 1.0``, but they are different kinds.
     """
     values = cells.to_numpy(dtype=object)
-    if set(map(type, values)) <= _UNAMBIGUOUS:  # equal values of these types are the same kind
+    if text_or_blank(values):  # equal values are then the same kind
         distinct: Iterable[tuple[object, int]] = Counter(values).items()
     else:
         typed = Counter(zip(map(type, values), values, strict=True))
